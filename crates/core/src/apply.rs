@@ -1,0 +1,356 @@
+//! Running a plan: each step in order, progress reported as events, and on failure every completed step
+//! undone in reverse order, with an exact account of what was rolled back and what could not be.
+
+use crate::connect::Session;
+use crate::error::{from_sdk, Error, Result};
+use crate::keychain::{KeyRef, Keychain};
+use crate::plan::{Action, Encryption, Plan, PublicAccessBlock, CREATED_BY_TAG};
+use crate::request::CorsRule;
+use crate::secret::{AccessKey, Secret};
+use aws_sdk_s3::types as s3t;
+
+/// Progress of an apply, for live display. Holds no secret.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Progress {
+    StepStarted { index: usize, total: usize, summary: String },
+    StepSucceeded { index: usize, detail: Option<String> },
+    StepFailed { index: usize, message: String },
+    RollbackStarted { steps: usize },
+    StepUndone { index: usize, summary: String },
+    UndoFailed { index: usize, summary: String, message: String },
+}
+
+/// What a successful apply produced.
+#[derive(Debug)]
+pub struct Applied {
+    pub access_key: Option<AccessKey>,
+    pub user_name: Option<String>,
+    /// Where the secret was saved, when the plan saved it.
+    pub keychain_entry: Option<KeyRef>,
+}
+
+/// A failed apply: the error, and what rollback did.
+#[derive(Debug)]
+pub struct ApplyFailure {
+    pub failed_step: usize,
+    pub failed_summary: String,
+    pub error: Error,
+    /// Steps that were undone, as plain summaries (in the order they were undone).
+    pub rolled_back: Vec<String>,
+    /// Steps that could not be undone, with why: these are left in the account and must be cleaned by hand.
+    pub left_behind: Vec<(String, Error)>,
+}
+
+impl ApplyFailure {
+    pub fn is_clean(&self) -> bool {
+        self.left_behind.is_empty()
+    }
+
+    /// A full explanation for people.
+    pub fn explain(&self) -> String {
+        let mut out = format!("Step {} failed: {}\n{}\n", self.failed_step + 1, self.failed_summary, self.error);
+        if self.rolled_back.is_empty() && self.left_behind.is_empty() {
+            out.push_str("Nothing had been changed, so nothing needed to be undone.\n");
+        } else {
+            for r in &self.rolled_back {
+                out.push_str(&format!("Undone: {r}\n"));
+            }
+            for (r, e) in &self.left_behind {
+                out.push_str(&format!("NOT undone (please remove it by hand): {r}: {e}\n"));
+            }
+            if self.left_behind.is_empty() {
+                out.push_str("Everything was rolled back; the account is as it was.\n");
+            }
+        }
+        out
+    }
+}
+
+/// The result of one step that undoing it may need.
+#[derive(Debug, Default)]
+struct StepOutput {
+    access_key_id: Option<String>,
+}
+
+struct Run<'a> {
+    session: &'a Session,
+    keychain: Option<&'a Keychain>,
+    account: &'a str,
+    key: Option<AccessKey>,
+    keychain_entry: Option<KeyRef>,
+}
+
+/// Apply `plan`, calling `progress` for each event. The keychain is needed when the plan saves a secret.
+pub async fn apply(
+    session: &Session,
+    plan: &Plan,
+    keychain: Option<&Keychain>,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> std::result::Result<Applied, ApplyFailure> {
+    let mut run = Run { session, keychain, account: &plan.account, key: None, keychain_entry: None };
+    let total = plan.steps.len();
+    let mut done: Vec<(usize, StepOutput)> = Vec::new();
+    for (index, action) in plan.steps.iter().enumerate() {
+        progress(Progress::StepStarted { index, total, summary: action.summary() });
+        match run.execute(action).await {
+            Ok((out, detail)) => {
+                progress(Progress::StepSucceeded { index, detail });
+                done.push((index, out));
+            }
+            Err(error) => {
+                progress(Progress::StepFailed { index, message: error.to_string() });
+                let mut failure = ApplyFailure { failed_step: index, failed_summary: action.summary(), error, rolled_back: vec![], left_behind: vec![] };
+                if !done.is_empty() {
+                    progress(Progress::RollbackStarted { steps: done.len() });
+                }
+                for (i, out) in done.into_iter().rev() {
+                    let step = &plan.steps[i];
+                    match run.undo(step, &out).await {
+                        Ok(()) => {
+                            progress(Progress::StepUndone { index: i, summary: step.summary() });
+                            failure.rolled_back.push(step.summary());
+                        }
+                        Err(e) => {
+                            progress(Progress::UndoFailed { index: i, summary: step.summary(), message: e.to_string() });
+                            failure.left_behind.push((step.summary(), e));
+                        }
+                    }
+                }
+                return Err(failure);
+            }
+        }
+    }
+    Ok(Applied { access_key: run.key, user_name: plan.creates_key_for().map(str::to_string), keychain_entry: run.keychain_entry })
+}
+
+fn build_err(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Other(format!("could not build the {what} request: {e}"))
+}
+
+fn cors_to_sdk(rules: &[CorsRule]) -> Result<s3t::CorsConfiguration> {
+    let mut out = Vec::new();
+    for r in rules {
+        out.push(
+            s3t::CorsRule::builder()
+                .set_id(r.id.clone())
+                .set_allowed_origins(Some(r.allowed_origins.clone()))
+                .set_allowed_methods(Some(r.allowed_methods.clone()))
+                .set_allowed_headers((!r.allowed_headers.is_empty()).then(|| r.allowed_headers.clone()))
+                .set_expose_headers((!r.expose_headers.is_empty()).then(|| r.expose_headers.clone()))
+                .set_max_age_seconds(r.max_age_seconds)
+                .build()
+                .map_err(|e| build_err("CORS", e))?,
+        );
+    }
+    s3t::CorsConfiguration::builder().set_cors_rules(Some(out)).build().map_err(|e| build_err("CORS", e))
+}
+
+fn pab_to_sdk(p: PublicAccessBlock) -> s3t::PublicAccessBlockConfiguration {
+    s3t::PublicAccessBlockConfiguration::builder()
+        .block_public_acls(p[0])
+        .ignore_public_acls(p[1])
+        .block_public_policy(p[2])
+        .restrict_public_buckets(p[3])
+        .build()
+}
+
+fn encryption_to_sdk(e: &Encryption) -> Result<s3t::ServerSideEncryptionConfiguration> {
+    let default = s3t::ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(s3t::ServerSideEncryption::from(e.algorithm.as_str()))
+        .set_kms_master_key_id(e.kms_key_id.clone())
+        .build()
+        .map_err(|e| build_err("encryption", e))?;
+    s3t::ServerSideEncryptionConfiguration::builder()
+        .rules(s3t::ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(default).build())
+        .build()
+        .map_err(|e| build_err("encryption", e))
+}
+
+impl Run<'_> {
+    fn s3(&self) -> &aws_sdk_s3::Client {
+        self.session.s3()
+    }
+
+    async fn execute(&mut self, action: &Action) -> Result<(StepOutput, Option<String>)> {
+        let ctx = &self.session.ctx;
+        let iam = &self.session.iam;
+        let none = || Ok((StepOutput::default(), None));
+        match action {
+            Action::CreateBucket { bucket, region } => {
+                let mut req = self.session.s3_in(region).create_bucket().bucket(bucket);
+                if region != "us-east-1" {
+                    req = req.create_bucket_configuration(
+                        s3t::CreateBucketConfiguration::builder().location_constraint(s3t::BucketLocationConstraint::from(region.as_str())).build(),
+                    );
+                }
+                req.send().await.map_err(|e| from_sdk(ctx, "CreateBucket", e))?;
+                none()
+            }
+            Action::PutPublicAccessBlock { bucket, .. } => {
+                self.s3().put_public_access_block().bucket(bucket).public_access_block_configuration(pab_to_sdk([true; 4])).send().await.map_err(|e| from_sdk(ctx, "PutPublicAccessBlock", e))?;
+                none()
+            }
+            Action::PutBucketEncryption { bucket, .. } => {
+                let conf = encryption_to_sdk(&Encryption { algorithm: "AES256".into(), kms_key_id: None })?;
+                self.s3().put_bucket_encryption().bucket(bucket).server_side_encryption_configuration(conf).send().await.map_err(|e| from_sdk(ctx, "PutBucketEncryption", e))?;
+                none()
+            }
+            Action::PutBucketCors { bucket, rules, .. } => {
+                self.s3().put_bucket_cors().bucket(bucket).cors_configuration(cors_to_sdk(rules)?).send().await.map_err(|e| from_sdk(ctx, "PutBucketCors", e))?;
+                none()
+            }
+            Action::PutBucketPolicy { bucket, document, .. } => {
+                self.s3().put_bucket_policy().bucket(bucket).policy(document).send().await.map_err(|e| from_sdk(ctx, "PutBucketPolicy", e))?;
+                none()
+            }
+            Action::CreatePolicy { policy_name, document, .. } => {
+                iam.create_policy()
+                    .policy_name(policy_name)
+                    .policy_document(document.to_json_pretty())
+                    .description("Created by S3 Access Wizard")
+                    .tags(tag()?)
+                    .send()
+                    .await
+                    .map_err(|e| from_sdk(ctx, "CreatePolicy", e))?;
+                none()
+            }
+            Action::CreateUser { user_name } => {
+                iam.create_user().user_name(user_name).tags(tag()?).send().await.map_err(|e| from_sdk(ctx, "CreateUser", e))?;
+                none()
+            }
+            Action::AttachUserPolicy { user_name, policy_arn, .. } => {
+                iam.attach_user_policy().user_name(user_name).policy_arn(policy_arn).send().await.map_err(|e| from_sdk(ctx, "AttachUserPolicy", e))?;
+                none()
+            }
+            Action::PutUserPolicy { user_name, policy_name, document, .. } => {
+                iam.put_user_policy()
+                    .user_name(user_name)
+                    .policy_name(policy_name)
+                    .policy_document(document.to_json_pretty())
+                    .send()
+                    .await
+                    .map_err(|e| from_sdk(ctx, "PutUserPolicy", e))?;
+                none()
+            }
+            Action::CreateRole { role_name, trust, max_session_seconds, .. } => {
+                iam.create_role()
+                    .role_name(role_name)
+                    .assume_role_policy_document(trust.to_json_pretty())
+                    .set_max_session_duration(*max_session_seconds)
+                    .description("Created by S3 Access Wizard for another AWS account")
+                    .tags(tag()?)
+                    .send()
+                    .await
+                    .map_err(|e| from_sdk(ctx, "CreateRole", e))?;
+                none()
+            }
+            Action::AttachRolePolicy { role_name, policy_arn, .. } => {
+                iam.attach_role_policy().role_name(role_name).policy_arn(policy_arn).send().await.map_err(|e| from_sdk(ctx, "AttachRolePolicy", e))?;
+                none()
+            }
+            Action::CreateAccessKey { user_name } => {
+                let out = iam.create_access_key().user_name(user_name).send().await.map_err(|e| {
+                    if e.as_service_error().map(|s| s.is_limit_exceeded_exception()).unwrap_or(false) {
+                        Error::KeyLimit { user: user_name.clone() }
+                    } else {
+                        from_sdk(ctx, "CreateAccessKey", e)
+                    }
+                })?;
+                let key = out.access_key().ok_or_else(|| Error::Other("AWS created a key but returned none".into()))?;
+                // The secret is wrapped the moment it leaves the SDK's response.
+                let key = AccessKey { access_key_id: key.access_key_id().to_string(), secret_access_key: Secret::new(key.secret_access_key()) };
+                let id = key.access_key_id.clone();
+                self.key = Some(key);
+                Ok((StepOutput { access_key_id: Some(id.clone()) }, Some(format!("access key {id}"))))
+            }
+            Action::SaveSecretToKeychain { user_name, .. } => {
+                let keychain = self.keychain.ok_or_else(|| Error::KeychainUnavailable { detail: "no keychain was given to save the secret in".into() })?.clone();
+                let key = self.key.clone().ok_or_else(|| Error::Other("there is no new key to save".into()))?;
+                let entry = KeyRef { account: self.account.to_string(), owner: user_name.clone(), access_key_id: key.access_key_id.clone() };
+                let e2 = entry.clone();
+                tokio::task::spawn_blocking(move || keychain.store(&e2, &key.secret_access_key))
+                    .await
+                    .map_err(|e| Error::Other(format!("the keychain task failed: {e}")))??;
+                self.keychain_entry = Some(entry);
+                Ok((StepOutput::default(), Some("saved in the keychain".into())))
+            }
+        }
+    }
+
+    async fn undo(&mut self, action: &Action, out: &StepOutput) -> Result<()> {
+        let ctx = &self.session.ctx;
+        let iam = &self.session.iam;
+        match action {
+            Action::CreateBucket { bucket, region } => {
+                self.session.s3_in(region).delete_bucket().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucket", e))?;
+            }
+            Action::PutPublicAccessBlock { bucket, previous } => match previous {
+                Some(p) => {
+                    self.s3().put_public_access_block().bucket(bucket).public_access_block_configuration(pab_to_sdk(*p)).send().await.map_err(|e| from_sdk(ctx, "PutPublicAccessBlock", e))?;
+                }
+                None => {
+                    self.s3().delete_public_access_block().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeletePublicAccessBlock", e))?;
+                }
+            },
+            Action::PutBucketEncryption { bucket, previous } => match previous {
+                Some(p) => {
+                    self.s3().put_bucket_encryption().bucket(bucket).server_side_encryption_configuration(encryption_to_sdk(p)?).send().await.map_err(|e| from_sdk(ctx, "PutBucketEncryption", e))?;
+                }
+                None => {
+                    self.s3().delete_bucket_encryption().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucketEncryption", e))?;
+                }
+            },
+            Action::PutBucketCors { bucket, previous, .. } => match previous {
+                Some(rules) => {
+                    self.s3().put_bucket_cors().bucket(bucket).cors_configuration(cors_to_sdk(rules)?).send().await.map_err(|e| from_sdk(ctx, "PutBucketCors", e))?;
+                }
+                None => {
+                    self.s3().delete_bucket_cors().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucketCors", e))?;
+                }
+            },
+            Action::PutBucketPolicy { bucket, previous, .. } => match previous {
+                Some(doc) => {
+                    self.s3().put_bucket_policy().bucket(bucket).policy(doc).send().await.map_err(|e| from_sdk(ctx, "PutBucketPolicy", e))?;
+                }
+                None => {
+                    self.s3().delete_bucket_policy().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucketPolicy", e))?;
+                }
+            },
+            Action::CreatePolicy { policy_arn, .. } => {
+                iam.delete_policy().policy_arn(policy_arn).send().await.map_err(|e| from_sdk(ctx, "DeletePolicy", e))?;
+            }
+            Action::CreateUser { user_name } => {
+                iam.delete_user().user_name(user_name).send().await.map_err(|e| from_sdk(ctx, "DeleteUser", e))?;
+            }
+            Action::AttachUserPolicy { user_name, policy_arn, .. } => {
+                iam.detach_user_policy().user_name(user_name).policy_arn(policy_arn).send().await.map_err(|e| from_sdk(ctx, "DetachUserPolicy", e))?;
+            }
+            Action::PutUserPolicy { user_name, policy_name, .. } => {
+                iam.delete_user_policy().user_name(user_name).policy_name(policy_name).send().await.map_err(|e| from_sdk(ctx, "DeleteUserPolicy", e))?;
+            }
+            Action::CreateRole { role_name, .. } => {
+                iam.delete_role().role_name(role_name).send().await.map_err(|e| from_sdk(ctx, "DeleteRole", e))?;
+            }
+            Action::AttachRolePolicy { role_name, policy_arn, .. } => {
+                iam.detach_role_policy().role_name(role_name).policy_arn(policy_arn).send().await.map_err(|e| from_sdk(ctx, "DetachRolePolicy", e))?;
+            }
+            Action::CreateAccessKey { user_name } => {
+                if let Some(id) = &out.access_key_id {
+                    iam.delete_access_key().user_name(user_name).access_key_id(id).send().await.map_err(|e| from_sdk(ctx, "DeleteAccessKey", e))?;
+                }
+                self.key = None;
+            }
+            Action::SaveSecretToKeychain { .. } => {
+                if let (Some(k), Some(entry)) = (self.keychain, self.keychain_entry.take()) {
+                    let k = k.clone();
+                    tokio::task::spawn_blocking(move || k.delete(&entry)).await.map_err(|e| Error::Other(format!("the keychain task failed: {e}")))??;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn tag() -> Result<aws_sdk_iam::types::Tag> {
+    aws_sdk_iam::types::Tag::builder().key(CREATED_BY_TAG.0).value(CREATED_BY_TAG.1).build().map_err(|e| build_err("tag", e))
+}

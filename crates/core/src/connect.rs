@@ -1,0 +1,330 @@
+//! Connecting to AWS: the standard credential chain (environment, profiles including SSO), pasted keys,
+//! region choice and custom endpoints (the explicit option, or `AWS_ENDPOINT_URL`). One client per service,
+//! reused; operation and attempt timeouts set.
+
+use crate::error::{from_sdk, Error, ErrorContext, Result};
+use crate::secret::{AccessKey, PastedCredentials};
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How to connect. Everything is optional: with nothing set, the standard AWS chain decides.
+#[derive(Clone, Debug, Default)]
+pub struct ConnectOptions {
+    /// A named profile from `~/.aws/config` or `~/.aws/credentials`.
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    /// A custom endpoint (an emulator, a VPC endpoint). `AWS_ENDPOINT_URL` is used when this is unset.
+    pub endpoint_url: Option<String>,
+    /// Keys pasted by the user; they take precedence over profiles and the environment.
+    pub credentials: Option<PastedCredentials>,
+}
+
+/// Who the connection acts as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub account: String,
+    pub arn: String,
+    pub user_id: String,
+}
+
+/// A live connection: the loaded configuration and one client per service.
+pub struct Session {
+    config: SdkConfig,
+    pub(crate) iam: aws_sdk_iam::Client,
+    pub(crate) sts: aws_sdk_sts::Client,
+    s3_default: aws_sdk_s3::Client,
+    s3_by_region: Mutex<HashMap<String, aws_sdk_s3::Client>>,
+    region: String,
+    endpoint_url: Option<String>,
+    pub(crate) ctx: ErrorContext,
+    temporary_credentials: bool,
+}
+
+const DEFAULT_REGION: &str = "us-east-1";
+
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .read_timeout(Duration::from_secs(30))
+        .operation_attempt_timeout(Duration::from_secs(30))
+        .operation_timeout(Duration::from_secs(90))
+        .build()
+}
+
+impl Session {
+    pub async fn connect(opts: ConnectOptions) -> Result<Session> {
+        let endpoint_url = opts
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+            .filter(|s| !s.trim().is_empty());
+        if let Some(url) = &endpoint_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(Error::invalid("endpoint URL", format!("\"{url}\" must start with http:// or https://")));
+            }
+        }
+        let profiles = list_profiles();
+        let profile_info = match &opts.profile {
+            Some(name) if opts.credentials.is_none() => {
+                let found = profiles.iter().find(|p| &p.name == name).cloned();
+                if found.is_none() {
+                    let known: Vec<_> = profiles.iter().map(|p| p.name.as_str()).collect();
+                    let known = if known.is_empty() { "none are configured".to_string() } else { format!("known profiles: {}", known.join(", ")) };
+                    return Err(Error::invalid("profile", format!("there is no AWS profile named \"{name}\" ({known})")));
+                }
+                found
+            }
+            _ => None,
+        };
+
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(timeouts())
+            .retry_config(RetryConfig::standard().with_max_attempts(3));
+        if let Some(p) = &opts.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = &opts.region {
+            loader = loader.region(Region::new(r.clone()));
+        }
+        if let Some(url) = &endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let temporary_credentials = match &opts.credentials {
+            Some(c) => {
+                loader = loader.credentials_provider(Credentials::new(
+                    c.access_key_id.clone(),
+                    c.secret_access_key.expose().to_string(),
+                    c.session_token.as_ref().map(|t| t.expose().to_string()),
+                    None,
+                    "s3aw-pasted",
+                ));
+                c.session_token.is_some()
+            }
+            None => profile_info.as_ref().map(|p| p.kind != ProfileKind::Keys).unwrap_or(false),
+        };
+        let config = loader.load().await;
+        let region = config.region().map(|r| r.to_string()).unwrap_or_else(|| DEFAULT_REGION.to_string());
+        let ctx = ErrorContext {
+            profile: if opts.credentials.is_some() { None } else { opts.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()) },
+            profile_is_sso: profile_info.as_ref().map(|p| p.kind == ProfileKind::Sso).unwrap_or(false),
+            endpoint: endpoint_url.clone().unwrap_or_else(|| format!("AWS ({region})")),
+        };
+        Ok(Session::from_config(config, region, endpoint_url, ctx, temporary_credentials))
+    }
+
+    fn from_config(config: SdkConfig, region: String, endpoint_url: Option<String>, ctx: ErrorContext, temporary_credentials: bool) -> Session {
+        let iam = aws_sdk_iam::Client::new(&config);
+        let sts = aws_sdk_sts::Client::new(&config);
+        let s3_conf = aws_sdk_s3::config::Builder::from(&config)
+            .region(Region::new(region.clone()))
+            .force_path_style(endpoint_url.is_some())
+            .build();
+        Session {
+            iam,
+            sts,
+            s3_default: aws_sdk_s3::Client::from_conf(s3_conf),
+            s3_by_region: Mutex::new(HashMap::new()),
+            config,
+            region,
+            endpoint_url,
+            ctx,
+            temporary_credentials,
+        }
+    }
+
+    /// A session with the same region and endpoint that acts as `key` (to probe or use a new key).
+    pub fn with_key(&self, key: &AccessKey) -> Session {
+        let creds = Credentials::new(key.access_key_id.clone(), key.secret_access_key.expose().to_string(), None, None, "s3aw-new-key");
+        let config = self.config.to_builder().credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(creds)).build();
+        let ctx = ErrorContext { profile: None, profile_is_sso: false, endpoint: self.ctx.endpoint.clone() };
+        Session::from_config(config, self.region.clone(), self.endpoint_url.clone(), ctx, false)
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The custom endpoint in use, if any (an emulator is not AWS, and the UI says so).
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
+    }
+
+    /// Whether the credentials are temporary (SSO, assumed role, session token): links they sign die with them.
+    pub fn has_temporary_credentials(&self) -> bool {
+        self.temporary_credentials
+    }
+
+    pub fn partition(&self) -> &'static str {
+        crate::policy::partition_for_region(&self.region)
+    }
+
+    /// An S3 client for a bucket's region (AWS redirects calls made to the wrong region).
+    pub(crate) fn s3_in(&self, region: &str) -> aws_sdk_s3::Client {
+        if region == self.region || self.endpoint_url.is_some() {
+            return self.s3_default.clone();
+        }
+        let mut cache = self.s3_by_region.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(region.to_string())
+            .or_insert_with(|| {
+                let conf = aws_sdk_s3::config::Builder::from(&self.config).region(Region::new(region.to_string())).build();
+                aws_sdk_s3::Client::from_conf(conf)
+            })
+            .clone()
+    }
+
+    pub(crate) fn s3(&self) -> &aws_sdk_s3::Client {
+        &self.s3_default
+    }
+
+    /// sts:GetCallerIdentity: which account and identity this connection acts as.
+    pub async fn whoami(&self) -> Result<Identity> {
+        let out = self.sts.get_caller_identity().send().await.map_err(|e| from_sdk(&self.ctx, "GetCallerIdentity", e))?;
+        Ok(Identity {
+            account: out.account().unwrap_or_default().to_string(),
+            arn: out.arn().unwrap_or_default().to_string(),
+            user_id: out.user_id().unwrap_or_default().to_string(),
+        })
+    }
+}
+
+/// How a profile gets its credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileKind {
+    /// Long-term keys in the credentials or config file.
+    Keys,
+    /// AWS IAM Identity Center (SSO).
+    Sso,
+    /// Assumes a role from another profile.
+    AssumeRole,
+    /// An external `credential_process`.
+    Process,
+    /// Anything else (web identity, container, ...).
+    Other,
+}
+
+/// A profile found on this machine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileInfo {
+    pub name: String,
+    pub kind: ProfileKind,
+    pub region: Option<String>,
+    pub sso_start_url: Option<String>,
+}
+
+fn home() -> PathBuf {
+    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default()
+}
+
+pub fn config_file_path() -> PathBuf {
+    std::env::var_os("AWS_CONFIG_FILE").map(PathBuf::from).unwrap_or_else(|| home().join(".aws/config"))
+}
+
+pub fn credentials_file_path() -> PathBuf {
+    std::env::var_os("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from).unwrap_or_else(|| home().join(".aws/credentials"))
+}
+
+/// Parse an AWS INI file into (section header, key/value pairs).
+pub(crate) fn parse_ini(text: &str) -> Vec<(String, HashMap<String, String>)> {
+    let mut out: Vec<(String, HashMap<String, String>)> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if line.starts_with('[') && line.ends_with(']') {
+            out.push((line[1..line.len() - 1].trim().to_string(), HashMap::new()));
+        } else if let (Some((k, v)), Some(last)) = (line.split_once('='), out.last_mut()) {
+            last.1.insert(k.trim().to_string(), v.trim().to_string());
+        }
+    }
+    out
+}
+
+/// Every profile in `~/.aws/config` and `~/.aws/credentials` (or the files named by `AWS_CONFIG_FILE`
+/// and `AWS_SHARED_CREDENTIALS_FILE`), sorted by name, with how each gets its credentials.
+pub fn list_profiles() -> Vec<ProfileInfo> {
+    let mut by_name: HashMap<String, ProfileInfo> = HashMap::new();
+    let config = std::fs::read_to_string(config_file_path()).unwrap_or_default();
+    for (header, kv) in parse_ini(&config) {
+        let name = if header == "default" {
+            "default".to_string()
+        } else if let Some(n) = header.strip_prefix("profile ") {
+            n.trim().to_string()
+        } else {
+            continue; // sso-session and services sections are not profiles
+        };
+        let kind = if kv.contains_key("sso_session") || kv.contains_key("sso_start_url") {
+            ProfileKind::Sso
+        } else if kv.contains_key("role_arn") {
+            ProfileKind::AssumeRole
+        } else if kv.contains_key("credential_process") {
+            ProfileKind::Process
+        } else if kv.contains_key("aws_access_key_id") {
+            ProfileKind::Keys
+        } else {
+            ProfileKind::Other
+        };
+        let sso_start_url = kv.get("sso_start_url").cloned().or_else(|| {
+            let session = kv.get("sso_session")?;
+            parse_ini(&config).into_iter().find(|(h, _)| h == &format!("sso-session {session}")).and_then(|(_, s)| s.get("sso_start_url").cloned())
+        });
+        by_name.insert(name.clone(), ProfileInfo { name, kind, region: kv.get("region").cloned(), sso_start_url });
+    }
+    let creds = std::fs::read_to_string(credentials_file_path()).unwrap_or_default();
+    for (name, kv) in parse_ini(&creds) {
+        let entry = by_name.entry(name.clone()).or_insert(ProfileInfo { name, kind: ProfileKind::Keys, region: None, sso_start_url: None });
+        if kv.contains_key("aws_access_key_id") && entry.kind == ProfileKind::Other {
+            entry.kind = ProfileKind::Keys;
+        }
+    }
+    let mut list: Vec<ProfileInfo> = by_name.into_values().collect();
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_profiles_of_every_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let creds = dir.path().join("credentials");
+        std::fs::write(
+            &config,
+            "# comment\n[default]\nregion = eu-west-1\n\n[profile work]\nsso_session = corp\nsso_account_id = 1\nregion=us-east-2\n\
+             [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n[profile admin]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = default\n\
+             [profile tool]\ncredential_process = /bin/tool\n",
+        )
+        .unwrap();
+        std::fs::write(&creds, "[default]\naws_access_key_id = AKIA\naws_secret_access_key = x\n[ci]\naws_access_key_id=AKIB\n").unwrap();
+        // Only this test touches these variables.
+        std::env::set_var("AWS_CONFIG_FILE", &config);
+        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &creds);
+        let profiles = list_profiles();
+        std::env::remove_var("AWS_CONFIG_FILE");
+        std::env::remove_var("AWS_SHARED_CREDENTIALS_FILE");
+        let names: Vec<_> = profiles.iter().map(|p| (p.name.as_str(), p.kind)).collect();
+        assert_eq!(
+            names,
+            vec![
+                ("admin", ProfileKind::AssumeRole),
+                ("ci", ProfileKind::Keys),
+                ("default", ProfileKind::Keys),
+                ("tool", ProfileKind::Process),
+                ("work", ProfileKind::Sso)
+            ]
+        );
+        let work = profiles.iter().find(|p| p.name == "work").unwrap();
+        assert_eq!(work.sso_start_url.as_deref(), Some("https://corp.awsapps.com/start"));
+        assert_eq!(work.region.as_deref(), Some("us-east-2"));
+    }
+}

@@ -1,0 +1,53 @@
+//! What follows a successful apply, shared by the CLI and the desktop app: remembering what was created.
+
+use crate::apply::Applied;
+use crate::connect::Session;
+use crate::error::Result;
+use crate::plan::{Action, Plan};
+use crate::record::{now_rfc3339, Record, RecordEntry};
+use crate::request::Method;
+
+/// The record entry for an applied plan (no secret in it), or `None` when the plan created nothing to track.
+pub fn record_entry(session: &Session, plan: &Plan, applied: &Applied) -> Option<RecordEntry> {
+    let req = &plan.request;
+    let find_policy_arn = || {
+        plan.steps.iter().find_map(|s| match s {
+            Action::CreatePolicy { policy_arn, .. } => Some(policy_arn.clone()),
+            _ => None,
+        })
+    };
+    let inline = plan.steps.iter().find_map(|s| match s {
+        Action::PutUserPolicy { policy_name, .. } => Some(policy_name.clone()),
+        _ => None,
+    });
+    let (kind, user_name, role_name, created_user) = match &req.method {
+        Method::IamUser(u) => ("iam-user", Some(u.user_name.clone()), None, plan.steps.iter().any(|s| matches!(s, Action::CreateUser { .. }))),
+        Method::CrossAccountRole(r) => ("role", None, Some(r.role_name.clone()), false),
+        Method::PresignedLinks => return None,
+    };
+    let created_at = now_rfc3339();
+    Some(RecordEntry {
+        id: format!("{}-{}", user_name.as_deref().or(role_name.as_deref()).unwrap_or("access"), created_at.replace([':', '-'], "")),
+        created_at,
+        account: plan.account.clone(),
+        kind: kind.into(),
+        user_name,
+        role_name,
+        policy_arn: find_policy_arn(),
+        inline_policy_name: inline,
+        created_user,
+        bucket: req.scope.bucket.clone(),
+        prefix: req.scope.prefix.clone(),
+        level: req.level.as_str().into(),
+        access_key_ids: applied.access_key.iter().map(|k| k.access_key_id.clone()).collect(),
+        endpoint: session.endpoint_url().map(str::to_string),
+    })
+}
+
+/// Add the applied plan to the local record.
+pub fn remember(session: &Session, plan: &Plan, applied: &Applied) -> Result<()> {
+    match record_entry(session, plan, applied) {
+        Some(entry) => Record::append(entry),
+        None => Ok(()),
+    }
+}

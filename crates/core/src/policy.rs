@@ -1,0 +1,334 @@
+//! Least-privilege IAM policy documents, built by pure functions from (bucket, folder, access level).
+//!
+//! Shape (what reviewers ask for): explicit actions only, never `s3:*`; bucket-level actions on the bucket
+//! ARN; object actions on `arn:aws:s3:::BUCKET/FOLDER*`; with a folder, `s3:ListBucket` is limited by an
+//! `s3:prefix` condition.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// How much a grant allows inside its bucket and folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AccessLevel {
+    /// List and download.
+    Read,
+    /// Upload only: cannot list, download or delete.
+    Upload,
+    /// List, download and upload (overwrite included).
+    ReadWrite,
+    /// Everything in read-write, plus delete.
+    Full,
+}
+
+impl AccessLevel {
+    pub const ALL: [AccessLevel; 4] = [AccessLevel::Read, AccessLevel::Upload, AccessLevel::ReadWrite, AccessLevel::Full];
+
+    /// The word used on the command line and in names (`read`, `upload`, `read-write`, `full`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::Read => "read",
+            AccessLevel::Upload => "upload",
+            AccessLevel::ReadWrite => "read-write",
+            AccessLevel::Full => "full",
+        }
+    }
+
+    /// One plain sentence for people who do not know IAM.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AccessLevel::Read => "Can see and download files. Cannot change or delete anything.",
+            AccessLevel::Upload => "Can add new files (and replace ones with the same name). Cannot see, download or delete files.",
+            AccessLevel::ReadWrite => "Can see, download and upload files. Cannot delete files.",
+            AccessLevel::Full => "Can see, download, upload and delete files.",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "read" | "read-only" | "readonly" => Ok(AccessLevel::Read),
+            "upload" | "upload-only" | "write-only" => Ok(AccessLevel::Upload),
+            "read-write" | "readwrite" | "rw" => Ok(AccessLevel::ReadWrite),
+            "full" => Ok(AccessLevel::Full),
+            other => Err(Error::invalid("access level", format!("\"{other}\" is not an access level; use read, upload, read-write or full"))),
+        }
+    }
+
+    fn reads(self) -> bool {
+        matches!(self, AccessLevel::Read | AccessLevel::ReadWrite | AccessLevel::Full)
+    }
+    fn writes(self) -> bool {
+        !matches!(self, AccessLevel::Read)
+    }
+}
+
+/// Where a grant applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub bucket: String,
+    /// A normalised folder (`uploads/`), or `None` for the whole bucket.
+    pub prefix: Option<String>,
+    /// Allow listing the bucket (when the level reads). Off for "object-only" grants such as image proxies,
+    /// which fetch keys they already know.
+    pub allow_list: bool,
+    /// AWS partition of the bucket (`aws`, `aws-cn`, `aws-us-gov`).
+    pub partition: String,
+}
+
+impl Scope {
+    pub fn new(bucket: &str, prefix: Option<&str>) -> Result<Self> {
+        crate::validate::bucket_name(bucket)?;
+        let prefix = match prefix {
+            Some(p) => crate::validate::folder(p)?,
+            None => None,
+        };
+        Ok(Scope { bucket: bucket.to_string(), prefix, allow_list: true, partition: "aws".into() })
+    }
+
+    pub fn bucket_arn(&self) -> String {
+        format!("arn:{}:s3:::{}", self.partition, self.bucket)
+    }
+
+    pub fn objects_arn(&self) -> String {
+        format!("{}/{}*", self.bucket_arn(), self.prefix.as_deref().unwrap_or(""))
+    }
+
+    /// `s3://bucket/prefix` for people.
+    pub fn display(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.prefix.as_deref().unwrap_or(""))
+    }
+}
+
+/// The partition a region belongs to.
+pub fn partition_for_region(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// An IAM policy document. Field order matches what the AWS console shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyDocument {
+    #[serde(rename = "Version")]
+    pub version: String,
+    #[serde(rename = "Statement")]
+    pub statement: Vec<Statement>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    #[serde(rename = "Sid", skip_serializing_if = "Option::is_none", default)]
+    pub sid: Option<String>,
+    #[serde(rename = "Effect")]
+    pub effect: String,
+    #[serde(rename = "Principal", skip_serializing_if = "Option::is_none", default)]
+    pub principal: Option<Value>,
+    #[serde(rename = "Action")]
+    pub action: Vec<String>,
+    #[serde(rename = "Resource", skip_serializing_if = "Vec::is_empty", default)]
+    pub resource: Vec<String>,
+    #[serde(rename = "Condition", skip_serializing_if = "Option::is_none", default)]
+    pub condition: Option<Value>,
+}
+
+impl PolicyDocument {
+    pub fn new(statement: Vec<Statement>) -> Self {
+        PolicyDocument { version: "2012-10-17".into(), statement }
+    }
+
+    /// Pretty JSON, as shown to people and sent to AWS.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Size as IAM counts it: characters, whitespace outside strings not counted.
+    pub fn iam_size(&self) -> usize {
+        serde_json::to_string(self).map(|s| s.chars().count()).unwrap_or(usize::MAX)
+    }
+
+    /// Every action the document allows, for plain-language summaries and tests.
+    pub fn actions(&self) -> Vec<&str> {
+        self.statement.iter().flat_map(|s| s.action.iter().map(String::as_str)).collect()
+    }
+}
+
+const READ_OBJECT_ACTIONS: &[&str] = &["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"];
+const WRITE_OBJECT_ACTIONS: &[&str] = &["s3:PutObject", "s3:AbortMultipartUpload"];
+const DELETE_OBJECT_ACTIONS: &[&str] = &["s3:DeleteObject"];
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// The statements granting `level` on `scope`: a bucket statement (listing) when the level reads and
+/// listing is allowed, and one object statement.
+pub fn access_statements(scope: &Scope, level: AccessLevel) -> Vec<Statement> {
+    let mut out = Vec::new();
+    if level.reads() && scope.allow_list {
+        out.push(Statement {
+            sid: Some("ListBucket".into()),
+            effect: "Allow".into(),
+            principal: None,
+            action: strings(&["s3:ListBucket", "s3:GetBucketLocation"]),
+            resource: vec![scope.bucket_arn()],
+            condition: scope.prefix.as_ref().map(|p| json!({ "StringLike": { "s3:prefix": [format!("{p}*")] } })),
+        });
+    }
+    let mut actions = Vec::new();
+    if level.reads() {
+        actions.extend(strings(READ_OBJECT_ACTIONS));
+    }
+    if level.writes() {
+        actions.extend(strings(WRITE_OBJECT_ACTIONS));
+    }
+    if level == AccessLevel::Full {
+        actions.extend(strings(DELETE_OBJECT_ACTIONS));
+    }
+    let sid = match level {
+        AccessLevel::Read => "ReadObjects",
+        AccessLevel::Upload => "UploadObjects",
+        AccessLevel::ReadWrite => "ReadWriteObjects",
+        AccessLevel::Full => "ManageObjects",
+    };
+    out.push(Statement {
+        sid: Some(sid.into()),
+        effect: "Allow".into(),
+        principal: None,
+        action: actions,
+        resource: vec![scope.objects_arn()],
+        condition: None,
+    });
+    out
+}
+
+/// The identity policy for a user or role with `level` on `scope`.
+pub fn access_policy(scope: &Scope, level: AccessLevel) -> PolicyDocument {
+    PolicyDocument::new(access_statements(scope, level))
+}
+
+/// Limits on policy size (characters, whitespace not counted).
+pub const MANAGED_POLICY_LIMIT: usize = 6_144;
+pub const USER_INLINE_LIMIT: usize = 2_048;
+pub const ROLE_INLINE_LIMIT: usize = 10_240;
+
+/// Check a managed policy fits.
+pub fn check_managed_size(doc: &PolicyDocument) -> Result<()> {
+    let size = doc.iam_size();
+    if size > MANAGED_POLICY_LIMIT {
+        return Err(Error::invalid("policy", format!("the policy is {size} characters; a managed policy may have at most {MANAGED_POLICY_LIMIT}")));
+    }
+    Ok(())
+}
+
+/// Check an inline policy fits next to the user's existing inline policies (`existing` characters).
+pub fn check_user_inline_size(doc: &PolicyDocument, existing: usize) -> Result<()> {
+    let size = doc.iam_size() + existing;
+    if size > USER_INLINE_LIMIT {
+        return Err(Error::invalid(
+            "policy",
+            format!("inline policies on one user may total at most {USER_INLINE_LIMIT} characters, and this would make {size}; use a managed policy instead"),
+        ));
+    }
+    Ok(())
+}
+
+/// The trust policy for a role that another account assumes with an external ID.
+pub fn cross_account_trust_policy(partition: &str, other_account: &str, external_id: &str) -> PolicyDocument {
+    PolicyDocument::new(vec![Statement {
+        sid: Some("TrustOtherAccountWithExternalId".into()),
+        effect: "Allow".into(),
+        principal: Some(json!({ "AWS": format!("arn:{partition}:iam::{other_account}:root") })),
+        action: vec!["sts:AssumeRole".into()],
+        resource: vec![],
+        condition: Some(json!({ "StringEquals": { "sts:ExternalId": external_id } })),
+    }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// Compare against a stored snapshot under `src/snapshots/`. Set `UPDATE_SNAPSHOTS=1` to rewrite them,
+    /// then review the diff like any other change.
+    fn assert_snapshot(name: &str, actual: &str) {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/snapshots").join(format!("{name}.json"));
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, format!("{actual}\n")).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {}; run with UPDATE_SNAPSHOTS=1", path.display()));
+        assert_eq!(expected.trim_end(), actual, "snapshot {name} differs");
+    }
+
+    fn scope(prefix: Option<&str>) -> Scope {
+        Scope::new("vendor-data", prefix).unwrap()
+    }
+
+    #[test]
+    fn snapshots_for_every_level_with_and_without_folder() {
+        for level in AccessLevel::ALL {
+            for (tag, prefix) in [("bucket", None), ("folder", Some("reports/2026"))] {
+                let doc = access_policy(&scope(prefix), level);
+                assert_snapshot(&format!("{}_{tag}", level.as_str()), &doc.to_json_pretty());
+            }
+        }
+        let mut object_only = scope(None);
+        object_only.allow_list = false;
+        assert_snapshot("read_object_only", &access_policy(&object_only, AccessLevel::Read).to_json_pretty());
+        assert_snapshot("trust_external_id", &cross_account_trust_policy("aws", "210987654321", "ext-id-123").to_json_pretty());
+    }
+
+    #[test]
+    fn never_wildcard_actions_and_objects_scoped_to_folder() {
+        for level in AccessLevel::ALL {
+            let doc = access_policy(&scope(Some("a/b")), level);
+            assert!(doc.actions().iter().all(|a| !a.contains('*')), "{level:?}");
+            for st in &doc.statement {
+                for r in &st.resource {
+                    assert!(r == "arn:aws:s3:::vendor-data" || r == "arn:aws:s3:::vendor-data/a/b/*", "{r}");
+                }
+                if st.action.contains(&"s3:ListBucket".to_string()) {
+                    assert_eq!(st.condition.as_ref().unwrap()["StringLike"]["s3:prefix"][0], "a/b/*");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn levels_grant_what_they_say() {
+        let s = scope(None);
+        let has = |l, a: &str| access_policy(&s, l).actions().contains(&a);
+        assert!(has(AccessLevel::Read, "s3:GetObject") && has(AccessLevel::Read, "s3:ListBucket"));
+        assert!(!has(AccessLevel::Read, "s3:PutObject"));
+        assert!(has(AccessLevel::Upload, "s3:PutObject"));
+        assert!(!has(AccessLevel::Upload, "s3:GetObject") && !has(AccessLevel::Upload, "s3:ListBucket"));
+        assert!(has(AccessLevel::ReadWrite, "s3:PutObject") && !has(AccessLevel::ReadWrite, "s3:DeleteObject"));
+        assert!(has(AccessLevel::Full, "s3:DeleteObject"));
+    }
+
+    #[test]
+    fn partitions_and_parsing() {
+        assert_eq!(partition_for_region("cn-north-1"), "aws-cn");
+        assert_eq!(partition_for_region("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(partition_for_region("eu-west-1"), "aws");
+        assert_eq!(AccessLevel::parse("Read-Write").unwrap(), AccessLevel::ReadWrite);
+        assert!(AccessLevel::parse("admin").unwrap_err().to_string().contains("read, upload, read-write or full"));
+    }
+
+    #[test]
+    fn size_limits() {
+        let small = access_policy(&scope(None), AccessLevel::Full);
+        check_managed_size(&small).unwrap();
+        check_user_inline_size(&small, 0).unwrap();
+        assert!(check_user_inline_size(&small, 2_000).unwrap_err().to_string().contains("managed policy instead"));
+        let many: Vec<Statement> = (0..60).flat_map(|i| access_statements(&scope(Some(&format!("folder-number-{i}"))), AccessLevel::Full)).collect();
+        assert!(check_managed_size(&PolicyDocument::new(many)).is_err());
+        // Whitespace is not counted: the compact form is what IAM measures.
+        assert!(small.iam_size() < small.to_json_pretty().len());
+    }
+}

@@ -1,0 +1,79 @@
+//! A small local record of what the app created, so later screens can list, rotate and revoke it.
+//! It never holds a secret. Stored as JSON in the platform's config directory (or `S3AW_CONFIG_DIR`).
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+pub const CONFIG_DIR_ENV: &str = "S3AW_CONFIG_DIR";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecordEntry {
+    pub id: String,
+    pub created_at: String,
+    pub account: String,
+    /// `iam-user` or `role`.
+    pub kind: String,
+    pub user_name: Option<String>,
+    pub role_name: Option<String>,
+    /// The managed policy's ARN, or `None` for an inline policy.
+    pub policy_arn: Option<String>,
+    pub inline_policy_name: Option<String>,
+    /// Whether the app created the user (false when it reused an existing one).
+    pub created_user: bool,
+    pub bucket: String,
+    pub prefix: Option<String>,
+    pub level: String,
+    pub access_key_ids: Vec<String>,
+    /// A custom endpoint (emulator) this was created against; `None` for AWS itself.
+    pub endpoint: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub version: u32,
+    pub entries: Vec<RecordEntry>,
+}
+
+pub fn config_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV) {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("dev", "s3aw", "s3-access-wizard")
+        .map(|d| d.config_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".s3-access-wizard"))
+}
+
+pub fn record_path() -> PathBuf {
+    config_dir().join("created.json")
+}
+
+impl Record {
+    pub fn load() -> Result<Record> {
+        let path = record_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text)
+                .map_err(|e| Error::Other(format!("the record of created access at {} is damaged ({e}); move it aside to start a new one", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Record { version: 1, entries: vec![] }),
+            Err(source) => Err(Error::Io { action: "read", path, source }),
+        }
+    }
+
+    pub fn save(&self) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| Error::Other(e.to_string()))?;
+        crate::export::write_private_file(&record_path(), &text, true)
+    }
+
+    /// Load, add one entry, save.
+    pub fn append(entry: RecordEntry) -> Result<()> {
+        let mut r = Record::load()?;
+        r.version = 1;
+        r.entries.push(entry);
+        r.save()
+    }
+}
+
+/// Now, as RFC 3339 UTC.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}

@@ -1,0 +1,196 @@
+//! What the user asked for, as one typed value. Built by the CLI from flags and by the desktop app from the
+//! wizard's answers; turned into a [`crate::plan::Plan`] against the account's current state.
+
+use crate::error::{Error, Result};
+use crate::policy::{AccessLevel, Scope};
+use serde::{Deserialize, Serialize};
+
+/// The kind of access.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Method {
+    /// An IAM user with its own access keys (for an app or a vendor).
+    IamUser(IamUserOptions),
+    /// Links signed by an existing identity; nothing is created in IAM.
+    PresignedLinks,
+    /// A role another AWS account assumes with an external ID.
+    CrossAccountRole(RoleOptions),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct IamUserOptions {
+    pub user_name: String,
+    pub policy_name: String,
+    /// An inline policy on the user instead of a managed policy (managed is the default: inline policies
+    /// share a 2,048-character budget per user).
+    pub inline_policy: bool,
+    /// Add the access to a user that already exists, instead of refusing the name.
+    pub reuse_existing_user: bool,
+    /// Create an access key (the usual case).
+    pub create_access_key: bool,
+    /// Save the new secret in the OS keychain as part of the change.
+    pub save_to_keychain: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoleOptions {
+    pub role_name: String,
+    pub policy_name: String,
+    pub other_account: String,
+    pub external_id: String,
+    pub max_session_seconds: Option<i32>,
+}
+
+/// One CORS rule (the shape S3 stores).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CorsRule {
+    #[serde(rename = "ID", skip_serializing_if = "Option::is_none", default)]
+    pub id: Option<String>,
+    #[serde(rename = "AllowedOrigins")]
+    pub allowed_origins: Vec<String>,
+    #[serde(rename = "AllowedMethods")]
+    pub allowed_methods: Vec<String>,
+    #[serde(rename = "AllowedHeaders", skip_serializing_if = "Vec::is_empty", default)]
+    pub allowed_headers: Vec<String>,
+    #[serde(rename = "ExposeHeaders", skip_serializing_if = "Vec::is_empty", default)]
+    pub expose_headers: Vec<String>,
+    #[serde(rename = "MaxAgeSeconds", skip_serializing_if = "Option::is_none", default)]
+    pub max_age_seconds: Option<i32>,
+}
+
+impl CorsRule {
+    /// Browser uploads and downloads from the given origins.
+    pub fn for_origins(origins: &[String], level: AccessLevel) -> Self {
+        let mut methods = vec![];
+        if level != AccessLevel::Upload {
+            methods.extend(["GET".to_string(), "HEAD".to_string()]);
+        }
+        if level != AccessLevel::Read {
+            methods.extend(["PUT".to_string(), "POST".to_string()]);
+        }
+        if level == AccessLevel::Full {
+            methods.push("DELETE".into());
+        }
+        CorsRule {
+            id: None,
+            allowed_origins: origins.to_vec(),
+            allowed_methods: methods,
+            allowed_headers: vec!["*".into()],
+            expose_headers: vec!["ETag".into()],
+            max_age_seconds: Some(3000),
+        }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        let f = "CORS rule";
+        if self.allowed_origins.is_empty() {
+            return Err(Error::invalid(f, "add at least one allowed origin, such as https://app.example.com"));
+        }
+        for o in &self.allowed_origins {
+            let ok = o == "*" || ((o.starts_with("https://") || o.starts_with("http://")) && !o.trim_end_matches('/').ends_with("://"));
+            if !ok || o.contains(' ') {
+                return Err(Error::invalid(f, format!("\"{o}\" is not an origin; write it as https://host (or * for any site)")));
+            }
+            if o.matches('*').count() > 1 {
+                return Err(Error::invalid(f, format!("\"{o}\" has more than one *; S3 allows one wildcard per origin")));
+            }
+        }
+        if self.allowed_methods.is_empty() {
+            return Err(Error::invalid(f, "choose at least one method (GET, PUT, POST, DELETE or HEAD)"));
+        }
+        for m in &self.allowed_methods {
+            if !["GET", "PUT", "POST", "DELETE", "HEAD"].contains(&m.as_str()) {
+                return Err(Error::invalid(f, format!("\"{m}\" is not a method S3 supports for CORS; use GET, PUT, POST, DELETE or HEAD")));
+            }
+        }
+        if let Some(id) = &self.id {
+            if id.len() > 255 {
+                return Err(Error::invalid(f, "the rule ID is longer than 255 characters"));
+            }
+        }
+        if let Some(age) = self.max_age_seconds {
+            if age < 0 {
+                return Err(Error::invalid(f, "the max age cannot be negative"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether any origin allows every site (worth a warning).
+    pub fn allows_any_origin(&self) -> bool {
+        self.allowed_origins.iter().any(|o| o == "*")
+    }
+}
+
+/// Optional bucket settings that vendor guides ask for.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Hardening {
+    /// Turn on all four Block Public Access settings.
+    pub block_public_access: bool,
+    /// Default encryption with S3-managed keys (SSE-S3).
+    pub default_encryption: bool,
+    /// Deny any request not made over TLS, merged into the bucket policy.
+    pub tls_only: bool,
+}
+
+impl Hardening {
+    pub fn any(&self) -> bool {
+        self.block_public_access || self.default_encryption || self.tls_only
+    }
+}
+
+/// Everything the user asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccessRequest {
+    pub method: Method,
+    pub scope: Scope,
+    pub level: AccessLevel,
+    pub cors: Option<CorsRule>,
+    pub hardening: Hardening,
+    /// Create the bucket first (with Block Public Access and default encryption on) in this region.
+    pub create_bucket_in: Option<String>,
+}
+
+/// A user name suggested from the bucket and level (`s3aw-BUCKET-LEVEL`, cut to IAM's 64 characters).
+pub fn default_user_name(bucket: &str, level: AccessLevel) -> String {
+    let suffix = format!("-{}", level.as_str());
+    let max_bucket = 64 - "s3aw-".len() - suffix.len();
+    let b: String = bucket.chars().take(max_bucket).collect();
+    format!("s3aw-{}{suffix}", b.trim_end_matches(['.', '-']))
+}
+
+/// A policy name for a user or role (`NAME-s3-access`, within IAM's 128 characters).
+pub fn default_policy_name(owner: &str) -> String {
+    format!("{owner}-s3-access")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names_fit_iam_rules() {
+        let long = "b".repeat(63);
+        for level in AccessLevel::ALL {
+            let user = default_user_name(&long, level);
+            crate::validate::user_name(&user).unwrap();
+            crate::validate::policy_name(&default_policy_name(&user)).unwrap();
+        }
+        assert_eq!(default_user_name("vendor-data", AccessLevel::ReadWrite), "s3aw-vendor-data-read-write");
+    }
+
+    #[test]
+    fn cors_rules_are_checked() {
+        let rule = CorsRule::for_origins(&["https://app.example.com".into()], AccessLevel::Upload);
+        rule.validate().unwrap();
+        assert_eq!(rule.allowed_methods, vec!["PUT", "POST"]);
+        assert!(!rule.allows_any_origin());
+        let mut bad = rule.clone();
+        bad.allowed_origins = vec!["app.example.com".into()];
+        assert!(bad.validate().unwrap_err().to_string().contains("https://host"));
+        bad.allowed_origins = vec!["*".into()];
+        bad.validate().unwrap();
+        assert!(bad.allows_any_origin());
+        bad.allowed_methods = vec!["PATCH".into()];
+        assert!(bad.validate().is_err());
+    }
+}

@@ -1,0 +1,193 @@
+//! Name and size rules AWS enforces, checked before any call so a mistake is reported as a clear sentence
+//! about the field, not as an AWS error halfway through a change.
+
+use crate::error::{Error, Result};
+
+fn iam_name_chars_ok(name: &str) -> bool {
+    name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+}
+
+fn iam_name(field: &'static str, what: &str, name: &str, max: usize) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::invalid(field, format!("the {what} name is empty; type a name")));
+    }
+    if name.chars().count() > max {
+        return Err(Error::invalid(field, format!("the {what} name is {} characters long; the most is {max}", name.chars().count())));
+    }
+    if !iam_name_chars_ok(name) {
+        let bad: String = name.chars().filter(|c| !(c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c))).take(3).collect();
+        return Err(Error::invalid(
+            field,
+            format!("the {what} name may use only letters, digits and + = , . @ _ - (not {bad:?})"),
+        ));
+    }
+    Ok(())
+}
+
+/// IAM user names: 1-64 characters from letters, digits and `+=,.@_-`.
+pub fn user_name(name: &str) -> Result<()> {
+    iam_name("user name", "user", name, 64)
+}
+
+/// IAM role names: 1-64 characters from letters, digits and `+=,.@_-`.
+pub fn role_name(name: &str) -> Result<()> {
+    iam_name("role name", "role", name, 64)
+}
+
+/// Managed policy names: 1-128 characters from the IAM name set. Inline names use the same set here,
+/// which is stricter than AWS requires and keeps one rule for users to learn.
+pub fn policy_name(name: &str) -> Result<()> {
+    iam_name("policy name", "policy", name, 128)
+}
+
+/// S3 general purpose bucket names.
+pub fn bucket_name(name: &str) -> Result<()> {
+    let f = "bucket name";
+    let len = name.len();
+    if !(3..=63).contains(&len) {
+        return Err(Error::invalid(f, format!("\"{name}\" is {len} characters long; a bucket name has 3 to 63")));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-')) {
+        let hint = if c.is_ascii_uppercase() { " (use lowercase)" } else { "" };
+        return Err(Error::invalid(f, format!("\"{name}\" contains {c:?}; use only lowercase letters, digits, dots and hyphens{hint}")));
+    }
+    let first = name.chars().next().unwrap_or('-');
+    let last = name.chars().last().unwrap_or('-');
+    if !first.is_ascii_alphanumeric() || !last.is_ascii_alphanumeric() {
+        return Err(Error::invalid(f, format!("\"{name}\" must start and end with a letter or digit")));
+    }
+    if name.contains("..") {
+        return Err(Error::invalid(f, format!("\"{name}\" has two dots in a row")));
+    }
+    if name.split('.').count() == 4 && name.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
+        return Err(Error::invalid(f, format!("\"{name}\" looks like an IP address, which AWS does not allow")));
+    }
+    for p in ["xn--", "sthree-", "amzn-s3-demo-"] {
+        if name.starts_with(p) {
+            return Err(Error::invalid(f, format!("names starting with \"{p}\" are reserved by AWS")));
+        }
+    }
+    for s in ["-s3alias", "--ol-s3", ".mrap", "--x-s3"] {
+        if name.ends_with(s) {
+            return Err(Error::invalid(f, format!("names ending with \"{s}\" are reserved by AWS")));
+        }
+    }
+    Ok(())
+}
+
+/// A folder (key prefix) inside a bucket, normalised to the form policies use: no leading slash, one
+/// trailing slash. An empty or "/" prefix means the whole bucket and returns `None`.
+pub fn folder(prefix: &str) -> Result<Option<String>> {
+    let f = "folder";
+    let trimmed = prefix.trim().trim_start_matches('/');
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    if trimmed.contains('*') || trimmed.contains('?') {
+        return Err(Error::invalid(f, "a folder name cannot contain * or ?: in a policy they are wildcards and would grant more than that folder"));
+    }
+    if trimmed.contains("${") {
+        return Err(Error::invalid(f, "a folder name cannot contain \"${\": IAM would read it as a policy variable"));
+    }
+    if trimmed.contains("//") {
+        return Err(Error::invalid(f, "the folder has an empty part (\"//\"); remove the extra slash"));
+    }
+    if let Some(c) = trimmed.chars().find(|c| (*c as u32) < 0x20 || (*c as u32) > 0xFF) {
+        return Err(Error::invalid(f, format!("the folder contains {c:?}, which an IAM policy cannot hold; use plain Latin letters, digits and punctuation")));
+    }
+    let normalised = if trimmed.ends_with('/') { trimmed.to_string() } else { format!("{trimmed}/") };
+    if normalised.len() > 1024 {
+        return Err(Error::invalid(f, "the folder name is longer than S3's 1,024-byte key limit"));
+    }
+    Ok(Some(normalised))
+}
+
+/// ExternalId for a cross-account role: 2-1,224 characters from letters, digits and `+=,.@:/-`.
+pub fn external_id(id: &str) -> Result<()> {
+    let f = "external ID";
+    if !(2..=1224).contains(&id.len()) {
+        return Err(Error::invalid(f, format!("the external ID is {} characters; it needs 2 to 1,224", id.len())));
+    }
+    if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || "+=,.@:/-".contains(*c))) {
+        return Err(Error::invalid(f, format!("the external ID contains {c:?}; use letters, digits and + = , . @ : / -")));
+    }
+    Ok(())
+}
+
+/// A 12-digit AWS account id.
+pub fn account_id(id: &str) -> Result<()> {
+    if id.len() == 12 && id.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Error::invalid("account ID", format!("\"{id}\" is not an AWS account ID: it must be exactly 12 digits")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_err(r: Result<()>) -> String {
+        r.expect_err("should be rejected").to_string()
+    }
+
+    #[test]
+    fn user_names() {
+        for ok in ["a", "vendor-reader", "x+=,.@_-", &"u".repeat(64)] {
+            user_name(ok).unwrap();
+        }
+        assert!(field_err(user_name("")).contains("empty"));
+        assert!(field_err(user_name(&"u".repeat(65))).contains("65 characters"));
+        assert!(field_err(user_name("has space")).contains("\" \""));
+        assert!(field_err(user_name("slash/name")).contains("only letters"));
+        policy_name(&"p".repeat(128)).unwrap();
+        assert!(policy_name(&"p".repeat(129)).is_err());
+        assert!(role_name(&"r".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn bucket_names() {
+        for ok in ["abc", "my-bucket.logs", "a1b2c3", &"b".repeat(63)] {
+            bucket_name(ok).unwrap();
+        }
+        let cases = [
+            ("ab", "3 to 63"),
+            ("MyBucket", "lowercase"),
+            ("under_score", "'_'"),
+            ("-start", "start and end"),
+            ("end.", "start and end"),
+            ("a..b", "two dots"),
+            ("192.168.5.4", "IP address"),
+            ("xn--abc", "reserved"),
+            ("data-s3alias", "reserved"),
+            ("bucket--x-s3", "reserved"),
+        ];
+        for (bad, why) in cases {
+            let msg = field_err(bucket_name(bad));
+            assert!(msg.contains(why), "{bad}: {msg}");
+            assert!(msg.starts_with("bucket name: "), "{msg}");
+        }
+    }
+
+    #[test]
+    fn folders_are_normalised() {
+        assert_eq!(folder("").unwrap(), None);
+        assert_eq!(folder("/").unwrap(), None);
+        assert_eq!(folder("uploads").unwrap().as_deref(), Some("uploads/"));
+        assert_eq!(folder("/team/a/").unwrap().as_deref(), Some("team/a/"));
+        assert!(folder("a*b").is_err());
+        assert!(folder("a/${aws:username}").is_err());
+        assert!(folder("a//b").is_err());
+        assert!(folder("名前").is_err());
+    }
+
+    #[test]
+    fn external_ids_and_accounts() {
+        external_id("abc:def/ghi=+,.@-12").unwrap();
+        assert!(external_id("a").is_err());
+        assert!(external_id("has space").is_err());
+        account_id("123456789012").unwrap();
+        assert!(account_id("12345678901").is_err());
+        assert!(account_id("12345678901a").is_err());
+    }
+}
