@@ -108,7 +108,10 @@ impl Session {
             }
             None => profile_info.as_ref().map(|p| p.kind != ProfileKind::Keys).unwrap_or(false),
         };
-        let config = loader.load().await;
+        let mut config = loader.load().await;
+        if config.region().is_none() {
+            config = config.to_builder().region(Region::new(DEFAULT_REGION)).build();
+        }
         let region = config.region().map(|r| r.to_string()).unwrap_or_else(|| DEFAULT_REGION.to_string());
         let ctx = ErrorContext {
             profile: if opts.credentials.is_some() { None } else { opts.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()) },

@@ -15,7 +15,7 @@ pub struct BucketInfo {
 pub const REGION_LOOKUP_CONCURRENCY: usize = 16;
 
 /// Every bucket with its region. Regions are looked up in parallel, at most
-/// [`REGION_LOOKUP_CONCURRENCY`] at a time; the list keeps ListBuckets' order (by name).
+/// [`REGION_LOOKUP_CONCURRENCY`] at a time; the list is sorted by name.
 pub async fn list_buckets(session: &Session) -> Result<Vec<BucketInfo>> {
     let mut names = Vec::new();
     let mut token: Option<String> = None;
@@ -33,6 +33,7 @@ pub async fn list_buckets(session: &Session) -> Result<Vec<BucketInfo>> {
             break;
         }
     }
+    names.sort();
     let infos = stream::iter(names)
         .map(|name| async move {
             match bucket_region(session, &name).await {

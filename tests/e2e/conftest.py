@@ -1,0 +1,203 @@
+"""Fixtures for the end-to-end suites: a real moto server, the fault-injecting proxy in front of it, the
+`s3aw` binary, a private HOME and config folder per test, and boto3 clients that see what the emulator holds.
+
+Run through `make test`, which starts a private D-Bus session with an unlocked GNOME Keyring first."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "harness"))
+import fault_proxy  # noqa: E402
+
+ADMIN = {"AWS_ACCESS_KEY_ID": "AKIAADMINEXAMPLE0001", "AWS_SECRET_ACCESS_KEY": "admin-secret-not-checked-by-moto"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post(url, data=b""):
+    req = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "text/plain"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.read()
+
+
+class Moto:
+    def __init__(self, url, proxy_url, proxy_state):
+        self.url = url
+        self.proxy_url = proxy_url
+        self.proxy = proxy_state
+
+    def reset(self):
+        post(self.url + "/moto-api/reset-auth", b"inf")
+        post(self.url + "/moto-api/reset")
+        with self.proxy.lock:
+            self.proxy.faults.clear()
+            self.proxy.log.clear()
+
+    def enforce_iam(self, on=True):
+        """Turn moto's IAM policy enforcement on (every later request is checked) or off."""
+        post(self.url + "/moto-api/reset-auth", b"0" if on else b"inf")
+
+    def fail_next(self, operation):
+        with self.proxy.lock:
+            self.proxy.faults.append(operation)
+
+    def operations(self):
+        with self.proxy.lock:
+            return list(self.proxy.log)
+
+
+@pytest.fixture(scope="session")
+def moto():
+    port = free_port()
+    exe = Path(sys.executable).parent / "moto_server"
+    log = open(ROOT / "target" / "moto-e2e.log", "w")
+    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=2).read()
+            break
+        except Exception:
+            if time.time() > deadline or proc.poll() is not None:
+                raise RuntimeError("moto server did not start; see target/moto-e2e.log")
+            time.sleep(0.2)
+    server, state, proxy_url = fault_proxy.start(url)
+    yield Moto(url, proxy_url, state)
+    server.shutdown()
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def aws(moto):
+    """A clean emulator for each test."""
+    moto.reset()
+    yield moto
+    moto.enforce_iam(False)
+
+
+def client(service, moto, **creds):
+    return boto3.client(
+        service,
+        endpoint_url=moto.url,
+        region_name="us-east-1",
+        aws_access_key_id=creds.get("key", ADMIN["AWS_ACCESS_KEY_ID"]),
+        aws_secret_access_key=creds.get("secret", ADMIN["AWS_SECRET_ACCESS_KEY"]),
+    )
+
+
+@pytest.fixture
+def iam(aws):
+    return client("iam", aws)
+
+
+@pytest.fixture
+def s3(aws):
+    return client("s3", aws)
+
+
+@pytest.fixture(scope="session")
+def s3aw_bin():
+    exe = ROOT / "target" / "debug" / "s3aw"
+    if not exe.exists():
+        subprocess.run(["cargo", "build", "-p", "s3aw"], cwd=ROOT, check=True)
+    return exe
+
+
+class Cli:
+    def __init__(self, exe, moto, home, service):
+        self.exe = exe
+        self.moto = moto
+        self.home = home
+        self.service = service
+        self.config_dir = home / "s3aw-config"
+
+    def env(self, via_proxy=True, **extra):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(ADMIN)
+        env.update(
+            HOME=str(self.home),
+            AWS_REGION="us-east-1",
+            AWS_ENDPOINT_URL=self.moto.proxy_url if via_proxy else self.moto.url,
+            S3AW_KEYCHAIN_SERVICE=self.service,
+            S3AW_CONFIG_DIR=str(self.config_dir),
+        )
+        env.update(extra)
+        return env
+
+    def run(self, *args, check=None, input=None, env=None, **extra_env):
+        proc = subprocess.run(
+            [str(self.exe), *args], capture_output=True, text=True, input=input, env=env or self.env(**extra_env), timeout=120
+        )
+        if check is not None and proc.returncode != check:
+            raise AssertionError(f"s3aw {' '.join(args)} exited {proc.returncode}, expected {check}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+        return proc
+
+    def json(self, *args, **kw):
+        proc = self.run("--json", *args, check=kw.pop("check", 0), **kw)
+        return json.loads(proc.stdout)
+
+    def keychain_secret(self, entry):
+        """Read an entry straight from the Secret Service with libsecret's own tool."""
+        proc = subprocess.run(["secret-tool", "lookup", "service", self.service, "username", entry], capture_output=True, text=True)
+        return proc.stdout if proc.returncode == 0 else None
+
+    def keychain_entries(self):
+        proc = subprocess.run(["secret-tool", "search", "--all", "service", self.service], capture_output=True, text=True)
+        return sorted(line.split("=", 1)[1].strip() for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("attribute.username"))
+
+
+@pytest.fixture
+def cli(aws, s3aw_bin, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    c = Cli(s3aw_bin, aws, home, f"s3aw-test-{uuid.uuid4().hex[:8]}")
+    yield c
+    for entry in c.keychain_entries():
+        subprocess.run(["secret-tool", "clear", "service", c.service, "username", entry])
+
+
+def account_state(iam, s3, service_cli=None):
+    """Everything a grant could touch, for before/after comparisons."""
+    users = {}
+    for u in iam.list_users()["Users"]:
+        name = u["UserName"]
+        users[name] = {
+            "keys": sorted(k["AccessKeyId"] for k in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]),
+            "attached": sorted(p["PolicyArn"] for p in iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]),
+            "inline": sorted(iam.list_user_policies(UserName=name)["PolicyNames"]),
+        }
+    policies = sorted(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"])
+    roles = sorted(r["RoleName"] for r in iam.list_roles()["Roles"])
+    buckets = {}
+    for b in s3.list_buckets()["Buckets"]:
+        name = b["Name"]
+        try:
+            cors = s3.get_bucket_cors(Bucket=name)["CORSRules"]
+        except s3.exceptions.ClientError:
+            cors = None
+        try:
+            policy = json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
+        except s3.exceptions.ClientError:
+            policy = None
+        buckets[name] = {"cors": cors, "policy": policy}
+    state = {"users": users, "policies": policies, "roles": roles, "buckets": buckets}
+    if service_cli is not None:
+        state["keychain"] = service_cli.keychain_entries()
+    return state

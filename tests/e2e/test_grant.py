@@ -1,0 +1,236 @@
+"""`s3aw grant iam-user` against the emulator: what it creates, and — with moto's IAM enforcement on —
+that the new key can do exactly what its access level says and nothing else."""
+
+import csv
+import json
+import os
+import stat
+
+import botocore.exceptions
+import pytest
+
+from conftest import account_state, client
+
+LEVELS = ["read", "upload", "read-write", "full"]
+
+
+def seed(s3):
+    s3.create_bucket(Bucket="data")
+    s3.create_bucket(Bucket="other")
+    for key in ["in/a.txt", "in/sub/b.txt", "out/c.txt"]:
+        s3.put_object(Bucket="data", Key=key, Body=b"hello " + key.encode())
+    s3.put_object(Bucket="other", Key="x.txt", Body=b"other")
+
+
+def allowed(fn):
+    try:
+        fn()
+        return True
+    except botocore.exceptions.ClientError as e:
+        code = e.response["Error"]["Code"]
+        assert code in ("AccessDenied", "403"), f"unexpected error {code}: {e}"
+        return False
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["Access key ID", "Secret access key"]
+    return rows[1][0], rows[1][1]
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("prefix", [None, "in"])
+def test_grant_creates_exactly_scoped_keys(cli, aws, iam, s3, tmp_path, level, prefix):
+    seed(s3)
+    csv_path = tmp_path / "keys.csv"
+    args = ["grant", "iam-user", "--bucket", "data", "--access", level, "--user", "vendor", "--yes", "--csv", str(csv_path)]
+    if prefix:
+        args += ["--prefix", prefix]
+    out = cli.json(*args)
+
+    # What was created.
+    key_id, secret = read_csv(csv_path)
+    assert out["access_key_id"] == key_id and "secret_access_key" not in out
+    assert stat.S_IMODE(os.stat(csv_path).st_mode) == 0o600
+    assert iam.get_user(UserName="vendor")["User"]["Tags"] == [{"Key": "created-by", "Value": "s3-access-wizard"}]
+    attached = iam.list_attached_user_policies(UserName="vendor")["AttachedPolicies"]
+    assert [p["PolicyName"] for p in attached] == ["vendor-s3-access"]
+    version = iam.get_policy(PolicyArn=attached[0]["PolicyArn"])["Policy"]["DefaultVersionId"]
+    doc = iam.get_policy_version(PolicyArn=attached[0]["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
+    if isinstance(doc, str):
+        doc = json.loads(doc)
+    actions = {a for st in doc["Statement"] for a in st["Action"]}
+    assert not any("*" in a for a in actions)
+    resources = {r for st in doc["Statement"] for r in st["Resource"]}
+    assert f"arn:aws:s3:::data/{'in/' if prefix else ''}*" in resources
+    assert [k["AccessKeyId"] for k in iam.list_access_keys(UserName="vendor")["AccessKeyMetadata"]] == [key_id]
+
+    # The secret is in the real keychain under account/user/key id, and nowhere in the record.
+    entry = f"123456789012/vendor/{key_id}"
+    assert out["keychain"]["entry"] == entry
+    assert cli.keychain_secret(entry) == secret
+    record = (cli.config_dir / "created.json").read_text()
+    assert secret not in record
+    rec = json.loads(record)["entries"][0]
+    assert rec["user_name"] == "vendor" and rec["access_key_ids"] == [key_id] and rec["level"] == level
+    assert out["key_works"] is True
+
+    # What the key may do, with IAM enforcement on.
+    user_s3 = client("s3", aws, key=key_id, secret=secret)
+    inside = "in/a.txt"
+    outside = "out/c.txt" if prefix else None
+    aws.enforce_iam(True)
+    try:
+        can = {
+            "get": allowed(lambda: user_s3.get_object(Bucket="data", Key=inside)["Body"].read()),
+            "list": allowed(lambda: user_s3.list_objects_v2(Bucket="data", Prefix="in/")),
+            "put": allowed(lambda: user_s3.put_object(Bucket="data", Key="in/new.txt", Body=b"new")),
+            "delete": allowed(lambda: user_s3.delete_object(Bucket="data", Key="in/sub/b.txt")),
+            "other_bucket": allowed(lambda: user_s3.get_object(Bucket="other", Key="x.txt")),
+            "list_buckets": allowed(lambda: user_s3.list_buckets()),
+            "cors": allowed(lambda: user_s3.put_bucket_cors(Bucket="data", CORSConfiguration={"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]})),
+        }
+        if outside:
+            can["get_outside"] = allowed(lambda: user_s3.get_object(Bucket="data", Key=outside))
+            can["put_outside"] = allowed(lambda: user_s3.put_object(Bucket="data", Key="out/new.txt", Body=b"x"))
+    finally:
+        aws.enforce_iam(False)
+
+    reads = level in ("read", "read-write", "full")
+    writes = level != "read"
+    assert can["get"] == reads, can
+    assert can["list"] == reads, can
+    assert can["put"] == writes, can
+    assert can["delete"] == (level == "full"), can
+    assert not can["other_bucket"] and not can["list_buckets"] and not can["cors"], can
+    if outside:
+        assert not can["get_outside"] and not can["put_outside"], can
+
+
+def test_object_only_access_cannot_list(cli, aws, s3, tmp_path):
+    seed(s3)
+    out = cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--no-list", "--user", "proxy", "--yes", "--show-secret", "--no-keychain")
+    user_s3 = client("s3", aws, key=out["access_key_id"], secret=out["secret_access_key"])
+    aws.enforce_iam(True)
+    try:
+        assert allowed(lambda: user_s3.get_object(Bucket="data", Key="out/c.txt"))
+        assert not allowed(lambda: user_s3.list_objects_v2(Bucket="data"))
+    finally:
+        aws.enforce_iam(False)
+
+
+def test_inline_policy(cli, iam, s3):
+    seed(s3)
+    cli.json("grant", "iam-user", "--bucket", "data", "--access", "upload", "--user", "dropbox", "--inline", "--yes", "--no-keychain", "--show-secret")
+    assert iam.list_user_policies(UserName="dropbox")["PolicyNames"] == ["dropbox-s3-access"]
+    assert iam.list_attached_user_policies(UserName="dropbox")["AttachedPolicies"] == []
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+
+
+def test_dry_run_changes_nothing_and_prints_the_plan(cli, aws, iam, s3):
+    seed(s3)
+    before = account_state(iam, s3, cli)
+    plan = cli.json("grant", "iam-user", "--bucket", "data", "--prefix", "in", "--access", "read", "--user", "v", "--dry-run")
+    assert [s["call"] for s in plan["steps"]] == ["iam:CreatePolicy", "iam:CreateUser", "iam:AttachUserPolicy", "iam:CreateAccessKey", "keychain:Save"]
+    assert plan["steps"][0]["document"]["Statement"][0]["Condition"] == {"StringLike": {"s3:prefix": ["in/*"]}}
+    text = cli.run("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "v", "--dry-run", check=0).stdout
+    assert "Nothing has been changed yet" in text and "Dry run: nothing was changed." in text
+    assert account_state(iam, s3, cli) == before
+    assert not any(op.startswith("iam:Create") for op in aws.operations()), "a dry run only reads"
+
+
+def test_without_yes_and_no_terminal_nothing_changes(cli, iam, s3):
+    seed(s3)
+    before = account_state(iam, s3, cli)
+    proc = cli.run("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "v", input="")
+    assert proc.returncode == 6, proc.stderr
+    assert "pass --yes" in proc.stderr
+    assert account_state(iam, s3, cli) == before
+
+
+def test_existing_user_is_refused_with_a_free_name(cli, iam, s3):
+    seed(s3)
+    iam.create_user(UserName="vendor")
+    iam.create_user(UserName="vendor-2")
+    proc = cli.run("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "vendor", "--yes")
+    assert proc.returncode == 1
+    assert 'IAM user "vendor" already exists' in proc.stderr and '"vendor-3" is free' in proc.stderr, proc.stderr
+    # Asked explicitly, the existing user is reused and keeps what it had.
+    iam.put_user_policy(UserName="vendor", PolicyName="own", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}))
+    cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "vendor", "--reuse-user", "--yes")
+    assert iam.list_user_policies(UserName="vendor")["PolicyNames"] == ["own"]
+    assert len(iam.list_attached_user_policies(UserName="vendor")["AttachedPolicies"]) == 1
+
+
+def test_two_key_limit_is_explained_before_any_change(cli, iam, s3):
+    seed(s3)
+    iam.create_user(UserName="full")
+    iam.create_access_key(UserName="full")
+    iam.create_access_key(UserName="full")
+    before = account_state(iam, s3, cli)
+    proc = cli.run("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "full", "--reuse-user", "--yes", "--json")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["error"]["code"] == "key_limit"
+    assert "already has two access keys" in proc.stderr
+    assert account_state(iam, s3, cli) == before
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--bucket", "Bad_Bucket", "--access", "read"], "bucket name: \"Bad_Bucket\" contains"),
+        (["--bucket", "data", "--access", "read", "--user", "has space"], "user name: the user name may use only"),
+        (["--bucket", "data", "--access", "read", "--prefix", "a*"], "folder: a folder name cannot contain *"),
+        (["--bucket", "nosuch", "--access", "read"], "The bucket \"nosuch\" does not exist"),
+        (["--bucket", "data", "--access", "read", "--cors-origin", "app.example.com"], "is not an origin"),
+        (["--bucket", "data", "--access", "read", "--no-keychain"], "the secret would be lost"),
+    ],
+)
+def test_bad_input_gets_a_specific_error_and_no_change(cli, aws, iam, s3, args, message):
+    seed(s3)
+    before = account_state(iam, s3, cli)
+    proc = cli.run("grant", "iam-user", *args, "--yes")
+    assert proc.returncode == 1, proc.stderr
+    assert message in proc.stderr, proc.stderr
+    assert "panicked" not in proc.stderr and "SdkError" not in proc.stderr
+    assert account_state(iam, s3, cli) == before
+
+
+def test_connection_errors_are_plain(cli, tmp_path):
+    env = cli.env()
+    del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
+    proc = cli.run("whoami", env=env)
+    assert proc.returncode == 3 and "No AWS credentials were found" in proc.stderr, proc.stderr
+    proc = cli.run("--profile", "missing", "whoami")
+    assert proc.returncode == 1 and 'no AWS profile named "missing"' in proc.stderr
+    proc = cli.run("--endpoint-url", "http://127.0.0.1:9", "whoami")
+    assert proc.returncode == 1 and "Could not reach AWS at http://127.0.0.1:9" in proc.stderr, proc.stderr
+    # An SSO profile whose session was never started names the login command.
+    (cli.home / ".aws").mkdir()
+    (cli.home / ".aws" / "config").write_text(
+        "[profile work]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n"
+    )
+    env = cli.env()
+    del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
+    proc = cli.run("--profile", "work", "whoami", env=env)
+    assert proc.returncode == 3 and "aws sso login --profile work" in proc.stderr, proc.stderr
+
+
+def test_whoami_buckets_and_folders(cli, s3):
+    seed(s3)
+    me = cli.json("whoami")
+    assert me["account"] == "123456789012" and me["endpoint"]
+    s3.create_bucket(Bucket="euro", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    buckets = cli.json("buckets")
+    assert buckets == [{"name": "data", "region": "us-east-1"}, {"name": "euro", "region": "eu-west-1"}, {"name": "other", "region": "us-east-1"}]
+    assert cli.json("folders", "data") == ["in/", "out/"]
+    assert cli.json("folders", "data", "--prefix", "in/") == ["in/sub/"]
+
+
+def test_create_bucket_with_safe_defaults(cli, s3):
+    cli.json("grant", "iam-user", "--bucket", "fresh-bucket", "--create-bucket", "--access", "read-write", "--user", "app", "--yes", "--no-keychain", "--show-secret")
+    pab = s3.get_public_access_block(Bucket="fresh-bucket")["PublicAccessBlockConfiguration"]
+    assert all(pab.values()) and len(pab) == 4
+    enc = s3.get_bucket_encryption(Bucket="fresh-bucket")["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert enc["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"

@@ -1,0 +1,154 @@
+"""An HTTP proxy in front of the AWS emulator that can make one chosen AWS call fail.
+
+It forwards every request to the emulator unchanged and records the name of each AWS operation it saw
+(`iam:CreateUser`, `s3:PutBucketCors`, ...). Tests arm a fault with `POST /__fault` and a JSON body
+`{"operation": "iam:CreateAccessKey"}`: the next request for that operation gets an AccessDenied answer in
+the service's own error format, as AWS would send it, and is not forwarded. `GET /__log` returns the
+operations seen; `DELETE /__log` clears it.
+"""
+
+import http.client
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+S3_SUBRESOURCES = {
+    "cors": "BucketCors",
+    "policy": "BucketPolicy",
+    "publicAccessBlock": "PublicAccessBlock",
+    "encryption": "BucketEncryption",
+    "location": "BucketLocation",
+    "logging": "BucketLogging",
+    "tagging": "BucketTagging",
+}
+
+
+def s3_operation(method, path, query):
+    parts = [p for p in path.split("/") if p]
+    for key, name in S3_SUBRESOURCES.items():
+        if key in query:
+            verb = {"GET": "Get", "PUT": "Put", "DELETE": "Delete"}.get(method, method)
+            return f"s3:{verb}{name}"
+    if not parts:
+        return "s3:ListBuckets"
+    if len(parts) == 1:
+        return {"PUT": "s3:CreateBucket", "DELETE": "s3:DeleteBucket", "HEAD": "s3:HeadBucket"}.get(method, "s3:ListObjects")
+    return {"PUT": "s3:PutObject", "GET": "s3:GetObject", "DELETE": "s3:DeleteObject", "HEAD": "s3:HeadObject"}.get(method, "s3:Object")
+
+
+class State:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.faults = []
+        self.log = []
+
+
+def make_handler(upstream_host, upstream_port, state):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def _reply(self, status, body, content_type="application/xml", extra=None):
+            data = body.encode() if isinstance(body, str) else body
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in (extra or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        def _operation(self, body):
+            url = urllib.parse.urlsplit(self.path)
+            query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+            ctype = self.headers.get("Content-Type", "")
+            if "x-www-form-urlencoded" in ctype and body:
+                form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+                action = form.get("Action", [""])[0]
+                auth = self.headers.get("Authorization", "")
+                service = "sts" if "/sts/" in auth else "iam"
+                return f"{service}:{action}"
+            if "Action" in query:
+                return f"iam:{query['Action'][0]}"
+            return s3_operation(self.command, url.path, query)
+
+        def _handle(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            if self.path.startswith("/__fault"):
+                if self.command == "POST":
+                    with state.lock:
+                        state.faults.append(json.loads(body or b"{}")["operation"])
+                else:
+                    with state.lock:
+                        state.faults.clear()
+                return self._reply(200, "{}", "application/json")
+            if self.path.startswith("/__log"):
+                with state.lock:
+                    if self.command == "DELETE":
+                        state.log.clear()
+                    data = json.dumps(state.log)
+                return self._reply(200, data, "application/json")
+
+            op = self._operation(body)
+            with state.lock:
+                state.log.append(op)
+                fail = op in state.faults
+                if fail:
+                    state.faults.remove(op)
+            if fail:
+                action = op.split(":", 1)[1]
+                msg = f"User: arn:aws:iam::123456789012:user/admin is not authorized to perform: {op} (failure injected by the test)"
+                if op.startswith("s3:"):
+                    xml = f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>{msg}</Message><RequestId>injected</RequestId></Error>"
+                else:
+                    xml = (
+                        f"<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type>"
+                        f"<Code>AccessDenied</Code><Message>{msg}</Message></Error><RequestId>injected-{action}</RequestId></ErrorResponse>"
+                    )
+                return self._reply(403, xml)
+
+            conn = http.client.HTTPConnection(upstream_host, upstream_port, timeout=60)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+            conn.request(self.command, self.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            self.send_response(resp.status)
+            for k, v in resp.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+            conn.close()
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    return Handler
+
+
+def start(upstream_url, port=0):
+    """Start the proxy in a background thread; returns (server, state, url)."""
+    u = urllib.parse.urlsplit(upstream_url)
+    state = State()
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(u.hostname, u.port, state))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, state, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--upstream", required=True)
+    ap.add_argument("--port", type=int, default=0)
+    a = ap.parse_args()
+    srv, _, url = start(a.upstream, a.port)
+    print(url, flush=True)
+    threading.Event().wait()
