@@ -17,6 +17,8 @@ import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
+ARTIFACTS = ROOT / "tests" / ".artifacts"
 sys.path.insert(0, str(ROOT / "tests" / "harness"))
 import fault_proxy  # noqa: E402
 
@@ -65,7 +67,8 @@ class Moto:
 def moto():
     port = free_port()
     exe = Path(sys.executable).parent / "moto_server"
-    log = open(ROOT / "target" / "moto-e2e.log", "w")
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "moto-e2e.log", "w")
     proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
@@ -75,7 +78,7 @@ def moto():
             break
         except Exception:
             if time.time() > deadline or proc.poll() is not None:
-                raise RuntimeError("moto server did not start; see target/moto-e2e.log")
+                raise RuntimeError("moto server did not start; see tests/.artifacts/moto-e2e.log")
             time.sleep(0.2)
     server, state, proxy_url = fault_proxy.start(url)
     yield Moto(url, proxy_url, state)
@@ -114,7 +117,7 @@ def s3(aws):
 
 @pytest.fixture(scope="session")
 def s3aw_bin():
-    exe = ROOT / "target" / "debug" / "s3aw"
+    exe = TARGET / "debug" / "s3aw"
     if not exe.exists():
         subprocess.run(["cargo", "build", "-p", "s3aw"], cwd=ROOT, check=True)
     return exe
