@@ -144,9 +144,9 @@ class Cli:
         env.update(extra)
         return env
 
-    def run(self, *args, check=None, input=None, env=None, **extra_env):
+    def run(self, *args, check=None, input=None, env=None, via_proxy=True, **extra_env):
         proc = subprocess.run(
-            [str(self.exe), *args], capture_output=True, text=True, input=input, env=env or self.env(**extra_env), timeout=120
+            [str(self.exe), *args], capture_output=True, text=True, input=input, env=env or self.env(via_proxy, **extra_env), timeout=120
         )
         if check is not None and proc.returncode != check:
             raise AssertionError(f"s3aw {' '.join(args)} exited {proc.returncode}, expected {check}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")

@@ -62,6 +62,32 @@ enum Command {
     /// Create access to a bucket.
     #[command(subcommand)]
     Grant(Grant),
+    /// Make a pre-signed link to download (or, with --put, upload) one object, or links for a whole prefix.
+    Presign(PresignArgs),
+}
+
+#[derive(Args)]
+struct PresignArgs {
+    /// s3://BUCKET/KEY, or s3://BUCKET/PREFIX/ with --recursive.
+    target: String,
+    /// An upload link (HTTP PUT) instead of a download link.
+    #[arg(long)]
+    put: bool,
+    /// With --put: the content type the uploader must send.
+    #[arg(long, requires = "put")]
+    content_type: Option<String>,
+    /// How long the link lives: 90s, 15m, 12h, 7d (at most 7d).
+    #[arg(long, default_value = "1h")]
+    expires: String,
+    /// Links for every object under the prefix, written to --csv.
+    #[arg(long, requires = "csv")]
+    recursive: bool,
+    /// With --recursive: the CSV file to write (key,url,expires_at).
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Overwrite the CSV if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Subcommand)]
@@ -306,6 +332,7 @@ async fn run(cli: Cli) -> CliResult {
         }
         Command::Grant(Grant::IamUser(args)) => grant_iam_user(&cli, args).await,
         Command::Grant(Grant::Role(args)) => grant_role(&cli, args).await,
+        Command::Presign(args) => presign(&cli, args).await,
     }
 }
 
@@ -541,6 +568,57 @@ async fn grant_role(cli: &Cli, args: &RoleArgs) -> CliResult {
         print_json(json!({ "role_arn": role_arn, "external_id": args.external_id, "bucket": t.bucket, "prefix": req.scope.prefix }));
     } else {
         println!("Role ready: {role_arn}\nExternal ID: {}\nGive both to the other account; it assumes the role with that external ID.", args.external_id);
+    }
+    Ok(())
+}
+
+fn parse_s3_url(url: &str) -> Result<(String, String), Failure> {
+    let rest = url.strip_prefix("s3://").ok_or_else(|| fail(1, "invalid_input", format!("\"{url}\" is not an S3 address; write it as s3://bucket/key")))?;
+    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    Ok((bucket.to_string(), key.to_string()))
+}
+
+fn rfc3339(t: std::time::SystemTime) -> String {
+    s3aw_core::record::format_time(t)
+}
+
+async fn presign(cli: &Cli, args: &PresignArgs) -> CliResult {
+    use s3aw_core::presign::{parse_expiry, presign_prefix_csv, LinkKind};
+    let (bucket, key) = parse_s3_url(&args.target)?;
+    let expires = parse_expiry(&args.expires)?;
+    let session = connect(cli).await?;
+    if args.recursive {
+        let path = args.csv.clone().unwrap_or_default();
+        if path.exists() && !args.force {
+            return Err(Error::FileExists { path }.into());
+        }
+        let mut buf = Vec::new();
+        let count = presign_prefix_csv(&session, &bucket, &key, expires, &mut buf, |n| eprint!("\rsigned {n} link(s)")).await?;
+        eprintln!();
+        let text = String::from_utf8(buf).map_err(|e| fail(1, "other", e.to_string()))?;
+        export::write_private_file(&path, &text, args.force)?;
+        if cli.json {
+            print_json(json!({ "count": count, "csv": path }));
+        } else {
+            println!("Wrote {count} link(s) to {}", path.display());
+        }
+        return Ok(());
+    }
+    let kind = if args.put { LinkKind::Upload { content_type: args.content_type.clone() } } else { LinkKind::Download };
+    let link = s3aw_core::presign::presign(&session, &bucket, &key, &kind, expires).await?;
+    if cli.json {
+        print_json(json!({
+            "url": link.url, "method": link.method, "expires_at": rfc3339(link.expires_at),
+            "headers": link.headers.iter().map(|(k, v)| json!({ "name": k, "value": v })).collect::<Vec<_>>(),
+            "cut_short_by_credentials": link.cut_short_by_credentials, "curl": link.curl(),
+        }));
+    } else {
+        println!("{}", link.url);
+        eprintln!("Expires: {}", rfc3339(link.expires_at));
+        if link.cut_short_by_credentials {
+            eprintln!("Note: the signing credentials are temporary and expire first, so the link stops working then. Use a long-term key (an IAM user) for longer links.");
+        }
+        eprintln!("Use it with: {}", link.curl());
     }
     Ok(())
 }

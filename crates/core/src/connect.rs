@@ -163,6 +163,10 @@ impl Session {
         self.temporary_credentials
     }
 
+    pub(crate) fn credentials_provider(&self) -> Option<aws_credential_types::provider::SharedCredentialsProvider> {
+        self.config.credentials_provider()
+    }
+
     pub fn partition(&self) -> &'static str {
         crate::policy::partition_for_region(&self.region)
     }

@@ -17,6 +17,7 @@ pub mod inventory;
 pub mod keychain;
 pub mod plan;
 pub mod policy;
+pub mod presign;
 pub mod probe;
 pub mod record;
 pub mod request;

@@ -75,5 +75,11 @@ impl Record {
 
 /// Now, as RFC 3339 UTC.
 pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    format_time(std::time::SystemTime::now())
+}
+
+/// A time as RFC 3339 UTC, to the second.
+pub fn format_time(t: std::time::SystemTime) -> String {
+    let t = time::OffsetDateTime::from(t).replace_nanosecond(0).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
