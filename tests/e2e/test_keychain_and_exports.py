@@ -1,6 +1,7 @@
 """The keychain when it is missing, and what third-party AWS clients make of our exports."""
 
 import csv
+import json
 import os
 import stat
 import subprocess
@@ -37,7 +38,7 @@ def test_no_keychain_but_a_csv_was_asked_for(cli, iam, s3, tmp_path):
     path = tmp_path / "vendor.csv"
     proc = cli.run("--json", "grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "v", "--yes", "--csv", str(path), check=0, **NO_DBUS)
     assert "warning: The OS keychain is not available" in proc.stderr
-    out = __import__("json").loads(proc.stdout)
+    out = json.loads(proc.stdout)
     assert out["keychain"] is None and out["csv"] == str(path) and "secret_access_key" not in out
     assert path.exists() and stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
@@ -93,3 +94,30 @@ def test_awscli_uses_the_written_profile(cli, aws, s3):
     assert ls.returncode == 0 and "report.txt" in ls.stdout, ls.stderr
     assert cp.returncode == 0 and cp.stdout == "quarterly numbers", cp.stderr
     assert put.returncode != 0 and "AccessDenied" in put.stderr, "a read-only key cannot upload"
+
+
+def test_awscli_uses_the_key_through_credential_process(cli, aws, s3):
+    """The secret stays in the keychain: awscli gets it from `s3aw credential-process`, and no file holds it."""
+    seed(s3)
+    out = cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "cp-user", "--yes", "--show-secret")
+    key_id, secret = out["access_key_id"], out["secret_access_key"]
+    added = cli.json("use-from-aws", "--access", key_id, "--aws-profile", "vendor")
+    config = (cli.home / ".aws" / "config").read_text()
+    assert "[profile vendor]\ncredential_process = " in config and f"credential-process --access {key_id}" in config
+    printed = json.loads(cli.run("credential-process", "--access", key_id, check=0).stdout)
+    assert printed == {"Version": 1, "AccessKeyId": key_id, "SecretAccessKey": secret}
+    env = cli.env()
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"):
+        env.pop(k)
+    aws.enforce_iam(True)
+    try:
+        ls = subprocess.run([AWS_CLI, "--profile", "vendor", "--endpoint-url", aws.url, "s3", "ls", "s3://data/in/"], capture_output=True, text=True, env=env)
+    finally:
+        aws.enforce_iam(False)
+    assert ls.returncode == 0 and "report.txt" in ls.stdout, ls.stderr
+    for path in cli.home.rglob("*"):
+        if path.is_file():
+            assert secret not in path.read_text(errors="replace"), f"secret found in {path}"
+    unknown = cli.run("credential-process", "--access", "AKIANOTCREATEDHERE00")
+    assert unknown.returncode == 1 and "not a key this app created" in unknown.stderr
+    assert added["profile"] == "vendor"

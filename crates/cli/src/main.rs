@@ -62,6 +62,24 @@ enum Command {
     /// Create access to a bucket.
     #[command(subcommand)]
     Grant(Grant),
+    /// Print a saved key for AWS tools (`credential_process` format). Used from ~/.aws/config.
+    CredentialProcess {
+        /// The access key id.
+        #[arg(long)]
+        access: String,
+    },
+    /// Let AWS CLIs and SDKs use a saved key: adds a profile with `credential_process` to ~/.aws/config.
+    UseFromAws {
+        /// The access key id.
+        #[arg(long)]
+        access: String,
+        /// The profile name to add.
+        #[arg(long)]
+        aws_profile: String,
+        /// Replace a profile of the same name.
+        #[arg(long)]
+        force: bool,
+    },
     /// Make a pre-signed link to download (or, with --put, upload) one object, or links for a whole prefix.
     Presign(PresignArgs),
 }
@@ -333,6 +351,28 @@ async fn run(cli: Cli) -> CliResult {
         Command::Grant(Grant::IamUser(args)) => grant_iam_user(&cli, args).await,
         Command::Grant(Grant::Role(args)) => grant_role(&cli, args).await,
         Command::Presign(args) => presign(&cli, args).await,
+        Command::CredentialProcess { access } => {
+            use s3aw_core::credential_process::{credential_process_output, key_ref_for};
+            let key = key_ref_for(&s3aw_core::record::Record::load()?, access)?;
+            let keychain = Keychain::from_env();
+            let out = tokio::task::spawn_blocking(move || credential_process_output(&keychain, &key)).await.map_err(|e| fail(1, "other", e.to_string()))??;
+            println!("{out}");
+            Ok(())
+        }
+        Command::UseFromAws { access, aws_profile, force } => {
+            use s3aw_core::credential_process::{key_ref_for, quote_arg, write_credential_process_profile};
+            let record = s3aw_core::record::Record::load()?;
+            key_ref_for(&record, access)?;
+            let exe = std::env::current_exe().map_err(|e| fail(1, "other", format!("cannot find this program's path: {e}")))?;
+            let command = format!("{} credential-process --access {access}", quote_arg(&exe.to_string_lossy()));
+            let path = write_credential_process_profile(aws_profile, &command, cli.region.as_deref(), *force)?;
+            if cli.json {
+                print_json(json!({ "profile": aws_profile, "file": path, "credential_process": command }));
+            } else {
+                println!("Added [profile {aws_profile}] to {}. Use it with: aws --profile {aws_profile} s3 ls", path.display());
+            }
+            Ok(())
+        }
     }
 }
 

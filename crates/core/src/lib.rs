@@ -10,6 +10,7 @@
 
 pub mod apply;
 pub mod connect;
+pub mod credential_process;
 pub mod error;
 pub mod export;
 pub mod iam;

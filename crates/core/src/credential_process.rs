@@ -1,0 +1,104 @@
+//! Using saved keys from any AWS tool without a plain-text secret: `credential_process` prints the key from
+//! the keychain in the format AWS SDKs and CLIs read, and a profile in `~/.aws/config` points at it.
+
+use crate::error::{Error, Result};
+use crate::keychain::{KeyRef, Keychain};
+use crate::record::Record;
+use std::path::{Path, PathBuf};
+
+/// Find where a key created (or imported) by the app lives in the keychain, from the local record.
+pub fn key_ref_for(record: &Record, access_key_id: &str) -> Result<KeyRef> {
+    record
+        .entries
+        .iter()
+        .find(|e| e.access_key_ids.iter().any(|k| k == access_key_id))
+        .map(|e| KeyRef {
+            account: e.account.clone(),
+            owner: e.user_name.clone().or_else(|| e.role_name.clone()).unwrap_or_default(),
+            access_key_id: access_key_id.to_string(),
+        })
+        .ok_or_else(|| Error::invalid("access key", format!("{access_key_id} is not a key this app created or imported on this machine")))
+}
+
+/// The JSON a `credential_process` prints (Version 1). It holds the secret: print it, never log it.
+pub fn credential_process_output(keychain: &Keychain, key: &KeyRef) -> Result<String> {
+    let secret = keychain.load(key)?;
+    let out = serde_json::json!({
+        "Version": 1,
+        "AccessKeyId": key.access_key_id,
+        "SecretAccessKey": secret.expose(),
+    });
+    Ok(out.to_string())
+}
+
+/// Add `[profile NAME]` with `credential_process = COMMAND` to the AWS config file (`~/.aws/config` or
+/// `AWS_CONFIG_FILE`), keeping everything else in it. Returns the file's path.
+pub fn write_credential_process_profile(profile: &str, command: &str, region: Option<&str>, force: bool) -> Result<PathBuf> {
+    write_credential_process_profile_at(&crate::connect::config_file_path(), profile, command, region, force)
+}
+
+pub fn write_credential_process_profile_at(path: &Path, profile: &str, command: &str, region: Option<&str>, force: bool) -> Result<PathBuf> {
+    crate::export::validate_profile_name(profile)?;
+    let existing = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => return Err(Error::Io { action: "read", path: path.to_path_buf(), source }),
+    };
+    let header = if profile == "default" { "default".to_string() } else { format!("profile {profile}") };
+    let mut body = vec![("credential_process".to_string(), command.to_string())];
+    if let Some(r) = region {
+        body.push(("region".to_string(), r.to_string()));
+    }
+    let updated = crate::export::upsert_ini_section(&existing, &header, &body, force, path)?;
+    crate::export::write_private_file(path, &updated, true)?;
+    Ok(path.to_path_buf())
+}
+
+/// Quote a path for the config file's command line (the AWS CLI splits it like a shell).
+pub fn quote_arg(arg: &str) -> String {
+    if arg.chars().all(|c| c.is_ascii_alphanumeric() || "/._-=:".contains(c)) {
+        arg.to_string()
+    } else {
+        format!("\"{}\"", arg.replace('"', "\\\""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::RecordEntry;
+
+    #[test]
+    fn finds_keys_in_the_record() {
+        let entry = RecordEntry {
+            id: "x".into(),
+            created_at: "t".into(),
+            account: "123456789012".into(),
+            kind: "iam-user".into(),
+            user_name: Some("vendor".into()),
+            role_name: None,
+            policy_arn: None,
+            inline_policy_name: None,
+            created_user: true,
+            bucket: "b".into(),
+            prefix: None,
+            level: "read".into(),
+            access_key_ids: vec!["AKIA1".into()],
+            endpoint: None,
+        };
+        let record = Record { version: 1, entries: vec![entry] };
+        assert_eq!(key_ref_for(&record, "AKIA1").unwrap().entry_name(), "123456789012/vendor/AKIA1");
+        assert!(key_ref_for(&record, "AKIA2").unwrap_err().to_string().contains("not a key this app created"));
+    }
+
+    #[test]
+    fn profile_in_config_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(&path, "[default]\nregion = eu-west-1\n").unwrap();
+        write_credential_process_profile_at(&path, "vendor", "/usr/bin/s3aw credential-process --access AKIA1", Some("us-east-1"), false).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, "[default]\nregion = eu-west-1\n\n[profile vendor]\ncredential_process = /usr/bin/s3aw credential-process --access AKIA1\nregion = us-east-1\n");
+        assert_eq!(quote_arg("/opt/My Apps/s3aw"), "\"/opt/My Apps/s3aw\"");
+    }
+}
