@@ -88,3 +88,14 @@ def test_bulk_links_for_a_prefix_match_the_listing(cli, s3, tmp_path):
         assert fetch(r["url"]) == (200, r["key"].encode())
     proc = cli.run("presign", "s3://bulk/photos/", "--recursive", "--csv", str(path))
     assert proc.returncode == 1 and "already exists" in proc.stderr
+
+
+def test_links_signed_by_a_saved_least_privilege_key(cli, aws, s3):
+    s3.create_bucket(Bucket="files")
+    s3.put_object(Bucket="files", Key="shared/a.txt", Body=b"shared a")
+    out = cli.json("grant", "iam-user", "--bucket", "files", "--prefix", "shared", "--access", "read", "--user", "link-signer", "--yes")
+    link = cli.json("presign", "s3://files/shared/a.txt", "--signer", out["access_key_id"], via_proxy=False)
+    assert f"X-Amz-Credential={out['access_key_id']}" in link["url"], "signed by the saved key, not the admin"
+    assert fetch(link["url"]) == (200, b"shared a")
+    proc = cli.run("presign", "s3://files/shared/a.txt", "--signer", "AKIANOTSAVEDHERE0000")
+    assert proc.returncode == 1 and "not a key this app created" in proc.stderr

@@ -106,6 +106,10 @@ struct PresignArgs {
     /// Overwrite the CSV if it exists.
     #[arg(long)]
     force: bool,
+    /// Sign with a key this app saved in the keychain (recommended: a least-privilege key, so a leaked
+    /// link grants no more than that key can) instead of the connected identity.
+    #[arg(long)]
+    signer: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -626,7 +630,16 @@ async fn presign(cli: &Cli, args: &PresignArgs) -> CliResult {
     use s3aw_core::presign::{parse_expiry, presign_prefix_csv, LinkKind};
     let (bucket, key) = parse_s3_url(&args.target)?;
     let expires = parse_expiry(&args.expires)?;
-    let session = connect(cli).await?;
+    let connected = connect(cli).await?;
+    let session = match &args.signer {
+        None => connected,
+        Some(id) => {
+            let key = s3aw_core::credential_process::key_ref_for(&s3aw_core::record::Record::load()?, id)?;
+            let keychain = Keychain::from_env();
+            let secret = tokio::task::spawn_blocking(move || keychain.load(&key)).await.map_err(|e| fail(1, "other", e.to_string()))??;
+            connected.with_key(&s3aw_core::secret::AccessKey { access_key_id: id.clone(), secret_access_key: secret })
+        }
+    };
     if args.recursive {
         let path = args.csv.clone().unwrap_or_default();
         if path.exists() && !args.force {
