@@ -8,6 +8,8 @@
 //! No type here is serialised for a UI: the desktop shell keeps its own IPC types. Secrets are
 //! [`secret::Secret`] from the moment they arrive.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod apply;
 pub mod connect;
 pub mod credential_process;

@@ -1,6 +1,8 @@
 //! The engine against the moto server started by the harness (`S3AW_TEST_ENDPOINT`).
 //! Run through `make test`; `cargo test` alone skips these (they are `#[ignore]`d).
 
+#![allow(clippy::unwrap_used)]
+
 use s3aw_core::apply::{apply, Progress};
 use s3aw_core::connect::{ConnectOptions, Session};
 use s3aw_core::plan::{build_plan, PlanOptions};

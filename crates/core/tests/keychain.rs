@@ -1,6 +1,8 @@
 //! The keychain against a real Secret Service (GNOME Keyring in a private D-Bus session).
 //! Run through `make test`; `cargo test` alone skips these (they are `#[ignore]`d).
 
+#![allow(clippy::unwrap_used)]
+
 use s3aw_core::keychain::{KeyRef, Keychain};
 use s3aw_core::secret::Secret;
 use std::process::Command;
