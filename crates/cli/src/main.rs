@@ -356,11 +356,9 @@ async fn run(cli: Cli) -> CliResult {
         Command::Grant(Grant::Role(args)) => grant_role(&cli, args).await,
         Command::Presign(args) => presign(&cli, args).await,
         Command::CredentialProcess { access } => {
-            use s3aw_core::credential_process::{credential_process_output, key_ref_for};
-            let key = key_ref_for(&s3aw_core::record::Record::load()?, access)?;
-            let keychain = Keychain::from_env();
-            let out = tokio::task::spawn_blocking(move || credential_process_output(&keychain, &key)).await.map_err(|e| fail(1, "other", e.to_string()))??;
-            println!("{out}");
+            use s3aw_core::credential_process::{credential_process_output, load_saved_key};
+            let key = load_saved_key(&Keychain::from_env(), access).await?;
+            println!("{}", credential_process_output(&key));
             Ok(())
         }
         Command::UseFromAws { access, aws_profile, force } => {
@@ -475,8 +473,7 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
     let mut use_keychain = !args.no_keychain;
     if use_keychain && !t.dry_run {
         let k = keychain.clone();
-        let check = tokio::task::spawn_blocking(move || k.check_available()).await.map_err(|e| fail(1, "other", e.to_string()))?;
-        if let Err(e) = check {
+        if let Err(e) = s3aw_core::keychain::run_blocking(move || k.check_available()).await {
             if other_destination {
                 eprintln!("warning: {e}\nwarning: continuing without the keychain, as you asked for the secret another way.");
                 use_keychain = false;
@@ -607,7 +604,7 @@ async fn grant_role(cli: &Cli, args: &RoleArgs) -> CliResult {
     if let Err(e) = s3aw_core::grant::remember(&session, &plan, &applied) {
         eprintln!("warning: could not update the local record of created access: {e}");
     }
-    let role_arn = format!("arn:{}:iam::{}:role/{}", session.partition(), plan.account, args.role);
+    let role_arn = s3aw_core::plan::role_arn(session.partition(), &plan.account, &args.role);
     if cli.json {
         print_json(json!({ "role_arn": role_arn, "external_id": args.external_id, "bucket": t.bucket, "prefix": req.scope.prefix }));
     } else {
@@ -622,23 +619,15 @@ fn parse_s3_url(url: &str) -> Result<(String, String), Failure> {
     Ok((bucket.to_string(), key.to_string()))
 }
 
-fn rfc3339(t: std::time::SystemTime) -> String {
-    s3aw_core::record::format_time(t)
-}
-
 async fn presign(cli: &Cli, args: &PresignArgs) -> CliResult {
     use s3aw_core::presign::{parse_expiry, presign_prefix_csv, LinkKind};
+    use s3aw_core::record::format_time as rfc3339;
     let (bucket, key) = parse_s3_url(&args.target)?;
     let expires = parse_expiry(&args.expires)?;
     let connected = connect(cli).await?;
     let session = match &args.signer {
         None => connected,
-        Some(id) => {
-            let key = s3aw_core::credential_process::key_ref_for(&s3aw_core::record::Record::load()?, id)?;
-            let keychain = Keychain::from_env();
-            let secret = tokio::task::spawn_blocking(move || keychain.load(&key)).await.map_err(|e| fail(1, "other", e.to_string()))??;
-            connected.with_key(&s3aw_core::secret::AccessKey { access_key_id: id.clone(), secret_access_key: secret })
-        }
+        Some(id) => connected.with_key(&s3aw_core::credential_process::load_saved_key(&Keychain::from_env(), id).await?),
     };
     if args.recursive {
         let path = args.csv.clone().unwrap_or_default();

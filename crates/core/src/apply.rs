@@ -3,7 +3,7 @@
 
 use crate::connect::Session;
 use crate::error::{from_sdk, Error, Result};
-use crate::keychain::{KeyRef, Keychain};
+use crate::keychain::{run_blocking, KeyRef, Keychain};
 use crate::plan::{Action, Encryption, Plan, PublicAccessBlock, CREATED_BY_TAG};
 use crate::request::CorsRule;
 use crate::secret::{AccessKey, Secret};
@@ -24,7 +24,6 @@ pub enum Progress {
 #[derive(Debug)]
 pub struct Applied {
     pub access_key: Option<AccessKey>,
-    pub user_name: Option<String>,
     /// Where the secret was saved, when the plan saved it.
     pub keychain_entry: Option<KeyRef>,
 }
@@ -120,7 +119,7 @@ pub async fn apply(
             }
         }
     }
-    Ok(Applied { access_key: run.key, user_name: plan.creates_key_for().map(str::to_string), keychain_entry: run.keychain_entry })
+    Ok(Applied { access_key: run.key, keychain_entry: run.keychain_entry })
 }
 
 fn build_err(what: &str, e: impl std::fmt::Display) -> Error {
@@ -268,9 +267,7 @@ impl Run<'_> {
                 let key = self.key.clone().ok_or_else(|| Error::Other("there is no new key to save".into()))?;
                 let entry = KeyRef { account: self.account.to_string(), owner: user_name.clone(), access_key_id: key.access_key_id.clone() };
                 let e2 = entry.clone();
-                tokio::task::spawn_blocking(move || keychain.store(&e2, &key.secret_access_key))
-                    .await
-                    .map_err(|e| Error::Other(format!("the keychain task failed: {e}")))??;
+                run_blocking(move || keychain.store(&e2, &key.secret_access_key)).await?;
                 self.keychain_entry = Some(entry);
                 Ok((StepOutput::default(), Some("saved in the keychain".into())))
             }
@@ -343,7 +340,7 @@ impl Run<'_> {
             Action::SaveSecretToKeychain { .. } => {
                 if let (Some(k), Some(entry)) = (self.keychain, self.keychain_entry.take()) {
                     let k = k.clone();
-                    tokio::task::spawn_blocking(move || k.delete(&entry)).await.map_err(|e| Error::Other(format!("the keychain task failed: {e}")))??;
+                    run_blocking(move || k.delete(&entry)).await?;
                 }
             }
         }

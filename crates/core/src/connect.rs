@@ -43,7 +43,6 @@ pub struct Session {
     region: String,
     endpoint_url: Option<String>,
     pub(crate) ctx: ErrorContext,
-    temporary_credentials: bool,
 }
 
 const DEFAULT_REGION: &str = "us-east-1";
@@ -95,19 +94,15 @@ impl Session {
         if let Some(url) = &endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        let temporary_credentials = match &opts.credentials {
-            Some(c) => {
-                loader = loader.credentials_provider(Credentials::new(
-                    c.access_key_id.clone(),
-                    c.secret_access_key.expose().to_string(),
-                    c.session_token.as_ref().map(|t| t.expose().to_string()),
-                    None,
-                    "s3aw-pasted",
-                ));
-                c.session_token.is_some()
-            }
-            None => profile_info.as_ref().map(|p| p.kind != ProfileKind::Keys).unwrap_or(false),
-        };
+        if let Some(c) = &opts.credentials {
+            loader = loader.credentials_provider(Credentials::new(
+                c.access_key_id.clone(),
+                c.secret_access_key.expose().to_string(),
+                c.session_token.as_ref().map(|t| t.expose().to_string()),
+                None,
+                "s3aw-pasted",
+            ));
+        }
         let mut config = loader.load().await;
         if config.region().is_none() {
             config = config.to_builder().region(Region::new(DEFAULT_REGION)).build();
@@ -118,10 +113,10 @@ impl Session {
             profile_is_sso: profile_info.as_ref().map(|p| p.kind == ProfileKind::Sso).unwrap_or(false),
             endpoint: endpoint_url.clone().unwrap_or_else(|| format!("AWS ({region})")),
         };
-        Ok(Session::from_config(config, region, endpoint_url, ctx, temporary_credentials))
+        Ok(Session::from_config(config, region, endpoint_url, ctx))
     }
 
-    fn from_config(config: SdkConfig, region: String, endpoint_url: Option<String>, ctx: ErrorContext, temporary_credentials: bool) -> Session {
+    fn from_config(config: SdkConfig, region: String, endpoint_url: Option<String>, ctx: ErrorContext) -> Session {
         let iam = aws_sdk_iam::Client::new(&config);
         let sts = aws_sdk_sts::Client::new(&config);
         let s3_conf = aws_sdk_s3::config::Builder::from(&config)
@@ -137,7 +132,6 @@ impl Session {
             region,
             endpoint_url,
             ctx,
-            temporary_credentials,
         }
     }
 
@@ -146,7 +140,7 @@ impl Session {
         let creds = Credentials::new(key.access_key_id.clone(), key.secret_access_key.expose().to_string(), None, None, "s3aw-new-key");
         let config = self.config.to_builder().credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(creds)).build();
         let ctx = ErrorContext { profile: None, profile_is_sso: false, endpoint: self.ctx.endpoint.clone() };
-        Session::from_config(config, self.region.clone(), self.endpoint_url.clone(), ctx, false)
+        Session::from_config(config, self.region.clone(), self.endpoint_url.clone(), ctx)
     }
 
     pub fn region(&self) -> &str {
@@ -156,11 +150,6 @@ impl Session {
     /// The custom endpoint in use, if any (an emulator is not AWS, and the UI says so).
     pub fn endpoint_url(&self) -> Option<&str> {
         self.endpoint_url.as_deref()
-    }
-
-    /// Whether the credentials are temporary (SSO, assumed role, session token): links they sign die with them.
-    pub fn has_temporary_credentials(&self) -> bool {
-        self.temporary_credentials
     }
 
     pub(crate) fn credentials_provider(&self) -> Option<aws_credential_types::provider::SharedCredentialsProvider> {

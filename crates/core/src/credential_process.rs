@@ -2,8 +2,9 @@
 //! the keychain in the format AWS SDKs and CLIs read, and a profile in `~/.aws/config` points at it.
 
 use crate::error::{Error, Result};
-use crate::keychain::{KeyRef, Keychain};
+use crate::keychain::{run_blocking, KeyRef, Keychain};
 use crate::record::Record;
+use crate::secret::AccessKey;
 use std::path::{Path, PathBuf};
 
 /// Find where a key created (or imported) by the app lives in the keychain, from the local record.
@@ -20,15 +21,23 @@ pub fn key_ref_for(record: &Record, access_key_id: &str) -> Result<KeyRef> {
         .ok_or_else(|| Error::invalid("access key", format!("{access_key_id} is not a key this app created or imported on this machine")))
 }
 
+/// A key this app created or imported, by its id: the local record says where it is in the keychain,
+/// the keychain holds the secret.
+pub async fn load_saved_key(keychain: &Keychain, access_key_id: &str) -> Result<AccessKey> {
+    let key = key_ref_for(&Record::load()?, access_key_id)?;
+    let keychain = keychain.clone();
+    let secret = run_blocking(move || keychain.load(&key)).await?;
+    Ok(AccessKey { access_key_id: access_key_id.to_string(), secret_access_key: secret })
+}
+
 /// The JSON a `credential_process` prints (Version 1). It holds the secret: print it, never log it.
-pub fn credential_process_output(keychain: &Keychain, key: &KeyRef) -> Result<String> {
-    let secret = keychain.load(key)?;
-    let out = serde_json::json!({
+pub fn credential_process_output(key: &AccessKey) -> String {
+    serde_json::json!({
         "Version": 1,
         "AccessKeyId": key.access_key_id,
-        "SecretAccessKey": secret.expose(),
-    });
-    Ok(out.to_string())
+        "SecretAccessKey": key.secret_access_key.expose(),
+    })
+    .to_string()
 }
 
 /// Add `[profile NAME]` with `credential_process = COMMAND` to the AWS config file (`~/.aws/config` or
@@ -39,19 +48,12 @@ pub fn write_credential_process_profile(profile: &str, command: &str, region: Op
 
 pub fn write_credential_process_profile_at(path: &Path, profile: &str, command: &str, region: Option<&str>, force: bool) -> Result<PathBuf> {
     crate::export::validate_profile_name(profile)?;
-    let existing = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => return Err(Error::Io { action: "read", path: path.to_path_buf(), source }),
-    };
     let header = if profile == "default" { "default".to_string() } else { format!("profile {profile}") };
     let mut body = vec![("credential_process".to_string(), command.to_string())];
     if let Some(r) = region {
         body.push(("region".to_string(), r.to_string()));
     }
-    let updated = crate::export::upsert_ini_section(&existing, &header, &body, force, path)?;
-    crate::export::write_private_file(path, &updated, true)?;
-    Ok(path.to_path_buf())
+    crate::export::upsert_ini_file(path, &header, &body, force)
 }
 
 /// Quote a path for the config file's command line (the AWS CLI splits it like a shell).

@@ -132,16 +132,22 @@ pub fn write_credentials_profile(profile: &str, key: &AccessKey, force: bool) ->
 
 pub fn write_credentials_profile_at(path: &Path, profile: &str, key: &AccessKey, force: bool) -> Result<PathBuf> {
     validate_profile_name(profile)?;
+    let body = [
+        ("aws_access_key_id".to_string(), key.access_key_id.clone()),
+        ("aws_secret_access_key".to_string(), key.secret_access_key.expose().to_string()),
+    ];
+    upsert_ini_file(path, profile, &body, force)
+}
+
+/// Insert or (with `force`) replace one section of an AWS INI file on disk, keeping the rest; the file is
+/// written owner-only. Returns the file's path.
+pub fn upsert_ini_file(path: &Path, header: &str, body: &[(String, String)], force: bool) -> Result<PathBuf> {
     let existing = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(source) => return Err(Error::Io { action: "read", path: path.to_path_buf(), source }),
     };
-    let body = [
-        ("aws_access_key_id".to_string(), key.access_key_id.clone()),
-        ("aws_secret_access_key".to_string(), key.secret_access_key.expose().to_string()),
-    ];
-    let updated = upsert_ini_section(&existing, profile, &body, force, path)?;
+    let updated = upsert_ini_section(&existing, header, body, force, path)?;
     write_private_file(path, &updated, true)?;
     Ok(path.to_path_buf())
 }

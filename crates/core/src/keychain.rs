@@ -96,17 +96,15 @@ impl Keychain {
     }
 }
 
+/// Run a keychain call off the async runtime: keyring calls block (D-Bus, Security framework).
+pub async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Other(format!("the keychain task failed: {e}")))?
+}
+
 fn map_err(e: keyring::Error) -> Error {
     // The platform error text (D-Bus, Security framework) is kept as detail: it says why, and holds no secret.
     match e {
-        keyring::Error::NoStorageAccess(inner) => {
-            let detail = inner.to_string();
-            if detail.to_lowercase().contains("lock") {
-                Error::KeychainLocked { detail }
-            } else {
-                Error::KeychainLocked { detail: format!("access to the keychain was refused ({detail})") }
-            }
-        }
+        keyring::Error::NoStorageAccess(inner) => Error::KeychainLocked { detail: inner.to_string() },
         keyring::Error::PlatformFailure(inner) => {
             let detail = inner.to_string();
             if detail.to_lowercase().contains("locked") {

@@ -365,6 +365,10 @@ pub fn managed_policy_arn(partition: &str, account: &str, name: &str) -> String 
     format!("arn:{partition}:iam::{account}:policy/{name}")
 }
 
+pub fn role_arn(partition: &str, account: &str, name: &str) -> String {
+    format!("arn:{partition}:iam::{account}:role/{name}")
+}
+
 /// The most rules and bytes S3 accepts in a CORS configuration.
 pub const CORS_MAX_RULES: usize = 100;
 pub const CORS_MAX_BYTES: usize = 64 * 1024;

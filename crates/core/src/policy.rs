@@ -213,7 +213,6 @@ pub fn access_policy(scope: &Scope, level: AccessLevel) -> PolicyDocument {
 /// Limits on policy size (characters, whitespace not counted).
 pub const MANAGED_POLICY_LIMIT: usize = 6_144;
 pub const USER_INLINE_LIMIT: usize = 2_048;
-pub const ROLE_INLINE_LIMIT: usize = 10_240;
 
 /// Check a managed policy fits.
 pub fn check_managed_size(doc: &PolicyDocument) -> Result<()> {

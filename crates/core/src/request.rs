@@ -132,12 +132,6 @@ pub struct Hardening {
     pub tls_only: bool,
 }
 
-impl Hardening {
-    pub fn any(&self) -> bool {
-        self.block_public_access || self.default_encryption || self.tls_only
-    }
-}
-
 /// Everything the user asked for.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessRequest {
