@@ -2,6 +2,7 @@
 
 use crate::connect::Session;
 use crate::error::{from_sdk, Error, Result};
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +76,16 @@ pub async fn bucket_exists(session: &Session, bucket: &str) -> Result<bool> {
                 _ => Err(from_sdk(&session.ctx, "HeadBucket", e)),
             }
         }
+    }
+}
+
+/// The bucket's CORS rules (empty when it has none).
+pub async fn bucket_cors(session: &Session, bucket: &str) -> Result<Vec<crate::request::CorsRule>> {
+    let region = bucket_region(session, bucket).await?;
+    match session.s3_in(&region).get_bucket_cors().bucket(bucket).send().await {
+        Ok(out) => Ok(out.cors_rules().iter().map(crate::plan::cors_from_sdk).collect()),
+        Err(e) if e.code() == Some("NoSuchCORSConfiguration") => Ok(vec![]),
+        Err(e) => Err(from_sdk(&session.ctx, "GetBucketCors", e)),
     }
 }
 

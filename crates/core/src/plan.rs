@@ -507,11 +507,8 @@ pub async fn observe(session: &Session, request: &AccessRequest) -> Result<Obser
         let s3 = session.s3_in(&region);
         seen.bucket_region = Some(region);
         if request.cors.is_some() {
-            seen.cors = match s3.get_bucket_cors().bucket(bucket).send().await {
-                Ok(out) => Some(out.cors_rules().iter().map(cors_from_sdk).collect()),
-                Err(e) if service_code(&e) == "NoSuchCORSConfiguration" => None,
-                Err(e) => return Err(from_sdk(&session.ctx, "GetBucketCors", e)),
-            };
+            let rules = crate::inventory::bucket_cors(session, bucket).await?;
+            seen.cors = (!rules.is_empty()).then_some(rules);
         }
         if request.hardening.tls_only {
             seen.bucket_policy = match s3.get_bucket_policy().bucket(bucket).send().await {

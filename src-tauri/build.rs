@@ -1,0 +1,23 @@
+// The app's own commands are listed here so capabilities can grant them one by one
+// (tauri-build generates an `allow-<command>` permission for each).
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_profiles",
+    "connect",
+    "list_buckets",
+    "list_folders",
+    "policy_preview",
+    "bucket_cors",
+    "plan_grant",
+    "apply_plan",
+    "reveal_secret",
+    "copy_secret",
+    "save_csv",
+    "add_aws_profile",
+    "wait_for_key",
+];
+
+fn main() {
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
+        .expect("tauri build configuration");
+}

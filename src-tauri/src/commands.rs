@@ -1,0 +1,310 @@
+//! Tauri commands: each maps to engine operations and converts to and from the IPC types. No AWS, policy
+//! or keychain logic lives here.
+
+use crate::ipc::*;
+use crate::state::AppState;
+use s3aw_core::apply::{apply, Progress};
+use s3aw_core::connect::{list_profiles as core_profiles, ConnectOptions, ProfileKind, Session};
+use s3aw_core::export::{self, CsvFormat};
+use s3aw_core::keychain::run_blocking;
+use s3aw_core::plan::{build_plan, PlanOptions};
+use s3aw_core::policy::{access_policy, AccessLevel, Scope};
+use s3aw_core::probe::{wait_until_key_works, Backoff};
+use s3aw_core::request::{AccessRequest, CorsRule, Hardening, IamUserOptions, Method};
+use s3aw_core::secret::PastedCredentials;
+use std::sync::Arc;
+use tauri::ipc::Channel;
+use tauri::State;
+
+/// Credentials the sandbox emulator accepts (it checks none). Not secrets: the sandbox is not AWS.
+const SANDBOX_KEY_ID: &str = "AKIASANDBOXEXAMPLE01";
+const SANDBOX_SECRET: &str = "sandbox-secret-not-a-real-key";
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").into(),
+        sandbox_endpoint: state.sandbox_endpoint.clone(),
+        keychain_service: state.keychain.service().into(),
+        save_dialog_stand_in: crate::state::save_dialog_stand_in(),
+    }
+}
+
+#[tauri::command]
+pub fn list_profiles() -> Vec<ProfileDto> {
+    core_profiles()
+        .into_iter()
+        .map(|p| ProfileDto {
+            name: p.name,
+            kind: match p.kind {
+                ProfileKind::Keys => "keys",
+                ProfileKind::Sso => "sso",
+                ProfileKind::AssumeRole => "role",
+                ProfileKind::Process => "process",
+                ProfileKind::Other => "other",
+            }
+            .into(),
+            region: p.region,
+        })
+        .collect()
+}
+
+fn blank(s: Option<String>) -> Option<String> {
+    s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+#[tauri::command]
+pub async fn connect(state: State<'_, AppState>, args: ConnectArgs) -> IpcResult<ConnectionDto> {
+    let (opts, is_sandbox) = match args {
+        ConnectArgs::Default { region, endpoint } => (ConnectOptions { region: blank(region), endpoint_url: blank(endpoint), ..Default::default() }, false),
+        ConnectArgs::Profile { profile, region, endpoint } => {
+            (ConnectOptions { profile: Some(profile), region: blank(region), endpoint_url: blank(endpoint), credentials: None }, false)
+        }
+        ConnectArgs::Keys { access_key_id, secret_access_key, session_token, region, endpoint } => {
+            if access_key_id.trim().is_empty() || secret_access_key.0.is_empty() {
+                return Err(IpcError::new("invalid_input", "Paste both the access key ID and the secret access key."));
+            }
+            let credentials = PastedCredentials {
+                access_key_id: access_key_id.trim().to_string(),
+                secret_access_key: secret_access_key.0,
+                session_token: session_token.map(|t| t.0).filter(|t| !t.is_empty()),
+            };
+            (ConnectOptions { profile: None, region: blank(region), endpoint_url: blank(endpoint), credentials: Some(credentials) }, false)
+        }
+        ConnectArgs::Sandbox => {
+            let endpoint = state.sandbox_endpoint.clone().ok_or_else(|| IpcError::new("no_sandbox", "No local sandbox is running. Start the app with `make run` to get one."))?;
+            let credentials = PastedCredentials {
+                access_key_id: SANDBOX_KEY_ID.into(),
+                secret_access_key: s3aw_core::secret::Secret::new(SANDBOX_SECRET),
+                session_token: None,
+            };
+            (ConnectOptions { profile: None, region: Some("us-east-1".into()), endpoint_url: Some(endpoint), credentials: Some(credentials) }, true)
+        }
+    };
+    let session = Session::connect(opts).await?;
+    let id = session.whoami().await?;
+    let dto = ConnectionDto {
+        account: id.account,
+        arn: id.arn,
+        region: session.region().into(),
+        endpoint: session.endpoint_url().map(str::to_string),
+        is_sandbox,
+    };
+    state.set_session(session).await;
+    Ok(dto)
+}
+
+#[tauri::command]
+pub async fn list_buckets(state: State<'_, AppState>) -> IpcResult<Vec<BucketDto>> {
+    let session = state.session().await?;
+    let buckets = s3aw_core::inventory::list_buckets(&session).await?;
+    Ok(buckets.into_iter().map(|b| BucketDto { name: b.name, region: b.region }).collect())
+}
+
+#[tauri::command]
+pub async fn list_folders(state: State<'_, AppState>, bucket: String, prefix: String) -> IpcResult<Vec<String>> {
+    let session = state.session().await?;
+    Ok(s3aw_core::inventory::list_folders(&session, &bucket, &prefix).await?)
+}
+
+fn scope(session: Option<&Session>, bucket: &str, prefix: Option<&str>, allow_list: bool) -> IpcResult<Scope> {
+    let mut scope = Scope::new(bucket, prefix)?;
+    scope.allow_list = allow_list;
+    if let Some(s) = session {
+        scope.partition = s.partition().to_string();
+    }
+    Ok(scope)
+}
+
+/// The exact policy for the current choices, for the live preview. Pure: no AWS call.
+#[tauri::command]
+pub async fn policy_preview(state: State<'_, AppState>, bucket: String, prefix: Option<String>, level: String, allow_list: bool) -> IpcResult<String> {
+    let session = state.session().await.ok();
+    let scope = scope(session.as_deref(), &bucket, prefix.as_deref(), allow_list)?;
+    Ok(access_policy(&scope, AccessLevel::parse(&level)?).to_json_pretty())
+}
+
+#[tauri::command]
+pub async fn bucket_cors(state: State<'_, AppState>, bucket: String) -> IpcResult<Vec<CorsRuleDto>> {
+    let session = state.session().await?;
+    let rules = s3aw_core::inventory::bucket_cors(&session, &bucket).await?;
+    Ok(rules.into_iter().map(cors_to_dto).collect())
+}
+
+fn cors_to_dto(r: CorsRule) -> CorsRuleDto {
+    CorsRuleDto {
+        allowed_origins: r.allowed_origins,
+        allowed_methods: r.allowed_methods,
+        allowed_headers: r.allowed_headers,
+        expose_headers: r.expose_headers,
+        max_age_seconds: r.max_age_seconds,
+    }
+}
+
+fn cors_from_dto(r: CorsRuleDto) -> CorsRule {
+    CorsRule {
+        id: None,
+        allowed_origins: r.allowed_origins,
+        allowed_methods: r.allowed_methods,
+        allowed_headers: r.allowed_headers,
+        expose_headers: r.expose_headers,
+        max_age_seconds: r.max_age_seconds,
+    }
+}
+
+#[tauri::command]
+pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResult<PlanDto> {
+    let session = state.session().await?;
+    let keychain = state.keychain.clone();
+    let keychain_problem = run_blocking(move || keychain.check_available()).await.err().map(|e| e.to_string());
+    let request = AccessRequest {
+        method: Method::IamUser(IamUserOptions {
+            user_name: args.user_name.trim().to_string(),
+            policy_name: args.policy_name.trim().to_string(),
+            inline_policy: args.inline_policy,
+            reuse_existing_user: false,
+            create_access_key: true,
+            save_to_keychain: keychain_problem.is_none(),
+        }),
+        scope: scope(Some(&session), &args.bucket, args.prefix.as_deref(), args.allow_list)?,
+        level: AccessLevel::parse(&args.level)?,
+        cors: args.cors.map(cors_from_dto),
+        hardening: Hardening::default(),
+        create_bucket_in: args.create_bucket_region,
+    };
+    let plan = build_plan(&session, &request, &PlanOptions { keychain_service: state.keychain.service().into() }).await?;
+    let dto = PlanDto {
+        headline: plan.headline.clone(),
+        steps: plan
+            .steps
+            .iter()
+            .map(|s| StepDto {
+                call: s.api_call().into(),
+                summary: s.summary(),
+                undo: s.undo_call().into(),
+                document: s.document().map(|d| serde_json::to_string_pretty(&d).unwrap_or_default()),
+            })
+            .collect(),
+        notes: plan.notes.clone(),
+        policy: plan.policy.as_ref().map(|p| p.to_json_pretty()),
+        saves_to_keychain: keychain_problem.is_none(),
+        keychain_problem,
+    };
+    *state.plan.lock().await = Some(plan);
+    Ok(dto)
+}
+
+fn progress_dto(p: Progress) -> ProgressDto {
+    let n = |i: usize| i as u32;
+    match p {
+        Progress::StepStarted { index, total, summary } => ProgressDto::Started { index: n(index), total: n(total), summary },
+        Progress::StepSucceeded { index, detail } => ProgressDto::Succeeded { index: n(index), detail },
+        Progress::StepFailed { index, message } => ProgressDto::Failed { index: n(index), message },
+        Progress::RollbackStarted { steps } => ProgressDto::RollbackStarted { steps: n(steps) },
+        Progress::StepUndone { index, summary } => ProgressDto::Undone { index: n(index), summary },
+        Progress::UndoFailed { index, summary, message } => ProgressDto::UndoFailed { index: n(index), summary, message },
+    }
+}
+
+/// Apply the plan the user reviewed (the one `plan_grant` returned), streaming progress.
+#[tauri::command]
+pub async fn apply_plan(state: State<'_, AppState>, on_event: Channel<ProgressDto>) -> IpcResult<ApplyOutcomeDto> {
+    let session = state.session().await?;
+    let plan = state.plan.lock().await.take().ok_or_else(|| IpcError::new("no_plan", "There is no reviewed plan to apply. Go back to the review step."))?;
+    let mut send = |p: Progress| {
+        let _ = on_event.send(progress_dto(p));
+    };
+    match apply(&session, &plan, Some(&state.keychain), &mut send).await {
+        Ok(applied) => {
+            if let Err(e) = s3aw_core::grant::remember(&session, &plan, &applied) {
+                eprintln!("warning: could not update the record of created access: {e}");
+            }
+            let user_name = plan.creates_key_for().map(str::to_string);
+            let outcome = ApplyOutcomeDto {
+                ok: true,
+                user_name: user_name.clone(),
+                access_key_id: applied.access_key.as_ref().map(|k| k.access_key_id.clone()),
+                keychain_entry: applied.keychain_entry.as_ref().map(|e| e.entry_name()),
+                failure: None,
+            };
+            *state.last_key.lock().await = applied.access_key.map(|k| crate::state::NewKey { key: k, user_name: user_name.unwrap_or_default() });
+            Ok(outcome)
+        }
+        Err(f) => Ok(ApplyOutcomeDto {
+            ok: false,
+            user_name: None,
+            access_key_id: None,
+            keychain_entry: None,
+            failure: Some(FailureDto {
+                step: f.failed_step as u32,
+                summary: f.failed_summary.clone(),
+                code: f.error.code().into(),
+                message: f.error.to_string(),
+                rolled_back: f.rolled_back.clone(),
+                left_behind: f.left_behind.iter().map(|(s, e)| format!("{s}: {e}")).collect(),
+            }),
+        }),
+    }
+}
+
+/// The secret, on an explicit Reveal click. The only command that sends a secret to the webview.
+#[tauri::command]
+pub async fn reveal_secret(state: State<'_, AppState>) -> IpcResult<String> {
+    let guard = state.last_key.lock().await;
+    let k = guard.as_ref().ok_or_else(|| IpcError::new("no_key", "There is no new key to show."))?;
+    Ok(k.key.secret_access_key.expose().to_string())
+}
+
+/// Copy the secret from the Rust side; the clipboard is cleared after 30 s if it still holds it.
+#[tauri::command]
+pub async fn copy_secret(app: tauri::AppHandle, state: State<'_, AppState>) -> IpcResult<()> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    let secret = {
+        let guard = state.last_key.lock().await;
+        guard.as_ref().ok_or_else(|| IpcError::new("no_key", "There is no new key to copy."))?.key.secret_access_key.clone()
+    };
+    app.clipboard().write_text(secret.expose().to_string()).map_err(|e| IpcError::new("clipboard", format!("Could not copy to the clipboard: {e}")))?;
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        if app.clipboard().read_text().map(|t| t == secret.expose()).unwrap_or(false) {
+            let _ = app.clipboard().write_text(String::new());
+        }
+    });
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn save_csv(state: State<'_, AppState>, path: String, importable: bool) -> IpcResult<String> {
+    let path = crate::state::save_path(path);
+    let guard = state.last_key.lock().await;
+    let k = guard.as_ref().ok_or_else(|| IpcError::new("no_key", "There is no new key to export."))?;
+    let format = if importable { CsvFormat::Importable } else { CsvFormat::Console };
+    // The native dialog already asked about replacing an existing file.
+    export::write_csv(&path, &k.key, &k.user_name, format, true)?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command]
+pub async fn add_aws_profile(state: State<'_, AppState>, name: String) -> IpcResult<String> {
+    let guard = state.last_key.lock().await;
+    let k = guard.as_ref().ok_or_else(|| IpcError::new("no_key", "There is no new key to add."))?;
+    let path = export::write_credentials_profile(name.trim(), &k.key, false)?;
+    Ok(path.display().to_string())
+}
+
+/// Wait until AWS accepts the new key, reporting each wait for a visible countdown.
+#[tauri::command]
+pub async fn wait_for_key(state: State<'_, AppState>, on_event: Channel<WaitDto>) -> IpcResult<WaitResultDto> {
+    let session: Arc<Session> = state.session().await?;
+    let key = state.last_key.lock().await.as_ref().map(|k| k.key.clone()).ok_or_else(|| IpcError::new("no_key", "There is no new key to check."))?;
+    let backoff = Backoff::default();
+    let budget = backoff.budget.as_secs() as u32;
+    let result = wait_until_key_works(&session, &key, &backoff, |attempt, waited| {
+        let _ = on_event.send(WaitDto::NotYet { attempt, waited_seconds: waited.as_secs() as u32, budget_seconds: budget });
+    })
+    .await;
+    Ok(match result {
+        Ok(w) => WaitResultDto { works: true, attempts: w.attempts, message: "AWS accepts the new key: it is ready to use.".into() },
+        Err(e) => WaitResultDto { works: false, attempts: 0, message: e.to_string() },
+    })
+}

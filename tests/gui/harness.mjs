@@ -1,0 +1,262 @@
+// The harness for end-to-end tests through the real window: the moto emulator behind the fault-injecting
+// proxy, tauri-driver (WebKitWebDriver) driving the debug build of the app under Xvfb, and a real GNOME
+// Keyring (the run script starts the private D-Bus session). Tests drive the UI by visible text and roles.
+
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
+export const APP = path.join(TARGET, "debug", "s3-access-wizard");
+const PY = path.join(ROOT, ".venv", "bin", "python");
+export const SHOTS = path.join(ROOT, "tests", ".artifacts", "screenshots");
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url, ms = 30000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+    } catch {}
+    await sleep(200);
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+async function waitForPort(port, ms = 30000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1", () => (s.end(), resolve(true)));
+      s.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(200);
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+export class Env {
+  children = [];
+
+  async start() {
+    if (!existsSync(APP)) throw new Error(`${APP} is missing: build the test app first (make test does)`);
+    this.dir = mkdtempSync(path.join(tmpdir(), "s3aw-gui-"));
+    this.home = path.join(this.dir, "home");
+    this.saveDir = path.join(this.dir, "downloads");
+    mkdirSync(this.home);
+    mkdirSync(this.saveDir);
+    mkdirSync(SHOTS, { recursive: true });
+    this.service = `s3aw-gui-test-${process.pid}`;
+    const motoPort = await freePort();
+    this.moto = `http://127.0.0.1:${motoPort}`;
+    this.spawn(path.join(ROOT, ".venv", "bin", "moto_server"), ["-H", "127.0.0.1", "-p", String(motoPort)]);
+    await waitFor(`${this.moto}/moto-api/`);
+    const proxyPort = await freePort();
+    this.proxy = `http://127.0.0.1:${proxyPort}`;
+    this.spawn(PY, [path.join(ROOT, "tests", "harness", "fault_proxy.py"), "--upstream", this.moto, "--port", String(proxyPort)]);
+    await waitFor(`${this.proxy}/__log`);
+    this.driverPort = await freePort();
+    const driver = process.env.TAURI_DRIVER || path.join(ROOT, ".tools", "bin", "tauri-driver");
+    this.spawn(driver, ["--port", String(this.driverPort), "--native-port", String(await freePort()), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+      HOME: this.home,
+      S3AW_SANDBOX_ENDPOINT: this.proxy,
+      S3AW_KEYCHAIN_SERVICE: this.service,
+      S3AW_CONFIG_DIR: path.join(this.home, "config"),
+      S3AW_TEST_SAVE_DIR: this.saveDir,
+      AWS_CONFIG_FILE: path.join(this.home, "no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(this.home, "no-aws-credentials"),
+    });
+    await waitForPort(this.driverPort);
+  }
+
+  spawn(cmd, args, extraEnv = {}) {
+    const env = { ...process.env, ...extraEnv };
+    for (const k of Object.keys(env)) if (k.startsWith("AWS_") && !(k in extraEnv)) delete env[k];
+    const child = spawn(cmd, args, { env, stdio: ["ignore", "ignore", "inherit"] });
+    this.children.push(child);
+    return child;
+  }
+
+  async stop() {
+    for (const c of this.children.reverse()) c.kill("SIGTERM");
+    await sleep(300);
+  }
+
+  async reset() {
+    await fetch(`${this.moto}/moto-api/reset`, { method: "POST" });
+    await fetch(`${this.proxy}/__fault`, { method: "DELETE" });
+  }
+
+  /** Make the next request for `operation` (e.g. "iam:CreateAccessKey") fail with AccessDenied. */
+  async failNext(operation) {
+    await fetch(`${this.proxy}/__fault`, { method: "POST", body: JSON.stringify({ operation }) });
+  }
+
+  async seedBuckets(spec) {
+    for (const [bucket, keys] of Object.entries(spec)) {
+      await fetch(`${this.moto}/${bucket}`, { method: "PUT" });
+      for (const k of keys) await fetch(`${this.moto}/${bucket}/${k}`, { method: "PUT", body: `sample ${k}` });
+    }
+  }
+
+  /** What the emulator holds, read with boto3 (a third-party client). */
+  accountState() {
+    const code = `import sys, json; sys.path.insert(0, "${ROOT}/tests/e2e")
+from conftest import account_state, client
+class M: url = "${this.moto}"
+print(json.dumps(account_state(client("iam", M), client("s3", M))))`;
+    return JSON.parse(execFileSync(PY, ["-c", code], { encoding: "utf8" }));
+  }
+
+  keychainSecret(entry) {
+    try {
+      return execFileSync("secret-tool", ["lookup", "service", this.service, "username", entry], { encoding: "utf8" });
+    } catch {
+      return null;
+    }
+  }
+
+  /** Use the downloaded CSV with boto3: list and read the bucket as the new key. */
+  useCsvWithBoto3(csvPath, bucket, prefix, key) {
+    const code = `import csv, boto3
+rows = list(csv.reader(open("${csvPath}", newline="")))
+assert rows[0] == ["Access key ID", "Secret access key"], rows[0]
+s3 = boto3.client("s3", endpoint_url="${this.moto}", region_name="us-east-1", aws_access_key_id=rows[1][0], aws_secret_access_key=rows[1][1])
+keys = [o["Key"] for o in s3.list_objects_v2(Bucket="${bucket}", Prefix="${prefix}")["Contents"]]
+body = s3.get_object(Bucket="${bucket}", Key="${key}")["Body"].read().decode()
+print(len(keys), body)`;
+    return execFileSync(PY, ["-c", code], { encoding: "utf8" }).trim();
+  }
+
+  async enforceIam(on) {
+    await fetch(`${this.moto}/moto-api/reset-auth`, { method: "POST", body: on ? "0" : "inf", headers: { "Content-Type": "text/plain" } });
+  }
+
+  async session() {
+    const browser = await remote({
+      hostname: "127.0.0.1",
+      port: this.driverPort,
+      logLevel: "error",
+      connectionRetryTimeout: Number(process.env.WDIO_TIMEOUT || 120000),
+      connectionRetryCount: 0,
+      capabilities: { browserName: "wry", "tauri:options": { application: APP }, "wdio:enforceWebDriverClassic": true },
+    });
+    return new Ui(browser);
+  }
+}
+
+/** The app's window, driven as a person would: by visible text, labels and the keyboard. */
+export class Ui {
+  constructor(browser) {
+    this.b = browser;
+  }
+
+  async close() {
+    await this.b.deleteSession().catch(() => {});
+  }
+
+  async heading(text, ms = 20000) {
+    await this.b.$(`h1*=${text}`).waitForDisplayed({ timeout: ms });
+  }
+
+  /** A radio or checkbox, by the text of its label. */
+  async choose(labelText) {
+    const label = await this.b.$(`label*=${labelText}`);
+    await label.waitForDisplayed({ timeout: 20000 });
+    await label.click();
+  }
+
+  async button(text) {
+    const el = await this.b.$(`button=${text}`);
+    await el.waitForClickable({ timeout: 20000 });
+    return el;
+  }
+
+  async click(text) {
+    await (await this.button(text)).click();
+  }
+
+  /** A text field, by its label. */
+  async fieldByLabel(labelText) {
+    const label = await this.b.$(`label*=${labelText}`);
+    await label.waitForDisplayed({ timeout: 20000 });
+    return this.b.$(`#${await label.getAttribute("for")}`);
+  }
+
+  async type(labelText, value) {
+    const input = await this.fieldByLabel(labelText);
+    await input.clearValue();
+    await input.setValue(value);
+  }
+
+  async text(selector, ms = 30000) {
+    const el = await this.b.$(selector);
+    await el.waitForDisplayed({ timeout: ms });
+    return el.getText();
+  }
+
+  async waitForText(selector, needle, ms = 60000) {
+    await this.b.waitUntil(async () => (await this.b.$(selector).getText().catch(() => "")).includes(needle), { timeout: ms, timeoutMsg: `"${needle}" never appeared in ${selector}` });
+  }
+
+  async shot(name) {
+    await sleep(250); // let the frame paint
+    await this.b.saveScreenshot(path.join(SHOTS, `${name}.png`));
+  }
+
+  // ---- keyboard only ----
+
+  /** What has the keyboard focus: its label text (or own text) and its kind. */
+  async focused() {
+    return this.b.execute(() => {
+      const a = document.activeElement;
+      if (!a) return { text: "", tag: "", type: "", name: "" };
+      const label = a.id ? document.querySelector(`label[for="${a.id}"]`) : null;
+      return { text: (label?.textContent || a.getAttribute("aria-label") || a.textContent || "").trim(), tag: a.tagName, type: a.getAttribute("type") || "", name: a.getAttribute("name") || "" };
+    });
+  }
+
+  async keys(...k) {
+    await this.b.keys(k);
+  }
+
+  /**
+   * Press Tab until the control labelled `text` has focus. Inside a radio group Tab stops once, so the
+   * arrow keys move to the right option (which also selects it), as they would for a person.
+   */
+  async tabTo(text, maxTabs = 60) {
+    for (let i = 0; i < maxTabs; i++) {
+      const f = await this.focused();
+      if (f.text.includes(text)) return f;
+      if (f.type === "radio") {
+        const group = await this.b.execute((name) => [...document.querySelectorAll(`input[name="${name}"]`)].map((r) => document.querySelector(`label[for="${r.id}"]`)?.textContent ?? ""), f.name);
+        if (group.some((t) => t.includes(text))) {
+          for (let j = 0; j < group.length + 1; j++) {
+            if ((await this.focused()).text.includes(text)) return this.focused();
+            await this.keys("ArrowDown");
+          }
+        }
+      }
+      await this.keys("Tab");
+    }
+    throw new Error(`could not reach "${text}" with the Tab key`);
+  }
+}

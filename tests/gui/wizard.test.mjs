@@ -1,0 +1,178 @@
+// The desktop wizard end to end, through its real window: the read-only IAM-user flow, a failure and its
+// rollback, and the whole flow with the keyboard alone.
+
+import { after, before, beforeEach, afterEach, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { Env } from "./harness.mjs";
+
+const env = new Env();
+let ui;
+const SAMPLE = { "sample-reports": ["q1/summary.pdf", "q2/summary.pdf"], "sample-photos": ["2026/beach.jpg"] };
+
+before(async () => env.start());
+after(async () => env.stop());
+beforeEach(async () => {
+  await env.reset();
+  await env.seedBuckets(SAMPLE);
+  ui = await env.session();
+});
+afterEach(async () => {
+  await env.enforceIam(false);
+  await ui?.close();
+});
+
+/** Connect to the sandbox and walk to the review screen with a read-only key for sample-reports/q1. */
+async function toReview({ shots = false } = {}) {
+  await ui.heading("Connect to your AWS account");
+  await ui.choose("Local sandbox (no AWS account)");
+  if (shots) await ui.shot("1-connect");
+  await ui.click("Connect");
+  await ui.waitForText("main", "Connected to the local sandbox (not AWS).");
+  assert.match(await ui.text("main"), /123456789012/);
+  await ui.click("Next");
+
+  await ui.heading("What do you need?");
+  await ui.choose("Give an app or vendor its own keys");
+  if (shots) await ui.shot("2-what-you-need");
+  await ui.click("Next");
+
+  await ui.heading("Which bucket?");
+  await ui.choose("sample-reports");
+  await ui.waitForText("main", "q1/");
+  await ui.type("Folder (optional)", "q1");
+  if (shots) await ui.shot("3-bucket");
+  await ui.click("Next");
+
+  await ui.heading("How much access?");
+  await ui.choose("Read only");
+  await (await ui.b.$("summary=Show the exact policy (JSON)")).click();
+  await ui.waitForText("#policy-json", "arn:aws:s3:::sample-reports/q1/*");
+  const policy = JSON.parse(await ui.text("#policy-json"));
+  assert.deepEqual(policy.Statement[0].Condition, { StringLike: { "s3:prefix": ["q1/*"] } });
+  assert.equal(await (await ui.fieldByLabel("User name")).getValue(), "s3aw-sample-reports-read");
+  if (shots) await ui.shot("4-access");
+  await ui.click("Next");
+
+  await ui.heading("Browser access (optional)");
+  if (shots) await ui.shot("5-browser-access");
+  await ui.click("Next");
+
+  await ui.heading("Review the plan");
+  await ui.waitForText("main", "Create the IAM user \"s3aw-sample-reports-read\"");
+  assert.match(await ui.text("main"), /Nothing has changed yet/);
+  if (shots) await ui.shot("6-review");
+}
+
+test("the read-only IAM-user flow ends with a working key in the keychain and a CSV a third-party client can use", { timeout: 240000 }, async () => {
+  await toReview({ shots: true });
+  await ui.click("Apply changes");
+
+  await ui.heading("Your new access key", 60000);
+  const keyId = await ui.text("#access-key-id");
+  assert.match(keyId, /^AKIA[A-Z0-9]{16}$/);
+  await ui.b.$("#key-works").waitForDisplayed({ timeout: 60000 });
+  assert.equal(await ui.text("#secret"), "•".repeat(40), "the secret is masked until revealed");
+  await ui.shot("8-done");
+
+  // The emulator has the user, the policy and exactly one key.
+  const state = env.accountState();
+  assert.deepEqual(state.users["s3aw-sample-reports-read"], {
+    keys: [keyId],
+    attached: ["arn:aws:iam::123456789012:policy/s3aw-sample-reports-read-s3-access"],
+    inline: [],
+  });
+
+  // The keychain holds the secret; Reveal shows the same one.
+  const entry = `123456789012/s3aw-sample-reports-read/${keyId}`;
+  assert.match(await ui.text("#keychain-status"), new RegExp(entry));
+  const stored = env.keychainSecret(entry);
+  assert.ok(stored && stored.length >= 20, "secret-tool finds the secret");
+  await ui.click("Reveal");
+  await ui.waitForText("#secret", stored);
+
+  // Download the CSV (test builds put it in a fixed folder instead of the native dialog).
+  await ui.click("Download CSV…");
+  await ui.waitForText("main", "readable by you only");
+  const csv = path.join(env.saveDir, "s3aw-sample-reports-read_accessKeys.csv");
+  assert.ok(existsSync(csv));
+  assert.equal(statSync(csv).mode & 0o777, 0o600);
+  assert.match(readFileSync(csv, "utf8"), new RegExp(`^Access key ID,Secret access key\\r\\n${keyId},`));
+
+  // boto3 uses the CSV, with IAM enforcement on: it reads its folder.
+  await env.enforceIam(true);
+  try {
+    assert.equal(env.useCsvWithBoto3(csv, "sample-reports", "q1/", "q1/summary.pdf"), "1 sample q1/summary.pdf");
+  } finally {
+    await env.enforceIam(false);
+  }
+});
+
+test("a failure shows the error and the rollback, and leaves the emulator clean", { timeout: 240000 }, async () => {
+  const before = env.accountState();
+  await toReview();
+  await env.failNext("iam:CreateAccessKey");
+  await ui.click("Apply changes");
+  await ui.waitForText("[role=alert]", "Everything was rolled back", 60000);
+  const alert = await ui.text("[role=alert]");
+  assert.match(alert, /Step 4 failed: Create an access key/);
+  assert.match(alert, /missing permission: iam:CreateAccessKey/);
+  assert.match(alert, /Create the IAM user "s3aw-sample-reports-read"/, "the rolled-back steps are listed");
+  await ui.shot("7-apply-failed");
+  assert.deepEqual(env.accountState(), before);
+  // Back leads to a fresh review, which can now succeed.
+  await ui.click("Back");
+  await ui.heading("Review the plan");
+  await ui.waitForText("main", "Create the IAM user");
+});
+
+test("the whole flow works with the keyboard alone", { timeout: 240000 }, async () => {
+  await ui.heading("Connect to your AWS account");
+  await ui.tabTo("Local sandbox");
+  await ui.keys(" ");
+  await ui.tabTo("Connect");
+  await ui.keys("Enter");
+  await ui.waitForText("main", "Connected to the local sandbox");
+  await ui.tabTo("Next");
+  await ui.keys("Enter");
+
+  await ui.heading("What do you need?");
+  // Escape goes back a step, and Next brings the user forward again.
+  await ui.keys("Escape");
+  await ui.heading("Connect to your AWS account");
+  await ui.tabTo("Next");
+  await ui.keys("Enter");
+  await ui.heading("What do you need?");
+  await ui.tabTo("Give an app or vendor its own keys");
+  await ui.keys(" ");
+  await ui.tabTo("Next");
+  await ui.keys("Enter");
+
+  await ui.heading("Which bucket?");
+  await ui.waitForText("main", "sample-reports");
+  await ui.tabTo("sample-reports");
+  await ui.keys(" ");
+  await ui.tabTo("Next");
+  await ui.keys("Enter");
+
+  await ui.heading("How much access?");
+  await ui.tabTo("Read only");
+  await ui.keys(" ");
+  await ui.tabTo("Next");
+  await ui.keys("Enter");
+
+  await ui.heading("Browser access (optional)");
+  await ui.tabTo("Next");
+  await ui.keys("Enter");
+
+  await ui.heading("Review the plan");
+  await ui.waitForText("main", "Create the IAM user");
+  await ui.tabTo("Apply changes");
+  await ui.keys("Enter");
+
+  await ui.heading("Your new access key", 60000);
+  await ui.b.$("#key-works").waitForDisplayed({ timeout: 60000 });
+  const state = env.accountState();
+  assert.equal(state.users["s3aw-sample-reports-read"].keys.length, 1);
+});

@@ -1,0 +1,145 @@
+// The one module the UI talks to the app through. `tauriBackend` calls the Rust commands; `fakeBackend`
+// answers in memory, so the UI runs in a plain browser (vite dev) and in tests without the app.
+
+import type {
+  AppInfo,
+  ApplyOutcomeDto,
+  BucketDto,
+  ConnectArgs,
+  ConnectionDto,
+  CorsRuleDto,
+  GrantArgs,
+  IpcError,
+  PlanDto,
+  ProfileDto,
+  ProgressDto,
+  WaitDto,
+  WaitResultDto,
+} from "./bindings";
+
+export interface Backend {
+  appInfo(): Promise<AppInfo>;
+  listProfiles(): Promise<ProfileDto[]>;
+  connect(args: ConnectArgs): Promise<ConnectionDto>;
+  listBuckets(): Promise<BucketDto[]>;
+  listFolders(bucket: string, prefix: string): Promise<string[]>;
+  policyPreview(bucket: string, prefix: string | null, level: string, allowList: boolean): Promise<string>;
+  bucketCors(bucket: string): Promise<CorsRuleDto[]>;
+  planGrant(args: GrantArgs): Promise<PlanDto>;
+  applyPlan(onEvent: (p: ProgressDto) => void): Promise<ApplyOutcomeDto>;
+  revealSecret(): Promise<string>;
+  copySecret(): Promise<void>;
+  /** Ask where to save (the native dialog); null when cancelled. */
+  chooseSavePath(defaultName: string): Promise<string | null>;
+  saveCsv(path: string, importable: boolean): Promise<string>;
+  addAwsProfile(name: string): Promise<string>;
+  waitForKey(onEvent: (w: WaitDto) => void): Promise<WaitResultDto>;
+}
+
+/** An error from the backend, with the engine's stable code. */
+export class BackendError extends Error {
+  constructor(
+    public code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function toError(e: unknown): BackendError {
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    const ie = e as IpcError;
+    return new BackendError(ie.code, ie.message);
+  }
+  return new BackendError("other", String(e));
+}
+
+export async function tauriBackend(): Promise<Backend> {
+  const { invoke, Channel } = await import("@tauri-apps/api/core");
+  const call = async <T>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
+    try {
+      return await invoke<T>(cmd, args);
+    } catch (e) {
+      throw toError(e);
+    }
+  };
+  return {
+    appInfo: () => call("app_info"),
+    listProfiles: () => call("list_profiles"),
+    connect: (args) => call("connect", { args }),
+    listBuckets: () => call("list_buckets"),
+    listFolders: (bucket, prefix) => call("list_folders", { bucket, prefix }),
+    policyPreview: (bucket, prefix, level, allowList) => call("policy_preview", { bucket, prefix, level, allowList }),
+    bucketCors: (bucket) => call("bucket_cors", { bucket }),
+    planGrant: (args) => call("plan_grant", { args }),
+    applyPlan: (onEvent) => {
+      const ch = new Channel<ProgressDto>();
+      ch.onmessage = onEvent;
+      return call("apply_plan", { onEvent: ch });
+    },
+    revealSecret: () => call("reveal_secret"),
+    copySecret: () => call("copy_secret"),
+    chooseSavePath: async (defaultName) => {
+      const { save } = await import("@tauri-apps/plugin-dialog");
+      return (await save({ defaultPath: defaultName, filters: [{ name: "CSV", extensions: ["csv"] }] })) ?? null;
+    },
+    saveCsv: (path, importable) => call("save_csv", { path, importable }),
+    addAwsProfile: (name) => call("add_aws_profile", { name }),
+    waitForKey: (onEvent) => {
+      const ch = new Channel<WaitDto>();
+      ch.onmessage = onEvent;
+      return call("wait_for_key", { onEvent: ch });
+    },
+  };
+}
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** An in-memory backend for running the UI without the app. Nothing it does touches AWS. */
+export function fakeBackend(): Backend {
+  let plan: PlanDto | null = null;
+  return {
+    appInfo: async () => ({ version: "dev", sandboxEndpoint: "http://fake", keychainService: "fake", saveDialogStandIn: false }),
+    listProfiles: async () => [{ name: "default", kind: "keys", region: "us-east-1" }],
+    connect: async () => ({ account: "123456789012", arn: "arn:aws:iam::123456789012:user/demo", region: "us-east-1", endpoint: "http://fake", isSandbox: true }),
+    listBuckets: async () => {
+      await delay(200);
+      return [
+        { name: "sample-photos", region: "us-east-1" },
+        { name: "sample-reports", region: "eu-west-1" },
+      ];
+    },
+    listFolders: async (_b, prefix) => (prefix === "" ? ["2026/", "archive/"] : []),
+    policyPreview: async (bucket, prefix, level) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [level], Resource: [`arn:aws:s3:::${bucket}/${prefix ?? ""}*`] }] }, null, 2),
+    bucketCors: async () => [],
+    planGrant: async (args) => {
+      plan = {
+        headline: `Read access to s3://${args.bucket}/ for a new IAM user "${args.userName}"`,
+        steps: [
+          { call: "iam:CreatePolicy", summary: `Create the permission policy "${args.policyName}"`, undo: "iam:DeletePolicy", document: "{}" },
+          { call: "iam:CreateUser", summary: `Create the IAM user "${args.userName}"`, undo: "iam:DeleteUser", document: null },
+        ],
+        notes: [],
+        policy: "{}",
+        savesToKeychain: true,
+        keychainProblem: null,
+      };
+      return plan;
+    },
+    applyPlan: async (onEvent) => {
+      const total = plan?.steps.length ?? 0;
+      for (let i = 0; i < total; i++) {
+        onEvent({ type: "started", index: i, total, summary: plan!.steps[i].summary });
+        await delay(150);
+        onEvent({ type: "succeeded", index: i, detail: null });
+      }
+      return { ok: true, userName: "demo", accessKeyId: "AKIAFAKEEXAMPLE00001", keychainEntry: "123456789012/demo/AKIAFAKEEXAMPLE00001", failure: null };
+    },
+    revealSecret: async () => "fake-secret-for-the-demo-backend",
+    copySecret: async () => {},
+    chooseSavePath: async (name) => name,
+    saveCsv: async (path) => path,
+    addAwsProfile: async (name) => `~/.aws/credentials [${name}]`,
+    waitForKey: async () => ({ works: true, attempts: 1, message: "AWS accepts the new key: it is ready to use." }),
+  };
+}

@@ -1,0 +1,65 @@
+// Generated from src-tauri/src/ipc.rs by ts-rs. Do not edit: run
+// `UPDATE_BINDINGS=1 cargo test -p s3aw-desktop bindings` after changing the Rust types.
+
+export type IpcError = { code: string, message: string, };
+
+export type AppInfo = { version: string, 
+/**
+ * The local sandbox endpoint when `make run` started one; the connect screen offers it.
+ */
+sandboxEndpoint: string | null, keychainService: string, 
+/**
+ * Test builds only: the save dialog is replaced by a fixed folder (WebDriver cannot drive native
+ * dialogs), so the UI must not open it.
+ */
+saveDialogStandIn: boolean, };
+
+export type ProfileDto = { name: string, 
+/**
+ * keys | sso | role | process | other
+ */
+kind: string, region: string | null, };
+
+export type ConnectArgs = { "kind": "default", region: string | null, endpoint: string | null, } | { "kind": "profile", profile: string, region: string | null, endpoint: string | null, } | { "kind": "keys", accessKeyId: string, secretAccessKey: string, sessionToken: string | null, region: string | null, endpoint: string | null, } | { "kind": "sandbox" };
+
+export type ConnectionDto = { account: string, arn: string, region: string, endpoint: string | null, isSandbox: boolean, };
+
+export type BucketDto = { name: string, region: string | null, };
+
+export type CorsRuleDto = { allowedOrigins: Array<string>, allowedMethods: Array<string>, allowedHeaders: Array<string>, exposeHeaders: Array<string>, maxAgeSeconds: number | null, };
+
+export type GrantArgs = { bucket: string, prefix: string | null, 
+/**
+ * read | upload | read-write | full
+ */
+level: string, allowList: boolean, userName: string, policyName: string, inlinePolicy: boolean, cors: CorsRuleDto | null, createBucketRegion: string | null, };
+
+export type StepDto = { call: string, summary: string, undo: string, 
+/**
+ * The JSON document the call sends, pretty-printed, if any.
+ */
+document: string | null, };
+
+export type PlanDto = { headline: string, steps: Array<StepDto>, notes: Array<string>, policy: string | null, 
+/**
+ * Whether the secret will be saved in the keychain (false when the keychain is unavailable).
+ */
+savesToKeychain: boolean, 
+/**
+ * Why the keychain cannot be used, when it cannot.
+ */
+keychainProblem: string | null, };
+
+export type ProgressDto = { "type": "started", index: number, total: number, summary: string, } | { "type": "succeeded", index: number, detail: string | null, } | { "type": "failed", index: number, message: string, } | { "type": "rollbackStarted", steps: number, } | { "type": "undone", index: number, summary: string, } | { "type": "undoFailed", index: number, summary: string, message: string, };
+
+export type FailureDto = { step: number, summary: string, code: string, message: string, rolledBack: Array<string>, leftBehind: Array<string>, };
+
+export type ApplyOutcomeDto = { ok: boolean, userName: string | null, accessKeyId: string | null, 
+/**
+ * `ACCOUNT/USER/KEY_ID` in the keychain, when saved.
+ */
+keychainEntry: string | null, failure: FailureDto | null, };
+
+export type WaitDto = { "type": "notYet", attempt: number, waitedSeconds: number, budgetSeconds: number, };
+
+export type WaitResultDto = { works: boolean, attempts: number, message: string, };

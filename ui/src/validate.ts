@@ -1,0 +1,83 @@
+// Validation as you type. The same rules are enforced again by the engine (crates/core/src/validate.rs)
+// before any AWS call; these give instant, specific feedback.
+
+const IAM_CHARS = /^[A-Za-z0-9+=,.@_-]*$/;
+
+function iamName(what: string, value: string, max: number): string | null {
+  if (value.length === 0) return `Type a ${what} name.`;
+  if (value.length > max) return `The ${what} name is ${value.length} characters long; the most is ${max}.`;
+  if (!IAM_CHARS.test(value)) {
+    const bad = [...value].filter((c) => !/[A-Za-z0-9+=,.@_-]/.test(c));
+    return `The ${what} name may use only letters, digits and + = , . @ _ - (not ${JSON.stringify(bad.slice(0, 3).join(""))}).`;
+  }
+  return null;
+}
+
+export const userNameError = (v: string) => iamName("user", v, 64);
+export const policyNameError = (v: string) => iamName("policy", v, 128);
+
+export function bucketNameError(v: string): string | null {
+  if (v.length < 3 || v.length > 63) return `A bucket name has 3 to 63 characters (this has ${v.length}).`;
+  const bad = [...v].find((c) => !/[a-z0-9.-]/.test(c));
+  if (bad !== undefined) {
+    return /[A-Z]/.test(bad)
+      ? "Use lowercase letters only."
+      : `"${bad}" is not allowed: use lowercase letters, digits, dots and hyphens.`;
+  }
+  if (!/^[a-z0-9].*[a-z0-9]$/.test(v)) return "Start and end with a letter or digit.";
+  if (v.includes("..")) return "Two dots in a row are not allowed.";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(v)) return "A bucket name cannot look like an IP address.";
+  for (const p of ["xn--", "sthree-", "amzn-s3-demo-"]) if (v.startsWith(p)) return `Names starting with "${p}" are reserved by AWS.`;
+  for (const s of ["-s3alias", "--ol-s3", ".mrap", "--x-s3"]) if (v.endsWith(s)) return `Names ending with "${s}" are reserved by AWS.`;
+  return null;
+}
+
+export function folderError(v: string): string | null {
+  if (/[*?]/.test(v)) return "A folder name cannot contain * or ? (in a policy they are wildcards).";
+  if (v.includes("${")) return 'A folder name cannot contain "${".';
+  if (v.replace(/^\/+/, "").includes("//")) return "The folder has an empty part (//).";
+  return null;
+}
+
+/** Normalise a folder the way the engine does: no leading slash, one trailing slash, empty = whole bucket. */
+export function normaliseFolder(v: string): string {
+  const t = v.trim().replace(/^\/+/, "");
+  if (t === "") return "";
+  return t.endsWith("/") ? t : `${t}/`;
+}
+
+export interface OriginCheck {
+  error: string | null;
+  warning: string | null;
+}
+
+export function originsCheck(text: string): OriginCheck {
+  const origins = splitList(text);
+  if (origins.length === 0) return { error: "Add at least one web address, such as https://app.example.com.", warning: null };
+  for (const o of origins) {
+    if (o === "*") continue;
+    if (!/^https?:\/\/[^\s/]+/.test(o)) return { error: `"${o}" is not a web address: write it as https://host.`, warning: null };
+    if ((o.match(/\*/g) ?? []).length > 1) return { error: `"${o}" has more than one *.`, warning: null };
+  }
+  const warning = origins.includes("*") ? "* lets any web site use this bucket from a browser. Name the exact site when you can." : null;
+  return { error: null, warning };
+}
+
+export function splitList(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export type Level = "read" | "upload" | "read-write" | "full";
+
+/** The names the engine would suggest: s3aw-BUCKET-LEVEL, and USER-s3-access. */
+export function suggestedUserName(bucket: string, level: Level): string {
+  const suffix = `-${level}`;
+  const max = 64 - "s3aw-".length - suffix.length;
+  const b = bucket.slice(0, max).replace(/[.-]+$/, "");
+  return `s3aw-${b}${suffix}`;
+}
+
+export const suggestedPolicyName = (user: string) => `${user}-s3-access`;

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { back, blocker, canGoBack, corsMethodsFor, initialState, next, withTarget, type WizardState } from "./wizard";
+
+const connected = (): WizardState => ({
+  ...initialState(),
+  connection: { account: "123456789012", arn: "arn:aws:iam::123456789012:user/admin", region: "us-east-1", endpoint: null, isSandbox: false },
+});
+
+describe("wizard transitions", () => {
+  it("cannot leave the connect step without a connection", () => {
+    const s = initialState();
+    expect(blocker(s)).toMatch(/Connect/);
+    expect(next(s).step).toBe("connect");
+    expect(next(connected()).step).toBe("kind");
+  });
+
+  it("only the IAM-user path goes on in this version", () => {
+    let s: WizardState = { ...connected(), step: "kind", kind: "links" };
+    expect(next(s).step).toBe("kind");
+    expect(blocker(s)).toMatch(/s3aw presign/);
+    s = { ...s, kind: "iam-user" };
+    expect(next(s).step).toBe("bucket");
+  });
+
+  it("suggests names from bucket and level until the user edits them", () => {
+    let s = withTarget({ ...connected(), step: "access" }, "vendor-data", "read");
+    expect(s.userName).toBe("s3aw-vendor-data-read");
+    expect(s.policyName).toBe("s3aw-vendor-data-read-s3-access");
+    s = withTarget(s, "vendor-data", "upload");
+    expect(s.userName).toBe("s3aw-vendor-data-upload");
+    expect(s.corsMethods).toEqual(corsMethodsFor("upload"));
+    s = withTarget({ ...s, userName: "acme", namesEdited: true }, "vendor-data", "full");
+    expect(s.userName).toBe("acme");
+  });
+
+  it("blocks on invalid names and CORS origins", () => {
+    const s = withTarget({ ...connected(), step: "access" }, "b1", "read");
+    expect(blocker({ ...s, userName: "bad name" })).toMatch(/only letters/);
+    expect(next({ ...s, userName: "bad name" }).step).toBe("access");
+    const cors = { ...s, step: "cors" as const, corsEnabled: true, corsOrigins: "example.com" };
+    expect(blocker(cors)).toMatch(/not a web address/);
+    expect(blocker({ ...cors, corsOrigins: "https://app.example.com" })).toBeNull();
+    expect(blocker({ ...cors, corsEnabled: false, corsOrigins: "" })).toBeNull();
+  });
+
+  it("a new bucket's name is checked; an existing one is not", () => {
+    const s = { ...connected(), step: "bucket" as const, bucket: "Bad_Name" };
+    expect(blocker(s)).toBeNull();
+    expect(blocker({ ...s, createBucketRegion: "us-east-1" })).toMatch(/lowercase/);
+    expect(blocker({ ...s, folder: "a*" })).toMatch(/wildcards/);
+  });
+
+  it("back is refused while applying and after success, and a failed apply returns to a fresh review", () => {
+    const applying = { ...connected(), step: "apply" as const, applying: true };
+    expect(canGoBack(applying)).toBe(false);
+    expect(back(applying).step).toBe("apply");
+    const failed: WizardState = {
+      ...connected(),
+      step: "apply",
+      plan: { headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null },
+      outcome: { ok: false, userName: null, accessKeyId: null, keychainEntry: null, failure: null },
+    };
+    const b = back(failed);
+    expect(b.step).toBe("review");
+    expect(b.plan).toBeNull();
+    const done = { ...failed, outcome: { ...failed.outcome!, ok: true } };
+    expect(canGoBack(done)).toBe(false);
+    expect(canGoBack({ ...connected(), step: "done" })).toBe(false);
+  });
+});

@@ -1,0 +1,141 @@
+// The wizard's state and its transitions: which step comes next, and what must be true to move on.
+// Pure: no DOM, no backend, so it is unit tested directly.
+
+import type { ApplyOutcomeDto, ConnectionDto, PlanDto } from "./bindings";
+import { bucketNameError, folderError, originsCheck, policyNameError, suggestedPolicyName, suggestedUserName, userNameError, type Level } from "./validate";
+
+export type StepId = "connect" | "kind" | "bucket" | "access" | "cors" | "review" | "apply" | "done";
+export type Kind = "links" | "iam-user" | "role";
+
+export const STEPS: { id: StepId; title: string }[] = [
+  { id: "connect", title: "Connect" },
+  { id: "kind", title: "What you need" },
+  { id: "bucket", title: "Bucket" },
+  { id: "access", title: "Access" },
+  { id: "cors", title: "Browser access" },
+  { id: "review", title: "Review" },
+  { id: "apply", title: "Apply" },
+  { id: "done", title: "Your key" },
+];
+
+export interface WizardState {
+  step: StepId;
+  connection: ConnectionDto | null;
+  kind: Kind | null;
+  bucket: string;
+  /** Region to create the bucket in, when the user chose "create a new bucket". */
+  createBucketRegion: string | null;
+  folder: string;
+  level: Level;
+  allowList: boolean;
+  userName: string;
+  policyName: string;
+  /** Once the user edits a name, it is no longer re-suggested. */
+  namesEdited: boolean;
+  inlinePolicy: boolean;
+  corsEnabled: boolean;
+  corsOrigins: string;
+  corsMethods: string[];
+  corsHeaders: string;
+  corsMaxAge: string;
+  plan: PlanDto | null;
+  outcome: ApplyOutcomeDto | null;
+  applying: boolean;
+}
+
+export function initialState(): WizardState {
+  return {
+    step: "connect",
+    connection: null,
+    kind: null,
+    bucket: "",
+    createBucketRegion: null,
+    folder: "",
+    level: "read",
+    allowList: true,
+    userName: "",
+    policyName: "",
+    namesEdited: false,
+    inlinePolicy: false,
+    corsEnabled: false,
+    corsOrigins: "",
+    corsMethods: [],
+    corsHeaders: "*",
+    corsMaxAge: "3000",
+    plan: null,
+    outcome: null,
+    applying: false,
+  };
+}
+
+/** Methods a browser needs for a level. */
+export function corsMethodsFor(level: Level): string[] {
+  const m: string[] = [];
+  if (level !== "upload") m.push("GET", "HEAD");
+  if (level !== "read") m.push("PUT", "POST");
+  if (level === "full") m.push("DELETE");
+  return m;
+}
+
+/** Choose a bucket or a level: names and CORS methods follow unless the user changed them. */
+export function withTarget(s: WizardState, bucket: string, level: Level): WizardState {
+  const next = { ...s, bucket, level, plan: null };
+  if (!s.namesEdited) {
+    next.userName = bucket ? suggestedUserName(bucket, level) : "";
+    next.policyName = next.userName ? suggestedPolicyName(next.userName) : "";
+  }
+  if (level !== s.level || next.corsMethods.length === 0) next.corsMethods = corsMethodsFor(level);
+  return next;
+}
+
+/** Why the user cannot go on from this step, or null when they can. */
+export function blocker(s: WizardState): string | null {
+  switch (s.step) {
+    case "connect":
+      return s.connection ? null : "Connect to an AWS account first.";
+    case "kind":
+      if (!s.kind) return "Choose what you need.";
+      if (s.kind !== "iam-user") return "This version of the app sets up keys for an app or vendor. For links use `s3aw presign`; for another AWS account use `s3aw grant role`.";
+      return null;
+    case "bucket":
+      if (!s.bucket) return "Choose a bucket, or create a new one.";
+      if (s.createBucketRegion !== null) {
+        const e = bucketNameError(s.bucket);
+        if (e) return e;
+      }
+      return folderError(s.folder);
+    case "access":
+      return userNameError(s.userName) ?? policyNameError(s.policyName);
+    case "cors":
+      if (!s.corsEnabled) return null;
+      if (s.corsMethods.length === 0) return "Choose at least one method.";
+      return originsCheck(s.corsOrigins).error;
+    case "review":
+      return s.plan ? null : "The plan is still being prepared.";
+    case "apply":
+      return s.outcome?.ok ? null : "The change has not finished.";
+    case "done":
+      return "This is the last step.";
+  }
+}
+
+const order = STEPS.map((x) => x.id);
+
+export function next(s: WizardState): WizardState {
+  if (blocker(s) !== null) return s;
+  const i = order.indexOf(s.step);
+  return { ...s, step: order[Math.min(i + 1, order.length - 1)] };
+}
+
+/** Back is not possible while applying or after the change was made (start over instead). */
+export function canGoBack(s: WizardState): boolean {
+  return s.step !== "connect" && s.step !== "done" && !s.applying && !(s.step === "apply" && s.outcome?.ok);
+}
+
+export function back(s: WizardState): WizardState {
+  if (!canGoBack(s)) return s;
+  const i = order.indexOf(s.step);
+  const step = order[i - 1];
+  // Going back to review after a failed apply needs a fresh plan: the account may have changed.
+  return { ...s, step, plan: step === "review" ? null : s.plan, outcome: null };
+}
