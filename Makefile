@@ -1,23 +1,37 @@
 # S3 Access Wizard: the two commands that matter are `make run` and `make test`.
-# Both install what they need first (Debian packages when missing, the Python venv for the emulator).
+# Both install what they need first (Debian packages when missing, the Python venv for the emulator,
+# npm packages, tauri-driver).
 
 CARGO ?= cargo
 HARNESS := tests/harness
+TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run test setup build unit e2e clean
+.PHONY: run test setup ui build app app-test unit e2e ui-test gui clean
 
 setup:
 	@bash $(HARNESS)/setup.sh
 
-build: setup
+ui: setup
+	cd ui && npm run --silent build
+
+build: ui
 	$(CARGO) build --workspace
 
-## Build, then start the local sandbox and a shell where `s3aw` talks to it.
-run: build
+## The desktop app, debug build with the UI embedded.
+app: ui
+	$(TAURI) build --debug --no-bundle
+
+## The same, as a test build: its own bundle identifier and keychain service name.
+app-test: ui
+	$(TAURI) build --debug --no-bundle --config src-tauri/tauri.test.conf.json --features test-build
+
+## Build and launch the app, with a local sandbox (an emulator with sample buckets, not AWS) to explore.
+run: app
 	@bash $(HARNESS)/run.sh
 
-## Every test: unit tests, the engine against moto and a real keyring, and the end-to-end CLI suites.
-test: build unit e2e
+## Every test: unit, the engine against moto and a real keyring, the CLI end to end, the UI's unit tests,
+## and the app end to end through its real window.
+test: build unit e2e ui-test app-test gui
 
 unit:
 	bash $(HARNESS)/with-keyring.sh bash $(HARNESS)/with-moto.sh $(CARGO) test --workspace -- --include-ignored
@@ -25,5 +39,11 @@ unit:
 e2e:
 	bash $(HARNESS)/with-keyring.sh .venv/bin/python -m pytest -q tests/e2e
 
+ui-test:
+	cd ui && npx vitest run
+
+gui:
+	bash $(HARNESS)/with-keyring.sh bash tests/gui/run.sh
+
 clean:
-	rm -rf .venv tests/.artifacts
+	rm -rf .venv .tools tests/.artifacts ui/dist

@@ -4,7 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
-need_pkgs=(build-essential pkg-config libssl-dev libdbus-1-dev gnome-keyring dbus-x11 libsecret-tools python3-venv curl)
+need_pkgs=(build-essential pkg-config libssl-dev libdbus-1-dev gnome-keyring dbus-x11 libsecret-tools python3-venv curl
+  libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev xvfb xauth webkit2gtk-driver)
 missing=()
 for p in "${need_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -26,4 +27,22 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$req"
   echo "$want" > "$stamp"
+fi
+
+# npm packages for the UI (Vite, TypeScript, Vitest, the Tauri CLI) and for the WebDriver tests.
+for dir in ui tests/gui; do
+  lock="$root/$dir/package-lock.json"
+  stamp="$root/$dir/node_modules/.s3aw-lock.sha"
+  want=$(sha256sum "$lock" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "setup: installing npm packages in $dir"
+    (cd "$root/$dir" && npm ci --no-fund --no-audit --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+done
+
+# tauri-driver, the WebDriver server for Tauri apps, in a project-local folder.
+if [ ! -x "$root/.tools/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --version 2.1.0 --locked --root "$root/.tools" --quiet
 fi
