@@ -36,7 +36,9 @@ for dir in ui tests/gui; do
   want=$(sha256sum "$lock" | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "setup: installing npm packages in $dir"
-    (cd "$root/$dir" && npm ci --no-fund --no-audit --loglevel=error)
+    # npm install, not npm ci: npm 11 drops other platforms' optional packages from the lock file, which
+    # npm ci then rejects. With a lock file present, npm install installs exactly the locked versions.
+    (cd "$root/$dir" && npm install --no-fund --no-audit --loglevel=error)
     echo "$want" > "$stamp"
   fi
 done
