@@ -4,6 +4,8 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "list_profiles",
     "connect",
+    "list_saved_connections",
+    "forget_connection",
     "list_buckets",
     "list_folders",
     "policy_preview",

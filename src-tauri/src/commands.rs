@@ -55,12 +55,17 @@ fn blank(s: Option<String>) -> Option<String> {
 
 #[tauri::command]
 pub async fn connect(state: State<'_, AppState>, args: ConnectArgs) -> IpcResult<ConnectionDto> {
+    let mut remember: Option<s3aw_core::secret::Secret> = None;
     let (opts, is_sandbox) = match args {
         ConnectArgs::Default { region, endpoint } => (ConnectOptions { region: blank(region), endpoint_url: blank(endpoint), ..Default::default() }, false),
         ConnectArgs::Profile { profile, region, endpoint } => {
             (ConnectOptions { profile: Some(profile), region: blank(region), endpoint_url: blank(endpoint), credentials: None }, false)
         }
-        ConnectArgs::Keys { access_key_id, secret_access_key, session_token, region, endpoint } => {
+        ConnectArgs::Saved { access_key_id, region, endpoint } => {
+            let credentials = s3aw_core::connections::load(&state.keychain, &access_key_id).await?;
+            (ConnectOptions { profile: None, region: blank(region), endpoint_url: blank(endpoint), credentials: Some(credentials) }, false)
+        }
+        ConnectArgs::Keys { access_key_id, secret_access_key, session_token, region, endpoint, remember: keep } => {
             if access_key_id.trim().is_empty() || secret_access_key.0.is_empty() {
                 return Err(IpcError::new("invalid_input", "Paste both the access key ID and the secret access key."));
             }
@@ -69,6 +74,12 @@ pub async fn connect(state: State<'_, AppState>, args: ConnectArgs) -> IpcResult
                 secret_access_key: secret_access_key.0,
                 session_token: session_token.map(|t| t.0).filter(|t| !t.is_empty()),
             };
+            if keep {
+                if credentials.session_token.is_some() {
+                    return Err(IpcError::new("invalid_input", "Temporary keys (with a session token) expire, so they cannot be remembered. Untick \"Remember\" or paste long-term keys."));
+                }
+                remember = Some(credentials.secret_access_key.clone());
+            }
             (ConnectOptions { profile: None, region: blank(region), endpoint_url: blank(endpoint), credentials: Some(credentials) }, false)
         }
         ConnectArgs::Sandbox => {
@@ -81,8 +92,14 @@ pub async fn connect(state: State<'_, AppState>, args: ConnectArgs) -> IpcResult
             (ConnectOptions { profile: None, region: Some("us-east-1".into()), endpoint_url: Some(endpoint), credentials: Some(credentials) }, true)
         }
     };
+    let key_id = opts.credentials.as_ref().map(|c| c.access_key_id.clone());
     let session = Session::connect(opts).await?;
     let id = session.whoami().await?;
+    // Remembered only once AWS has accepted the keys.
+    if let (Some(secret), Some(access_key_id)) = (remember, key_id) {
+        let conn = s3aw_core::connections::SavedConnection { access_key_id, account: id.account.clone(), arn: id.arn.clone(), saved_at: s3aw_core::record::now_rfc3339() };
+        s3aw_core::connections::remember(&state.keychain, conn, &secret).await?;
+    }
     let dto = ConnectionDto {
         account: id.account,
         arn: id.arn,
@@ -92,6 +109,19 @@ pub async fn connect(state: State<'_, AppState>, args: ConnectArgs) -> IpcResult
     };
     state.set_session(session).await;
     Ok(dto)
+}
+
+#[tauri::command]
+pub fn list_saved_connections() -> IpcResult<Vec<SavedConnectionDto>> {
+    Ok(s3aw_core::connections::list()?
+        .into_iter()
+        .map(|c| SavedConnectionDto { access_key_id: c.access_key_id, account: c.account, arn: c.arn })
+        .collect())
+}
+
+#[tauri::command]
+pub async fn forget_connection(state: State<'_, AppState>, access_key_id: String) -> IpcResult<()> {
+    Ok(s3aw_core::connections::forget(&state.keychain, &access_key_id).await?)
 }
 
 #[tauri::command]

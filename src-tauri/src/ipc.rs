@@ -74,9 +74,22 @@ pub enum ConnectArgs {
         session_token: Option<SecretInput>,
         region: Option<String>,
         endpoint: Option<String>,
+        /// Remember these keys: the secret in the keychain, the key id in the app's settings.
+        remember: bool,
     },
+    /// Keys remembered earlier (see `list_saved_connections`).
+    #[serde(rename_all = "camelCase")]
+    Saved { access_key_id: String, region: Option<String>, endpoint: Option<String> },
     /// The local emulator started by `make run`: not AWS.
     Sandbox,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedConnectionDto {
+    pub access_key_id: String,
+    pub account: String,
+    pub arn: String,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -198,6 +211,7 @@ pub fn typescript_bindings() -> String {
         AppInfo::decl(&cfg),
         ProfileDto::decl(&cfg),
         ConnectArgs::decl(&cfg),
+        SavedConnectionDto::decl(&cfg),
         ConnectionDto::decl(&cfg),
         BucketDto::decl(&cfg),
         CorsRuleDto::decl(&cfg),
@@ -237,7 +251,7 @@ mod tests {
     #[test]
     fn pasted_secrets_are_wrapped_and_redacted() {
         let args: ConnectArgs = serde_json::from_str(
-            r#"{"kind":"keys","accessKeyId":"AKIAEXAMPLE","secretAccessKey":"pasted-secret-value","sessionToken":null,"region":null,"endpoint":null}"#,
+            r#"{"kind":"keys","accessKeyId":"AKIAEXAMPLE","secretAccessKey":"pasted-secret-value","sessionToken":null,"region":null,"endpoint":null,"remember":false}"#,
         )
         .unwrap();
         let debug = format!("{args:?}");

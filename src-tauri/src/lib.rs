@@ -13,6 +13,8 @@ pub fn run() {
             commands::app_info,
             commands::list_profiles,
             commands::connect,
+            commands::list_saved_connections,
+            commands::forget_connection,
             commands::list_buckets,
             commands::list_folders,
             commands::policy_preview,

@@ -176,3 +176,31 @@ test("the whole flow works with the keyboard alone", { timeout: 240000 }, async 
   const state = env.accountState();
   assert.equal(state.users["s3aw-sample-reports-read"].keys.length, 1);
 });
+
+test("pasted admin keys with a custom endpoint can be remembered in the keychain and used again", { timeout: 240000 }, async () => {
+  await ui.heading("Connect to your AWS account");
+  await ui.choose("Paste access keys");
+  await ui.type("Access key ID", "AKIAADMINPASTED00001");
+  await ui.type("Secret access key", "pasted-admin-secret");
+  await (await ui.b.$("summary=Region and endpoint")).click();
+  await ui.type("Custom endpoint (optional)", env.proxy);
+  await ui.choose("Remember these keys in my keychain");
+  await ui.click("Connect");
+  await ui.waitForText("main", "Connected.");
+  assert.match(await ui.text("main"), new RegExp(`Endpoint\\s*${env.proxy}`));
+  assert.equal(env.keychainSecret("123456789012/connection/AKIAADMINPASTED00001"), "pasted-admin-secret");
+  assert.equal(await (await ui.fieldByLabel("Secret access key")).getValue(), "", "the pasted secret is cleared from the form");
+
+  // A new window offers the remembered keys; connecting with them needs no pasting.
+  await ui.close();
+  ui = await env.session();
+  await ui.heading("Connect to your AWS account");
+  await ui.choose("Saved keys AKIAADMINPASTED00001");
+  await (await ui.b.$("summary=Region and endpoint")).click();
+  await ui.type("Custom endpoint (optional)", env.proxy);
+  await ui.click("Connect");
+  await ui.waitForText("main", "Connected.");
+  await ui.click("Forget these saved keys");
+  await ui.waitForText("main", "removed from your keychain");
+  assert.equal(env.keychainSecret("123456789012/connection/AKIAADMINPASTED00001"), null);
+});

@@ -13,6 +13,7 @@ import type {
   PlanDto,
   ProfileDto,
   ProgressDto,
+  SavedConnectionDto,
   WaitDto,
   WaitResultDto,
 } from "./bindings";
@@ -21,6 +22,8 @@ export interface Backend {
   appInfo(): Promise<AppInfo>;
   listProfiles(): Promise<ProfileDto[]>;
   connect(args: ConnectArgs): Promise<ConnectionDto>;
+  listSavedConnections(): Promise<SavedConnectionDto[]>;
+  forgetConnection(accessKeyId: string): Promise<void>;
   listBuckets(): Promise<BucketDto[]>;
   listFolders(bucket: string, prefix: string): Promise<string[]>;
   policyPreview(bucket: string, prefix: string | null, level: string, allowList: boolean): Promise<string>;
@@ -67,6 +70,8 @@ export async function tauriBackend(): Promise<Backend> {
     appInfo: () => call("app_info"),
     listProfiles: () => call("list_profiles"),
     connect: (args) => call("connect", { args }),
+    listSavedConnections: () => call("list_saved_connections"),
+    forgetConnection: (accessKeyId) => call("forget_connection", { accessKeyId }),
     listBuckets: () => call("list_buckets"),
     listFolders: (bucket, prefix) => call("list_folders", { bucket, prefix }),
     policyPreview: (bucket, prefix, level, allowList) => call("policy_preview", { bucket, prefix, level, allowList }),
@@ -102,6 +107,8 @@ export function fakeBackend(): Backend {
     appInfo: async () => ({ version: "dev", sandboxEndpoint: "http://fake", keychainService: "fake", saveDialogStandIn: false }),
     listProfiles: async () => [{ name: "default", kind: "keys", region: "us-east-1" }],
     connect: async () => ({ account: "123456789012", arn: "arn:aws:iam::123456789012:user/demo", region: "us-east-1", endpoint: "http://fake", isSandbox: true }),
+    listSavedConnections: async () => [],
+    forgetConnection: async () => {},
     listBuckets: async () => {
       await delay(200);
       return [

@@ -20,7 +20,13 @@ export type ProfileDto = { name: string,
  */
 kind: string, region: string | null, };
 
-export type ConnectArgs = { "kind": "default", region: string | null, endpoint: string | null, } | { "kind": "profile", profile: string, region: string | null, endpoint: string | null, } | { "kind": "keys", accessKeyId: string, secretAccessKey: string, sessionToken: string | null, region: string | null, endpoint: string | null, } | { "kind": "sandbox" };
+export type ConnectArgs = { "kind": "default", region: string | null, endpoint: string | null, } | { "kind": "profile", profile: string, region: string | null, endpoint: string | null, } | { "kind": "keys", accessKeyId: string, secretAccessKey: string, sessionToken: string | null, region: string | null, endpoint: string | null, 
+/**
+ * Remember these keys: the secret in the keychain, the key id in the app's settings.
+ */
+remember: boolean, } | { "kind": "saved", accessKeyId: string, region: string | null, endpoint: string | null, } | { "kind": "sandbox" };
+
+export type SavedConnectionDto = { accessKeyId: string, account: string, arn: string, };
 
 export type ConnectionDto = { account: string, arn: string, region: string, endpoint: string | null, isSandbox: boolean, };
 

@@ -2,7 +2,7 @@
 // the JSON one click away. State transitions live in wizard.ts; all calls go through backend.ts.
 
 import { BackendError, fakeBackend, tauriBackend, type Backend } from "./backend";
-import type { AppInfo, BucketDto, ProfileDto, ProgressDto } from "./bindings";
+import type { AppInfo, BucketDto, ProfileDto, ProgressDto, SavedConnectionDto } from "./bindings";
 import { field, h, uid } from "./dom";
 import { bucketNameError, folderError, normaliseFolder, originsCheck, policyNameError, splitList, userNameError, type Level } from "./validate";
 import { back, blocker, canGoBack, corsMethodsFor, initialState, next, STEPS, withTarget, type Kind, type WizardState } from "./wizard";
@@ -118,6 +118,8 @@ function connectScreen(main: HTMLElement, nav: HTMLElement) {
   const keyId = field("Access key ID", { value: "", onInput: () => null });
   const secret = field("Secret access key", { value: "", type: "password", onInput: () => null });
   const token = field("Session token (only for temporary keys)", { value: "", type: "password", onInput: () => null });
+  const remember = h("input", { type: "checkbox", id: "remember-keys" });
+  const rememberRow = h("div", { class: "check" }, remember, h("label", { for: "remember-keys" }, "Remember these keys in my keychain (the secret is never written to a file)"));
 
   const option = (value: string, title: string, text: string) => {
     const id = uid("c");
@@ -131,7 +133,22 @@ function connectScreen(main: HTMLElement, nav: HTMLElement) {
 
   const showDetails = () => {
     details.replaceChildren();
-    if (choice === "keys") details.append(h("p", { class: "hint" }, "Use keys of an administrator who may create IAM users. They stay in this app's memory and are not saved."), keyId.wrap, secret.wrap, token.wrap);
+    if (choice === "keys") details.append(h("p", { class: "hint" }, "Use keys of an administrator who may create IAM users. Unless you tick Remember, they stay in this app's memory only."), keyId.wrap, secret.wrap, token.wrap, rememberRow);
+    if (choice.startsWith("saved:")) {
+      const id = choice.slice("saved:".length);
+      details.append(
+        h("button", { type: "button", class: "link", onclick: async () => {
+          try {
+            await backend.forgetConnection(id);
+            status.replaceChildren(h("p", { class: "ok", role: "status" }, `Forgot the saved keys ${id}: they are removed from your keychain.`));
+            list.querySelector(`input[value="${choice}"]`)?.closest("label")?.remove();
+            choice = "";
+          } catch (e) {
+            status.replaceChildren(errorBox(message(e)));
+          }
+        } }, "Forget these saved keys"),
+      );
+    }
     if (choice !== "sandbox") details.append(h("details", {}, h("summary", {}, "Region and endpoint"), region.wrap, endpoint.wrap));
     details.append(connectBtn);
   };
@@ -152,8 +169,10 @@ function connectScreen(main: HTMLElement, nav: HTMLElement) {
           : choice === "default"
             ? ({ kind: "default", ...common } as const)
             : choice === "keys"
-              ? ({ kind: "keys", accessKeyId: keyId.input.value, secretAccessKey: secret.input.value, sessionToken: token.input.value || null, ...common } as const)
-              : ({ kind: "profile", profile: choice.slice("profile:".length), ...common } as const);
+              ? ({ kind: "keys", accessKeyId: keyId.input.value, secretAccessKey: secret.input.value, sessionToken: token.input.value || null, remember: remember.checked, ...common } as const)
+              : choice.startsWith("saved:")
+                ? ({ kind: "saved", accessKeyId: choice.slice("saved:".length), ...common } as const)
+                : ({ kind: "profile", profile: choice.slice("profile:".length), ...common } as const);
       const c = await backend.connect(args);
       secret.input.value = "";
       token.input.value = "";
@@ -178,7 +197,8 @@ function connectScreen(main: HTMLElement, nav: HTMLElement) {
   });
 
   if (info.sandboxEndpoint) list.append(option("sandbox", "Local sandbox (no AWS account)", "A practice emulator on this computer with sample buckets. Nothing here is real AWS."));
-  backend.listProfiles().then((profiles: ProfileDto[]) => {
+  Promise.all([backend.listProfiles(), backend.listSavedConnections().catch(() => [])]).then(([profiles, saved]: [ProfileDto[], SavedConnectionDto[]]) => {
+    for (const c of saved) list.append(option(`saved:${c.accessKeyId}`, `Saved keys ${c.accessKeyId}`, `Account ${c.account} · ${c.arn} · secret in your keychain`));
     for (const p of profiles) {
       const kind = { sso: "single sign-on", keys: "access keys", role: "assumes a role", process: "external program", other: "" }[p.kind] ?? "";
       list.append(option(`profile:${p.name}`, `Profile “${p.name}”`, [kind, p.region].filter(Boolean).join(" · ")));

@@ -12,6 +12,7 @@
 
 pub mod apply;
 pub mod connect;
+pub mod connections;
 pub mod credential_process;
 pub mod error;
 pub mod export;
