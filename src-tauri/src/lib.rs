@@ -1,5 +1,7 @@
 //! The desktop app: a thin Tauri shell over `s3aw-core`. Commands in `commands`, IPC types in `ipc`.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 mod commands;
 pub mod ipc;
 mod state;
