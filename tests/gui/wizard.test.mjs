@@ -204,3 +204,54 @@ test("pasted admin keys with a custom endpoint can be remembered in the keychain
   await ui.waitForText("main", "removed from your keychain");
   assert.equal(env.keychainSecret("123456789012/connection/AKIAADMINPASTED00001"), null);
 });
+
+test("upload access for a web page: a CORS rule merged with the existing one, copy, and an AWS profile", { timeout: 240000 }, async () => {
+  await fetch(`${env.moto}/sample-photos?cors`, {
+    method: "PUT",
+    body: "<CORSConfiguration><CORSRule><ID>keep-me</ID><AllowedOrigin>https://old.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>",
+  });
+  await ui.heading("Connect to your AWS account");
+  await ui.choose("Local sandbox (no AWS account)");
+  await ui.click("Connect");
+  await ui.waitForText("main", "Connected to the local sandbox");
+  await ui.click("Next");
+  await ui.choose("Give an app or vendor its own keys");
+  await ui.click("Next");
+  await ui.heading("Which bucket?");
+  await ui.choose("sample-photos");
+  await ui.click("Next");
+  await ui.heading("How much access?");
+  await ui.choose("Upload only");
+  assert.equal(await (await ui.fieldByLabel("User name")).getValue(), "s3aw-sample-photos-upload");
+  await ui.click("Next");
+
+  await ui.heading("Browser access (optional)");
+  await ui.choose("Let web pages use this bucket from the browser (CORS)");
+  await ui.type("Web sites allowed", "*");
+  await ui.waitForText("main", "lets any web site use this bucket");
+  await ui.type("Web sites allowed", "https://app.example.com");
+  await (await ui.b.$("summary=All rules after this change")).click();
+  await ui.waitForText("main", "https://app.example.com");
+  const merged = await ui.b.$("pre[aria-label='The rules after this change']").getText();
+  assert.match(merged, /old\.example\.com[\s\S]*app\.example\.com/, "the existing rule is kept, the new one added");
+  await ui.click("Next");
+
+  await ui.heading("Review the plan");
+  await ui.waitForText("main", "Let web pages on https://app.example.com use \"sample-photos\"");
+  await ui.click("Apply changes");
+  await ui.heading("Your new access key", 60000);
+  await ui.b.$("#key-works").waitForDisplayed({ timeout: 60000 });
+
+  await ui.click("Copy");
+  await ui.waitForText("main", "The clipboard is cleared in 30 seconds.");
+  await ui.type("AWS profile name", "photo-uploader");
+  await ui.click("Add as AWS profile");
+  await ui.waitForText("main", "Added profile [photo-uploader]");
+  const creds = readFileSync(path.join(env.home, "no-aws-credentials"), "utf8");
+  const keyId = await ui.text("#access-key-id");
+  assert.match(creds, new RegExp(`\\[photo-uploader\\]\\naws_access_key_id = ${keyId}\\n`));
+  assert.equal(statSync(path.join(env.home, "no-aws-credentials")).mode & 0o777, 0o600);
+
+  const rules = await (await fetch(`${env.moto}/sample-photos?cors`)).text();
+  assert.match(rules, /keep-me[\s\S]*https:\/\/app\.example\.com/);
+});

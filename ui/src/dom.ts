@@ -22,8 +22,15 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
 let ids = 0;
 export const uid = (prefix: string) => `${prefix}-${++ids}`;
 
-/** A labelled text field with a live error line wired to aria-invalid/aria-describedby. */
-export function field(label: string, opts: { value: string; hint?: string; placeholder?: string; type?: string; autocomplete?: string; onInput: (v: string) => string | null }) {
+/**
+ * A labelled text field with a live error line wired to aria-invalid/aria-describedby. `onInput` runs on
+ * each edit by the user and returns the error to show; `check()` re-validates without counting as an edit
+ * (using `validate` when given).
+ */
+export function field(
+  label: string,
+  opts: { value: string; hint?: string; placeholder?: string; type?: string; autocomplete?: string; onInput: (v: string) => string | null; validate?: (v: string) => string | null },
+) {
   const id = uid("f");
   const err = h("p", { class: "field-error", id: `${id}-err`, role: "status", "aria-live": "polite" });
   const hint = opts.hint ? h("p", { class: "hint", id: `${id}-hint` }, opts.hint) : null;
@@ -36,12 +43,12 @@ export function field(label: string, opts: { value: string; hint?: string; place
     spellcheck: "false",
     "aria-describedby": [hint ? `${id}-hint` : "", `${id}-err`].join(" ").trim(),
   });
-  const check = () => {
-    const msg = opts.onInput(input.value);
+  const show = (msg: string | null) => {
     err.textContent = msg ?? "";
     input.setAttribute("aria-invalid", msg ? "true" : "false");
   };
-  input.addEventListener("input", check);
+  const check = () => show((opts.validate ?? opts.onInput)(input.value));
+  input.addEventListener("input", () => show(opts.onInput(input.value)));
   const wrap = h("div", { class: "field" }, h("label", { for: id }, label), hint, input, err);
   return { wrap, input, check };
 }

@@ -332,8 +332,13 @@ function accessScreen(main: HTMLElement, nav: HTMLElement) {
       preview.textContent = message(e);
     }
   };
-  const user = field("User name", { value: state.userName, hint: "The name of the new IAM user the app or vendor will act as.", onInput: (v) => (set({ userName: v, namesEdited: true }), refresh(), userNameError(v)) });
-  const policy = field("Policy name", { value: state.policyName, onInput: (v) => (set({ policyName: v, namesEdited: true }), refresh(), policyNameError(v)) });
+  const user = field("User name", {
+    value: state.userName,
+    hint: "The name of the new IAM user the app or vendor will act as.",
+    onInput: (v) => (set({ userName: v, namesEdited: true }), refresh(), userNameError(v)),
+    validate: userNameError,
+  });
+  const policy = field("Policy name", { value: state.policyName, onInput: (v) => (set({ policyName: v, namesEdited: true }), refresh(), policyNameError(v)), validate: policyNameError });
   const listBox = h("input", { type: "checkbox", id: "allow-list", checked: state.allowList, onchange: (e: Event) => (set({ allowList: (e.target as HTMLInputElement).checked }), updatePreview()) });
   for (const l of LEVELS) {
     const id = uid("l");
