@@ -6,7 +6,7 @@ CARGO ?= cargo
 HARNESS := tests/harness
 TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run test setup ui build app app-test unit e2e ui-test gui clean
+.PHONY: run test setup ui build app app-test unit e2e ui-test gui bench clean
 
 setup:
 	@bash $(HARNESS)/setup.sh
@@ -47,3 +47,9 @@ gui:
 
 clean:
 	rm -rf .venv .tools tests/.artifacts ui/dist
+
+## Benchmarks against the tools people use today (figures printed and written to tests/.artifacts/).
+bench: setup
+	$(CARGO) build --release -p s3aw
+	.venv/bin/pip install -q -r tests/bench/requirements.txt
+	.venv/bin/python tests/bench/bench.py

@@ -502,7 +502,11 @@ pub async fn observe(session: &Session, request: &AccessRequest) -> Result<Obser
     let bucket = &request.scope.bucket;
 
     seen.bucket_exists = crate::inventory::bucket_exists(session, bucket).await?;
-    if seen.bucket_exists {
+    let h = &request.hardening;
+    let touches_bucket = request.cors.is_some() || h.block_public_access || h.default_encryption || h.tls_only;
+    // The bucket's region matters only for changes to the bucket itself (AWS redirects calls made to
+    // another region); a grant that only touches IAM skips the lookup.
+    if seen.bucket_exists && touches_bucket {
         let region = crate::inventory::bucket_region(session, bucket).await?;
         let s3 = session.s3_in(&region);
         seen.bucket_region = Some(region);

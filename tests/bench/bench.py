@@ -1,0 +1,189 @@
+"""`make bench`: s3aw against the tools people use today, on the same moto server, in the same run.
+
+Each comparison runs both sides several times and reports medians and the ratio. AWS API calls are counted
+by the proxy in front of the emulator (tests/harness/fault_proxy.py logs every operation). Figures are
+printed and written to tests/.artifacts/bench-results.md. Not part of `make test`: numbers are reported,
+not asserted.
+
+Covered here: 1. grant (calls and wall time), 2. inventory of 500 buckets, 3. presign (one link, and a
+prefix of many objects to CSV). Not yet: 4. the app's cold start and memory, 5. the object browser.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "harness"))
+import fault_proxy  # noqa: E402
+
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
+S3AW = str(TARGET / "release" / "s3aw") if (TARGET / "release" / "s3aw").exists() else str(TARGET / "debug" / "s3aw")
+VENV = Path(sys.executable).parent
+CREDS = {"AWS_ACCESS_KEY_ID": "AKIABENCHEXAMPLE0001", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def post(url, body=b""):
+    urllib.request.urlopen(urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "text/plain"}), timeout=30).read()
+
+
+class Emulator:
+    def __init__(self):
+        import socket
+
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        self.proc = subprocess.Popen([str(VENV / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(self.url + "/moto-api/", timeout=2)
+                break
+            except Exception:
+                time.sleep(0.2)
+        self.server, self.state, self.proxy = fault_proxy.start(self.url)
+
+    def reset(self):
+        post(self.url + "/moto-api/reset")
+        with self.state.lock:
+            self.state.log.clear()
+
+    def calls(self):
+        with self.state.lock:
+            return list(self.state.log)
+
+    def client(self, service):
+        return boto3.client(service, endpoint_url=self.url, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+
+    def stop(self):
+        self.server.shutdown()
+        self.proc.terminate()
+
+
+def run(cmd, env_extra, cwd=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(CREDS)
+    env.update(env_extra)
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd)
+    dt = time.perf_counter() - t
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:3])} failed: {p.stderr[-600:]}")
+    return dt, p.stdout
+
+
+def median(xs):
+    return statistics.median(xs)
+
+
+def grant(emu, reps, home):
+    ours, theirs, our_calls, their_calls = [], [], [], []
+    for i in range(reps):
+        for side in ("s3aw", "s3-credentials"):
+            emu.reset()
+            emu.client("s3").create_bucket(Bucket="bench-bucket")
+            with emu.state.lock:
+                emu.state.log.clear()
+            env = {"AWS_ENDPOINT_URL": emu.proxy, "HOME": str(home), "S3AW_CONFIG_DIR": str(home / "cfg"), "S3AW_KEYCHAIN_SERVICE": "s3aw-bench"}
+            if side == "s3aw":
+                dt, _ = run([S3AW, "grant", "iam-user", "--bucket", "bench-bucket", "--access", "read", "--user", f"bench-{i}", "--yes", "--no-keychain", "--show-secret"], env)
+                ours.append(dt)
+                our_calls.append(len(emu.calls()))
+            else:
+                dt, _ = run([str(VENV / "s3-credentials"), "create", "bench-bucket", "--read-only", "--username", f"bench-{i}", "--silent"], env)
+                theirs.append(dt)
+                their_calls.append(len(emu.calls()))
+    return ours, theirs, our_calls, their_calls, emu.calls()
+
+
+def inventory(emu, reps, n):
+    emu.reset()
+    s3 = emu.client("s3")
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        list(ex.map(lambda i: s3.create_bucket(Bucket=f"inv-{i:04d}"), range(n)))
+    env = {"AWS_ENDPOINT_URL": emu.url}
+    ours = [run([S3AW, "--json", "buckets"], env)[0] for _ in range(reps)]
+    theirs = [run([str(VENV / "s3-credentials"), "list-buckets", "--details"], env)[0] for _ in range(reps)]
+    return ours, theirs
+
+
+def presign(emu, reps, n, tmp):
+    emu.reset()
+    s3 = emu.client("s3")
+    s3.create_bucket(Bucket="links")
+    s3.put_object(Bucket="links", Key="one.txt", Body=b"1")
+    env = {"AWS_ENDPOINT_URL": emu.url}
+    one_ours = [run([S3AW, "presign", "s3://links/one.txt"], env)[0] for _ in range(reps)]
+    one_theirs = [run([str(VENV / "aws"), "s3", "presign", "s3://links/one.txt", "--endpoint-url", emu.url], env)[0] for _ in range(reps)]
+    with concurrent.futures.ThreadPoolExecutor(16) as ex:
+        list(ex.map(lambda i: s3.put_object(Bucket="links", Key=f"bulk/{i:06d}.jpg", Body=b""), range(n)))
+    script = tmp / "boto3_presign.py"
+    script.write_text(
+        "import boto3, csv, sys, os\n"
+        "s3 = boto3.client('s3', endpoint_url=os.environ['AWS_ENDPOINT_URL'])\n"
+        "w = csv.writer(open(sys.argv[1], 'w', newline=''))\n"
+        "w.writerow(['key', 'url'])\n"
+        "for page in s3.get_paginator('list_objects_v2').paginate(Bucket='links', Prefix='bulk/'):\n"
+        "    for o in page.get('Contents', []):\n"
+        "        w.writerow([o['Key'], s3.generate_presigned_url('get_object', Params={'Bucket': 'links', 'Key': o['Key']}, ExpiresIn=3600)])\n"
+    )
+    bulk_ours, bulk_theirs = [], []
+    for i in range(reps):
+        out = tmp / f"ours-{i}.csv"
+        bulk_ours.append(run([S3AW, "presign", "s3://links/bulk/", "--recursive", "--csv", str(out)], env)[0])
+        bulk_theirs.append(run([sys.executable, str(script), str(tmp / f"theirs-{i}.csv")], env)[0])
+        assert sum(1 for _ in open(out)) == n + 1
+    return one_ours, one_theirs, bulk_ours, bulk_theirs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--buckets", type=int, default=500)
+    ap.add_argument("--objects", type=int, default=100_000)
+    a = ap.parse_args()
+    emu = Emulator()
+    lines = [f"# Benchmark results\n", f"s3aw binary: `{S3AW}`; {a.reps} runs per side; medians. Machine: {os.cpu_count()} cores.\n"]
+
+    def report(title, ours, theirs, unit="s", extra=""):
+        mo, mt = median(ours), median(theirs)
+        line = f"| {title} | {mo:.3f} {unit} | {mt:.3f} {unit} | {mt / mo:.1f}x |{extra}"
+        print(line, flush=True)
+        lines.append(line)
+
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            tmp = Path(d)
+            home = tmp / "home"
+            home.mkdir()
+            lines.append("| comparison | s3aw | the other tool | s3aw is faster by |\n|---|---|---|---|")
+            print(lines[-1])
+            ours, theirs, oc, tc, _ = grant(emu, a.reps, home)
+            report("grant read-only IAM user (vs `s3-credentials create --read-only`)", ours, theirs, extra=f" AWS calls: s3aw {median(oc):.0f}, s3-credentials {median(tc):.0f}")
+            ours, theirs = inventory(emu, a.reps, a.buckets)
+            report(f"list {a.buckets} buckets with regions (vs `s3-credentials list-buckets --details`)", ours, theirs)
+            one_o, one_t, bulk_o, bulk_t = presign(emu, a.reps, a.objects, tmp)
+            report("one presigned link (vs `aws s3 presign`)", one_o, one_t)
+            report(f"links for {a.objects} objects to CSV (vs a boto3 script)", bulk_o, bulk_t, extra=f" links/s: s3aw {a.objects / median(bulk_o):,.0f}, boto3 {a.objects / median(bulk_t):,.0f}")
+    finally:
+        emu.stop()
+    lines.append("\nNot yet measured: the app's cold start and idle memory, and the object browser (issue 6).")
+    out = ROOT / "tests" / ".artifacts" / "bench-results.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(lines) + "\n")
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
