@@ -48,6 +48,7 @@ class Moto:
         post(self.url + "/moto-api/reset")
         with self.proxy.lock:
             self.proxy.faults.clear()
+            self.proxy.sticky.clear()
             self.proxy.log.clear()
 
     def enforce_iam(self, on=True):
@@ -57,6 +58,16 @@ class Moto:
     def fail_next(self, operation):
         with self.proxy.lock:
             self.proxy.faults.append(operation)
+
+    def fail_always(self, operation, unless_key=ADMIN["AWS_ACCESS_KEY_ID"]):
+        """Fail every request for `operation` not signed with `unless_key`, until the next reset."""
+        with self.proxy.lock:
+            self.proxy.sticky.append({"operation": operation, "sticky": True, "unless_key": unless_key})
+
+    def reset_faults(self):
+        with self.proxy.lock:
+            self.proxy.faults.clear()
+            self.proxy.sticky.clear()
 
     def operations(self):
         with self.proxy.lock:

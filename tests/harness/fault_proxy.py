@@ -3,7 +3,9 @@
 It forwards every request to the emulator unchanged and records the name of each AWS operation it saw
 (`iam:CreateUser`, `s3:PutBucketCors`, ...). Tests arm a fault with `POST /__fault` and a JSON body
 `{"operation": "iam:CreateAccessKey"}`: the next request for that operation gets an AccessDenied answer in
-the service's own error format, as AWS would send it, and is not forwarded. `GET /__log` returns the
+the service's own error format, as AWS would send it, and is not forwarded. With `"sticky": true` the fault
+stays until cleared, and `"unless_key": "AKIA..."` spares requests signed with that access key (so a test can
+break what a new key does while the admin's own calls go through). `GET /__log` returns the
 operations seen; `DELETE /__log` clears it.
 """
 
@@ -37,10 +39,19 @@ def s3_operation(method, path, query):
     return {"PUT": "s3:PutObject", "GET": "s3:GetObject", "DELETE": "s3:DeleteObject", "HEAD": "s3:HeadObject"}.get(method, "s3:Object")
 
 
+def signing_key(authorization):
+    """The access key id a SigV4 Authorization header was signed with."""
+    marker = "Credential="
+    if marker not in authorization:
+        return None
+    return authorization.split(marker, 1)[1].split("/", 1)[0]
+
+
 class State:
     def __init__(self):
         self.lock = threading.Lock()
         self.faults = []
+        self.sticky = []
         self.log = []
 
 
@@ -81,11 +92,16 @@ def make_handler(upstream_host, upstream_port, state):
             body = self.rfile.read(length) if length else b""
             if self.path.startswith("/__fault"):
                 if self.command == "POST":
+                    fault = json.loads(body or b"{}")
                     with state.lock:
-                        state.faults.append(json.loads(body or b"{}")["operation"])
+                        if fault.get("sticky"):
+                            state.sticky.append(fault)
+                        else:
+                            state.faults.append(fault["operation"])
                 else:
                     with state.lock:
                         state.faults.clear()
+                        state.sticky.clear()
                 return self._reply(200, "{}", "application/json")
             if self.path.startswith("/__log"):
                 with state.lock:
@@ -100,6 +116,8 @@ def make_handler(upstream_host, upstream_port, state):
                 fail = op in state.faults
                 if fail:
                     state.faults.remove(op)
+                key = signing_key(self.headers.get("Authorization", ""))
+                fail = fail or any(f["operation"] == op and f.get("unless_key") != key for f in state.sticky)
             if fail:
                 action = op.split(":", 1)[1]
                 msg = f"User: arn:aws:iam::123456789012:user/admin is not authorized to perform: {op} (failure injected by the test)"

@@ -1,6 +1,8 @@
 //! `s3aw`: S3 Access Wizard on the command line. Parsing and printing only; all the work is in `s3aw-core`.
 //! Progress goes to stderr, results to stdout.
 
+mod access;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use s3aw_core::apply::{apply, Progress};
 use s3aw_core::connect::{list_profiles, ConnectOptions, ProfileKind, Session};
@@ -80,6 +82,9 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// List, rotate, revoke, import and export the access this app created.
+    #[command(subcommand)]
+    Access(access::AccessCommand),
     /// Make a pre-signed link to download (or, with --put, upload) one object, or links for a whole prefix.
     Presign(PresignArgs),
 }
@@ -355,6 +360,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Grant(Grant::IamUser(args)) => grant_iam_user(&cli, args).await,
         Command::Grant(Grant::Role(args)) => grant_role(&cli, args).await,
         Command::Presign(args) => presign(&cli, args).await,
+        Command::Access(cmd) => access::run(&cli, cmd).await,
         Command::CredentialProcess { access } => {
             use s3aw_core::credential_process::{credential_process_output, load_saved_key};
             let key = load_saved_key(&Keychain::from_env(), access).await?;
@@ -422,31 +428,42 @@ fn review(cli: &Cli, t: &Target, plan: &s3aw_core::plan::Plan) -> Result<bool, F
     if plan.steps.is_empty() {
         return Ok(false);
     }
-    if !t.yes {
-        if !std::io::stdin().is_terminal() {
-            return Err(fail(6, "not_confirmed", "not confirmed: pass --yes to apply without a prompt (or --dry-run to only look). Nothing was changed."));
-        }
-        eprint!("Apply these {} change(s)? [y/N] ", plan.steps.len());
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        let _ = std::io::stdin().read_line(&mut answer);
-        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-            return Err(fail(6, "not_confirmed", "not confirmed. Nothing was changed."));
-        }
-    }
+    confirm(t.yes, &format!("Apply these {} change(s)?", plan.steps.len()))?;
     Ok(true)
 }
 
-async fn run_plan(session: &Session, plan: &s3aw_core::plan::Plan, keychain: Option<&Keychain>) -> Result<s3aw_core::apply::Applied, Failure> {
-    let mut on_progress = |p: Progress| match p {
+/// Ask on the terminal unless `yes`; without a terminal, refuse (exit 6) and say how to confirm.
+fn confirm(yes: bool, question: &str) -> CliResult {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(fail(6, "not_confirmed", "not confirmed: pass --yes to go ahead without a prompt (or --dry-run to only look). Nothing was changed."));
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        return Err(fail(6, "not_confirmed", "not confirmed. Nothing was changed."));
+    }
+    Ok(())
+}
+
+/// Progress on stderr, one line per event.
+fn print_progress(p: Progress) {
+    match p {
         Progress::StepStarted { index, total, summary } => eprintln!("[{}/{}] {summary} ...", index + 1, total),
         Progress::StepSucceeded { detail, .. } => eprintln!("      done{}", detail.map(|d| format!(" ({d})")).unwrap_or_default()),
         Progress::StepFailed { message, .. } => eprintln!("      FAILED: {message}"),
         Progress::RollbackStarted { steps } => eprintln!("Rolling back {steps} completed step(s) ..."),
         Progress::StepUndone { summary, .. } => eprintln!("      undone: {summary}"),
         Progress::UndoFailed { summary, message, .. } => eprintln!("      could NOT undo: {summary}: {message}"),
-    };
-    apply(session, plan, keychain, &mut on_progress).await.map_err(|f| {
+    }
+}
+
+async fn run_plan(session: &Session, plan: &s3aw_core::plan::Plan, keychain: Option<&Keychain>) -> Result<s3aw_core::apply::Applied, Failure> {
+    apply(session, plan, keychain, &mut print_progress).await.map_err(|f| {
         let code = if f.is_clean() { 4 } else { 5 };
         fail(code, if f.is_clean() { "rolled_back" } else { "rollback_incomplete" }, f.explain())
     })

@@ -82,6 +82,7 @@ mod tests {
             policy_arn: None,
             inline_policy_name: None,
             created_user: true,
+            created_policy: false,
             bucket: "b".into(),
             prefix: None,
             level: "read".into(),

@@ -34,6 +34,24 @@ pub fn credentials_csv(key: &AccessKey, user_name: &str, format: CsvFormat) -> S
     }
 }
 
+/// Read an access key from a CSV as the AWS console downloads it (`Access key ID,Secret access key`, or with
+/// a leading `User name` column). Returns the key and the user name when the file has one.
+pub fn parse_credentials_csv(text: &str) -> Result<(AccessKey, Option<String>)> {
+    let f = "CSV file";
+    let mut lines = text.trim_start_matches('\u{feff}').lines().map(str::trim).filter(|l| !l.is_empty());
+    let header: Vec<String> = lines.next().ok_or_else(|| Error::invalid(f, "the file is empty"))?.split(',').map(|h| h.trim().trim_matches('"').to_ascii_lowercase()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(id_col), Some(secret_col)) = (col("access key id"), col("secret access key")) else {
+        return Err(Error::invalid(f, "this is not an access key file from the AWS console: its first line must name the columns \"Access key ID\" and \"Secret access key\""));
+    };
+    let row = lines.next().ok_or_else(|| Error::invalid(f, "the file has column names but no key"))?;
+    let fields: Vec<String> = row.split(',').map(|v| v.trim().trim_matches('"').to_string()).collect();
+    let get = |i: usize| fields.get(i).cloned().filter(|v| !v.is_empty());
+    let id = get(id_col).ok_or_else(|| Error::invalid(f, "the access key ID is missing"))?;
+    let secret = get(secret_col).ok_or_else(|| Error::invalid(f, "the secret access key is missing"))?;
+    Ok((AccessKey { access_key_id: id, secret_access_key: crate::secret::Secret::new(secret) }, col("user name").and_then(get)))
+}
+
 /// Write `contents` to `path` readable by the owner only. Refuses to replace a file unless `force`.
 pub fn write_private_file(path: &Path, contents: &str, force: bool) -> Result<()> {
     if path.exists() && !force {
@@ -209,5 +227,18 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn reads_console_csvs_back() {
+        let key = AccessKey { access_key_id: "AKIAIOSFODNN7EXAMPLE".into(), secret_access_key: crate::secret::Secret::new("a/b+c") };
+        for (format, user) in [(CsvFormat::Console, None), (CsvFormat::Importable, Some("vendor".to_string()))] {
+            let (back, name) = parse_credentials_csv(&credentials_csv(&key, "vendor", format)).unwrap();
+            assert_eq!(back.access_key_id, key.access_key_id);
+            assert_eq!(back.secret_access_key.expose(), "a/b+c");
+            assert_eq!(name, user);
+        }
+        assert!(parse_credentials_csv("name,value\nx,y\n").unwrap_err().to_string().contains("not an access key file"));
+        assert!(parse_credentials_csv("Access key ID,Secret access key\n").unwrap_err().to_string().contains("no key"));
     }
 }

@@ -36,6 +36,7 @@ pub fn record_entry(session: &Session, plan: &Plan, applied: &Applied) -> Option
         policy_arn: find_policy_arn(),
         inline_policy_name: inline,
         created_user,
+        created_policy: plan.steps.iter().any(|s| matches!(s, Action::CreatePolicy { .. })),
         bucket: req.scope.bucket.clone(),
         prefix: req.scope.prefix.clone(),
         level: req.level.as_str().into(),

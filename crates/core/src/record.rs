@@ -19,8 +19,11 @@ pub struct RecordEntry {
     /// The managed policy's ARN, or `None` for an inline policy.
     pub policy_arn: Option<String>,
     pub inline_policy_name: Option<String>,
-    /// Whether the app created the user (false when it reused an existing one).
+    /// Whether the app created the user (false when it reused an existing one, or for an imported key).
     pub created_user: bool,
+    /// Whether the app created the managed policy (false when it reused one; older records lack it).
+    #[serde(default)]
+    pub created_policy: bool,
     pub bucket: String,
     pub prefix: Option<String>,
     pub level: String,
@@ -66,10 +69,41 @@ impl Record {
 
     /// Load, add one entry, save.
     pub fn append(entry: RecordEntry) -> Result<()> {
+        Record::modify(|r| r.entries.push(entry))
+    }
+
+    /// Load, change, save: the one way entries are updated, so every change starts from the file's
+    /// current content.
+    pub fn modify(change: impl FnOnce(&mut Record)) -> Result<()> {
         let mut r = Record::load()?;
         r.version = 1;
-        r.entries.push(entry);
+        change(&mut r);
         r.save()
+    }
+
+    /// The entry with this id.
+    pub fn get(&self, id: &str) -> Option<&RecordEntry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// Find an entry by its id, its user or role name, or one of its access key ids.
+    pub fn find(&self, query: &str) -> Result<&RecordEntry> {
+        if let Some(e) = self.get(query) {
+            return Ok(e);
+        }
+        let matches: Vec<&RecordEntry> = self
+            .entries
+            .iter()
+            .filter(|e| e.user_name.as_deref() == Some(query) || e.role_name.as_deref() == Some(query) || e.access_key_ids.iter().any(|k| k == query))
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(one),
+            [] => Err(Error::Invalid { field: "access", message: format!("nothing this app created or imported matches \"{query}\"; `s3aw access list` shows what there is") }),
+            many => Err(Error::Invalid {
+                field: "access",
+                message: format!("\"{query}\" matches {} entries; use one of their ids: {}", many.len(), many.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join(", ")),
+            }),
+        }
     }
 }
 

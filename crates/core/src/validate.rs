@@ -123,6 +123,21 @@ pub fn account_id(id: &str) -> Result<()> {
     }
 }
 
+/// A long-term access key id: 16-128 upper-case letters and digits, starting with AKIA.
+pub fn access_key_id(id: &str) -> Result<()> {
+    let f = "access key ID";
+    if id.starts_with("ASIA") {
+        return Err(Error::invalid(f, "this is a temporary key (it starts with ASIA) and stops working when its session ends; import a long-term IAM user key (AKIA...)"));
+    }
+    if !id.starts_with("AKIA") {
+        return Err(Error::invalid(f, format!("\"{}\" is not an access key ID: they start with AKIA", crate::secret::mask_key_id(id))));
+    }
+    if !(16..=128).contains(&id.len()) || !id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+        return Err(Error::invalid(f, "an access key ID is 16 to 128 capital letters and digits; check that it was copied whole"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +204,13 @@ mod tests {
         account_id("123456789012").unwrap();
         assert!(account_id("12345678901").is_err());
         assert!(account_id("12345678901a").is_err());
+    }
+
+    #[test]
+    fn access_key_ids() {
+        assert!(access_key_id("AKIAIOSFODNN7EXAMPLE").is_ok());
+        assert!(field_err(access_key_id("ASIAIOSFODNN7EXAMPLE")).contains("temporary"));
+        assert!(field_err(access_key_id("wJalrXUtnFEMI")).contains("start with AKIA"));
+        assert!(field_err(access_key_id("AKIA iosfodnn7")).contains("copied whole"));
     }
 }

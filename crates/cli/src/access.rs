@@ -1,0 +1,339 @@
+//! `s3aw access ...`: what the app created, managed later. Parsing and printing only.
+
+use crate::{confirm, connect, fail, print_json, print_progress, Cli, CliResult, CsvKind};
+use clap::{Args, Subcommand};
+use s3aw_core::access::revoke::{plan_revoke, revoke};
+use s3aw_core::access::rotate::{delete_key, plan_rotation, rotate, RotateOptions};
+use s3aw_core::access::{self, AccessStatus, Live};
+use s3aw_core::credential_process::load_saved_key;
+use s3aw_core::export::{self, CsvFormat};
+use s3aw_core::keychain::Keychain;
+use s3aw_core::probe::Backoff;
+use s3aw_core::record::Record;
+use s3aw_core::secret::{AccessKey, Secret};
+use serde_json::json;
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Subcommand)]
+pub enum AccessCommand {
+    /// Everything this app created or imported, with what AWS and the keychain hold now.
+    List,
+    /// One access in detail, with its policy as it is in the account.
+    Show {
+        /// The access: its id, user or role name, or an access key id.
+        access: String,
+    },
+    /// Replace an access key: create a new one, save it, wait until it works, deactivate the old one.
+    Rotate(RotateArgs),
+    /// Delete one access key (in AWS, the keychain and the list).
+    DeleteKey {
+        access: String,
+        /// The access key id to delete.
+        #[arg(long)]
+        key: String,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Remove everything the app created for an access: keys, policies, the user or role, saved secrets.
+    Revoke {
+        access: String,
+        /// Also delete what the app did not create (a reused user, an imported key, an untagged policy).
+        #[arg(long)]
+        adopt: bool,
+        /// Only print what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Add an existing access key to the keychain and the list: from a console CSV, or an id with the
+    /// secret read from stdin.
+    Import {
+        /// A CSV file as the AWS console downloads it.
+        #[arg(long, conflicts_with = "access_key_id")]
+        csv: Option<PathBuf>,
+        /// The access key id; the secret is read from stdin (never from the command line).
+        #[arg(long, required_unless_present = "csv")]
+        access_key_id: Option<String>,
+    },
+    /// Write a saved key to a CSV file or a profile in ~/.aws/credentials (owner-only permissions).
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+pub struct RotateArgs {
+    access: String,
+    /// The key to replace (default: the one active key this app made for the user).
+    #[arg(long)]
+    key: Option<String>,
+    /// Delete the old key at the end instead of only deactivating it.
+    #[arg(long)]
+    delete_old: bool,
+    /// When the user already has two keys and one is inactive, delete that one first.
+    #[arg(long)]
+    delete_inactive: bool,
+    /// Seconds to wait for AWS to accept the new key before giving up and keeping the old one.
+    #[arg(long, default_value_t = 60)]
+    wait_timeout: u64,
+    /// Print the new secret access key (once). It is in the keychain either way.
+    #[arg(long)]
+    show_secret: bool,
+    #[arg(long, short = 'y')]
+    yes: bool,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    access: String,
+    /// Which key (default: the entry's only saved key).
+    #[arg(long)]
+    key: Option<String>,
+    #[arg(long, required_unless_present = "aws_profile")]
+    csv: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "console")]
+    csv_format: CsvKind,
+    /// Add the key as this profile in ~/.aws/credentials.
+    #[arg(long)]
+    aws_profile: Option<String>,
+    #[arg(long)]
+    force: bool,
+}
+
+pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
+    let keychain = Keychain::from_env();
+    match cmd {
+        AccessCommand::List => {
+            let session = connect(cli).await?;
+            let list = access::status(&session, &keychain, &Record::load()?).await?;
+            if cli.json {
+                print_json(json!(list.iter().map(status_json).collect::<Vec<_>>()));
+            } else if list.is_empty() {
+                println!("This app has not created or imported any access on this machine yet.");
+            } else {
+                for s in &list {
+                    print_status(s, false);
+                }
+            }
+            Ok(())
+        }
+        AccessCommand::Show { access: query } => {
+            let session = connect(cli).await?;
+            let record = Record::load()?;
+            let entry = record.find(query)?;
+            let one = Record { version: 1, entries: vec![entry.clone()] };
+            let list = access::status(&session, &keychain, &one).await?;
+            let s = list.first().ok_or_else(|| fail(1, "other", "the entry vanished"))?;
+            if cli.json {
+                print_json(status_json(s));
+            } else {
+                print_status(s, true);
+            }
+            Ok(())
+        }
+        AccessCommand::Rotate(args) => rotate_cmd(cli, &keychain, args).await,
+        AccessCommand::DeleteKey { access: query, key, yes } => {
+            let session = connect(cli).await?;
+            let entry = Record::load()?.find(query)?.clone();
+            confirm(*yes, &format!("Delete access key {key} of {}? Whoever uses it loses access.", entry.principal_label()))?;
+            delete_key(&session, &keychain, &entry, key).await?;
+            if cli.json {
+                print_json(json!({ "deleted": key }));
+            } else {
+                println!("Deleted access key {key}.");
+            }
+            Ok(())
+        }
+        AccessCommand::Revoke { access: query, adopt, dry_run, yes } => {
+            let session = connect(cli).await?;
+            let entry = Record::load()?.find(query)?.clone();
+            let plan = plan_revoke(&session, &entry, *adopt).await?;
+            if cli.json && *dry_run {
+                print_json(json!({
+                    "id": entry.id,
+                    "steps": plan.steps.iter().map(|s| json!({ "call": s.api_call(), "summary": s.summary() })).collect::<Vec<_>>(),
+                    "kept": plan.kept,
+                }));
+                return Ok(());
+            }
+            eprintln!("Revoking {} ({}) deletes:", entry.principal_label(), entry.id);
+            for (i, s) in plan.steps.iter().enumerate() {
+                eprintln!("  {}. {}  [{}]", i + 1, s.summary(), s.api_call());
+            }
+            for k in &plan.kept {
+                eprintln!("  Kept: {k}");
+            }
+            if *dry_run {
+                eprintln!("Dry run: nothing was changed.");
+                return Ok(());
+            }
+            confirm(*yes, "Delete all of this? It cannot be undone.")?;
+            revoke(&session, &keychain, &plan, &mut print_progress).await.map_err(|f| fail(5, "revoke_incomplete", f.explain()))?;
+            if cli.json {
+                print_json(json!({ "revoked": entry.id, "steps": plan.steps.len(), "kept": plan.kept }));
+            } else {
+                println!("Revoked: {} no longer has the access, and nothing of it is left on this machine.", entry.principal_label());
+            }
+            Ok(())
+        }
+        AccessCommand::Import { csv, access_key_id } => {
+            let key = match (csv, access_key_id) {
+                (Some(path), _) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| fail(1, "io", format!("could not read {}: {e}", path.display())))?;
+                    export::parse_credentials_csv(&text)?.0
+                }
+                (None, Some(id)) => {
+                    let mut secret = String::new();
+                    let read = if std::io::stdin().is_terminal() {
+                        eprint!("Paste the secret access key for {id} and press Enter: ");
+                        std::io::stdin().read_line(&mut secret).map(|_| ())
+                    } else {
+                        std::io::stdin().read_to_string(&mut secret).map(|_| ())
+                    };
+                    read.map_err(|e| fail(1, "io", format!("could not read the secret from stdin: {e}")))?;
+                    let secret = secret.trim().to_string();
+                    if secret.is_empty() {
+                        return Err(fail(1, "invalid_input", "secret access key: nothing was given on stdin"));
+                    }
+                    AccessKey { access_key_id: id.trim().to_string(), secret_access_key: Secret::new(secret) }
+                }
+                (None, None) => return Err(fail(2, "usage", "give --csv FILE or --access-key-id ID")),
+            };
+            let session = connect(cli).await?;
+            let entry = access::import_key(&session, &keychain, key).await?;
+            if cli.json {
+                print_json(json!({ "id": entry.id, "user_name": entry.user_name, "account": entry.account, "access_key_id": entry.access_key_ids.first() }));
+            } else {
+                println!("Imported {} of {} (account {}). Its secret is in your keychain.", entry.access_key_ids.join(", "), entry.principal_label(), entry.account);
+            }
+            Ok(())
+        }
+        AccessCommand::Export(args) => export_cmd(cli, &keychain, args).await,
+    }
+}
+
+async fn rotate_cmd(cli: &Cli, keychain: &Keychain, args: &RotateArgs) -> CliResult {
+    let session = connect(cli).await?;
+    let entry = Record::load()?.find(&args.access)?.clone();
+    let opts = RotateOptions { old_key: args.key.clone(), delete_old: args.delete_old, delete_inactive_first: args.delete_inactive };
+    let plan = plan_rotation(&session, &entry, &opts).await?;
+    eprintln!("Rotating the key {} of {}:", plan.old_key_id, entry.principal_label());
+    for (i, s) in plan.summaries().iter().enumerate() {
+        eprintln!("  {}. {s}", i + 1);
+    }
+    confirm(args.yes, "Go ahead?")?;
+    let backoff = Backoff { budget: Duration::from_secs(args.wait_timeout), ..Backoff::default() };
+    let done = rotate(&session, keychain, &plan, &backoff, &mut print_progress).await.map_err(|f| {
+        let code = if f.clean { 4 } else { 5 };
+        fail(code, if f.clean { "rolled_back" } else { "rotation_incomplete" }, f.explain())
+    })?;
+    if cli.json {
+        let mut out = json!({
+            "new_access_key_id": done.new_key.access_key_id,
+            "old_access_key_id": done.old_key_id,
+            "old_key": if done.old_deleted { "deleted" } else { "inactive" },
+            "keychain": { "service": keychain.service(), "entry": done.keychain_entry.entry_name() },
+        });
+        if args.show_secret {
+            out["secret_access_key"] = json!(done.new_key.secret_access_key.expose());
+        }
+        print_json(out);
+    } else {
+        println!("New key {} works and its secret is in your keychain.", done.new_key.access_key_id);
+        if done.old_deleted {
+            println!("The old key {} is deleted.", done.old_key_id);
+        } else {
+            println!("The old key {} is deactivated. Delete it once nothing uses it: s3aw access delete-key {} --key {}", done.old_key_id, entry.id, done.old_key_id);
+        }
+        if args.show_secret {
+            println!("Secret access key: {}", done.new_key.secret_access_key.expose());
+        }
+    }
+    Ok(())
+}
+
+async fn export_cmd(cli: &Cli, keychain: &Keychain, args: &ExportArgs) -> CliResult {
+    let record = Record::load()?;
+    let entry = record.find(&args.access)?;
+    let key_id = match (&args.key, entry.access_key_ids.as_slice()) {
+        (Some(k), _) => k.clone(),
+        (None, [one]) => one.clone(),
+        (None, []) => return Err(fail(1, "invalid_input", format!("{} has no saved access key", entry.principal_label()))),
+        (None, many) => return Err(fail(1, "invalid_input", format!("{} has several keys ({}); choose one with --key", entry.principal_label(), many.join(", ")))),
+    };
+    let key = load_saved_key(keychain, &key_id).await?;
+    let user = entry.user_name.clone().unwrap_or_default();
+    let mut out = json!({ "access_key_id": key_id });
+    if let Some(path) = &args.csv {
+        let format = match args.csv_format {
+            CsvKind::Console => CsvFormat::Console,
+            CsvKind::Import => CsvFormat::Importable,
+        };
+        export::write_csv(path, &key, &user, format, args.force)?;
+        out["csv"] = json!(path);
+        if !cli.json {
+            println!("Wrote {} (readable by you only).", path.display());
+        }
+    }
+    if let Some(p) = &args.aws_profile {
+        let path = export::write_credentials_profile(p, &key, args.force)?;
+        out["profile"] = json!({ "name": p, "file": path });
+        if !cli.json {
+            println!("Added [{p}] to {}.", path.display());
+        }
+    }
+    if cli.json {
+        print_json(out);
+    }
+    Ok(())
+}
+
+fn live_word(l: &Live) -> String {
+    match l {
+        Live::Exists => "exists".into(),
+        Live::Deleted => "deleted outside this app".into(),
+        Live::Unchecked(why) => format!("not checked: {why}"),
+    }
+}
+
+fn status_json(s: &AccessStatus) -> serde_json::Value {
+    let e = &s.entry;
+    json!({
+        "id": e.id, "kind": e.kind, "account": e.account, "created_at": e.created_at,
+        "user_name": e.user_name, "role_name": e.role_name, "bucket": e.bucket, "prefix": e.prefix, "level": e.level,
+        "policy_arn": e.policy_arn, "inline_policy_name": e.inline_policy_name, "endpoint": e.endpoint,
+        "state": match &s.principal { Live::Exists => "exists", Live::Deleted => "deleted", Live::Unchecked(_) => "unchecked" },
+        "state_detail": live_word(&s.principal),
+        "keys": s.keys.iter().map(|k| json!({
+            "access_key_id": k.access_key_id, "status": k.status, "created": k.created, "last_used": k.last_used,
+            "last_used_service": k.last_used_service, "in_keychain": k.in_keychain, "recorded": k.recorded,
+        })).collect::<Vec<_>>(),
+        "policy": s.policy_document,
+    })
+}
+
+fn print_status(s: &AccessStatus, details: bool) {
+    let e = &s.entry;
+    let what = if e.kind == "imported" {
+        "imported key".to_string()
+    } else {
+        format!("{} access to s3://{}/{}", e.level, e.bucket, e.prefix.as_deref().unwrap_or(""))
+    };
+    println!("{}\n  {}: {what}\n  {}; account {}, created {}", e.id, e.principal_label(), live_word(&s.principal), e.account, e.created_at);
+    for k in &s.keys {
+        let status = k.status.as_deref().unwrap_or("gone from AWS");
+        let used = match (&k.last_used, &k.last_used_service) {
+            (Some(t), Some(svc)) => format!("last used {t} ({svc})"),
+            (Some(t), None) => format!("last used {t}"),
+            _ => "never used".into(),
+        };
+        let saved = if k.in_keychain { "secret in keychain" } else { "secret not on this machine" };
+        println!("  key {}: {status}, {used}, {saved}", k.access_key_id);
+    }
+    if details {
+        if let Some(p) = &s.policy_document {
+            println!("  policy:\n{}", serde_json::to_string_pretty(p).unwrap_or_default());
+        }
+    }
+}

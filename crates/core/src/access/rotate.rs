@@ -1,0 +1,353 @@
+//! Key rotation: create a new key, save it, wait until AWS accepts it, deactivate the old one, and (when
+//! asked) delete it. The order keeps one promise whatever fails: the user still has a working key whose
+//! secret is in the keychain. Before the new key works, a failure removes it again and the old key is
+//! untouched; after, a failure leaves both usable and says which step to finish.
+
+use super::{out_of_reach, user_keys};
+use crate::apply::Progress;
+use crate::connect::Session;
+use crate::error::{from_sdk, Error, Result};
+use crate::keychain::{run_blocking, KeyRef, Keychain};
+use crate::probe::{wait_until_key_works, Backoff};
+use crate::record::{Record, RecordEntry};
+use crate::secret::{AccessKey, Secret};
+
+/// One step of a rotation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RotateStep {
+    /// Make room: a user may have two keys.
+    DeleteInactiveKey { access_key_id: String },
+    CreateKey,
+    SaveKey,
+    WaitUntilAccepted,
+    DeactivateOld,
+    DeleteOld,
+}
+
+/// A rotation, worked out from the account's current keys. Nothing has changed yet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RotatePlan {
+    pub entry: RecordEntry,
+    pub user_name: String,
+    pub old_key_id: String,
+    pub steps: Vec<RotateStep>,
+}
+
+impl RotatePlan {
+    pub fn summary(&self, step: &RotateStep) -> String {
+        let old = &self.old_key_id;
+        match step {
+            RotateStep::DeleteInactiveKey { access_key_id } => format!("Delete the inactive key {access_key_id} (a user can have only two keys)"),
+            RotateStep::CreateKey => format!("Create a new access key for \"{}\"", self.user_name),
+            RotateStep::SaveKey => "Save the new secret in this computer's keychain".to_string(),
+            RotateStep::WaitUntilAccepted => "Wait until AWS accepts the new key".to_string(),
+            RotateStep::DeactivateOld => format!("Deactivate the old key {old}"),
+            RotateStep::DeleteOld => format!("Delete the old key {old} and its saved secret"),
+        }
+    }
+
+    pub fn summaries(&self) -> Vec<String> {
+        self.steps.iter().map(|s| self.summary(s)).collect()
+    }
+}
+
+/// How to rotate.
+#[derive(Clone, Debug, Default)]
+pub struct RotateOptions {
+    /// The key to replace; by default the one active key the app created for this user.
+    pub old_key: Option<String>,
+    /// Delete the old key at the end instead of only deactivating it.
+    pub delete_old: bool,
+    /// When the user already has two keys and one of them is inactive, delete that one first.
+    pub delete_inactive_first: bool,
+}
+
+/// Work out the rotation of `entry`'s key from the user's current keys.
+pub async fn plan_rotation(session: &Session, entry: &RecordEntry, opts: &RotateOptions) -> Result<RotatePlan> {
+    let user = entry.user_name.clone().ok_or_else(|| Error::invalid("access", format!("{} has no access keys to rotate: the other account signs in through the role", entry.principal_label())))?;
+    let account = session.whoami().await?.account;
+    if let Some(why) = out_of_reach(session, &account, entry) {
+        return Err(Error::invalid("access", why));
+    }
+    let keys = user_keys(session, &user).await?.ok_or_else(|| Error::invalid("access", format!("IAM user \"{user}\" no longer exists in this account; remove it from the list with revoke")))?;
+    let active = |id: &str| keys.iter().any(|k| k.access_key_id() == Some(id) && k.status().map(|s| s.as_str()) == Some("Active"));
+    let exists = |id: &str| keys.iter().any(|k| k.access_key_id() == Some(id));
+    let old = match &opts.old_key {
+        Some(id) => {
+            if !entry.access_key_ids.contains(id) {
+                return Err(Error::invalid("access key", format!("{id} is not a key this app created or imported for \"{user}\"")));
+            }
+            if !exists(id) {
+                return Err(Error::invalid("access key", format!("{id} no longer exists in AWS; there is nothing to rotate")));
+            }
+            id.clone()
+        }
+        None => {
+            let candidates: Vec<&String> = entry.access_key_ids.iter().filter(|id| active(id)).collect();
+            match candidates.as_slice() {
+                [one] => (*one).clone(),
+                [] => {
+                    return Err(Error::invalid(
+                        "access key",
+                        format!("\"{user}\" has no active key that this app created or imported; nothing to rotate"),
+                    ))
+                }
+                many => {
+                    return Err(Error::invalid(
+                        "access key",
+                        format!("\"{user}\" has {} active keys from this app ({}); say which one to replace", many.len(), many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+                    ))
+                }
+            }
+        }
+    };
+    let mut steps = Vec::new();
+    if keys.len() >= 2 {
+        let other = keys.iter().filter_map(|k| k.access_key_id()).find(|id| *id != old).unwrap_or_default().to_string();
+        let ours = entry.created_user || entry.access_key_ids.contains(&other);
+        if active(&other) {
+            return Err(Error::invalid(
+                "access key",
+                format!("\"{user}\" already has two active keys ({old} and {other}), the most AWS allows; delete or deactivate one of them first"),
+            ));
+        }
+        if !ours {
+            return Err(Error::invalid("access key", format!("\"{user}\" already has two keys, the most AWS allows; the inactive key {other} was not made by this app, so delete it yourself first")));
+        }
+        if !opts.delete_inactive_first {
+            return Err(Error::invalid(
+                "access key",
+                format!("\"{user}\" already has two keys, the most AWS allows; allow deleting the inactive key {other} first (--delete-inactive)"),
+            ));
+        }
+        steps.push(RotateStep::DeleteInactiveKey { access_key_id: other });
+    }
+    steps.extend([RotateStep::CreateKey, RotateStep::SaveKey, RotateStep::WaitUntilAccepted]);
+    if active(&old) {
+        steps.push(RotateStep::DeactivateOld);
+    }
+    if opts.delete_old {
+        steps.push(RotateStep::DeleteOld);
+    }
+    Ok(RotatePlan { entry: entry.clone(), user_name: user, old_key_id: old, steps })
+}
+
+/// A finished rotation.
+#[derive(Debug)]
+pub struct Rotated {
+    pub new_key: AccessKey,
+    pub keychain_entry: KeyRef,
+    pub old_key_id: String,
+    pub old_deleted: bool,
+}
+
+/// A rotation that stopped. `working` says which key works now; its secret is in the keychain.
+#[derive(Debug)]
+pub struct RotateFailure {
+    pub failed_summary: String,
+    pub error: Error,
+    /// Whether the account and keychain are as they were before the rotation.
+    pub clean: bool,
+    pub working: String,
+    /// What could not be undone or finished, for the user to do by hand.
+    pub left: Vec<String>,
+}
+
+impl RotateFailure {
+    pub fn explain(&self) -> String {
+        let mut out = format!("Rotation stopped at: {}\n{}\n{}\n", self.failed_summary, self.error, self.working);
+        for l in &self.left {
+            out.push_str(&format!("Left to do: {l}\n"));
+        }
+        out
+    }
+}
+
+struct Rotation<'a> {
+    session: &'a Session,
+    keychain: &'a Keychain,
+    plan: &'a RotatePlan,
+    new_key: Option<AccessKey>,
+    saved: Option<KeyRef>,
+}
+
+/// Carry out `plan`, reporting progress.
+pub async fn rotate(
+    session: &Session,
+    keychain: &Keychain,
+    plan: &RotatePlan,
+    backoff: &Backoff,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> std::result::Result<Rotated, RotateFailure> {
+    let mut run = Rotation { session, keychain, plan, new_key: None, saved: None };
+    let total = plan.steps.len();
+    let mut old_deleted = false;
+    for (index, step) in plan.steps.iter().enumerate() {
+        let summary = plan.summary(step);
+        progress(Progress::StepStarted { index, total, summary: summary.clone() });
+        match run.execute(step, backoff).await {
+            Ok(detail) => {
+                old_deleted |= *step == RotateStep::DeleteOld;
+                progress(Progress::StepSucceeded { index, detail });
+            }
+            Err(error) => {
+                progress(Progress::StepFailed { index, message: error.to_string() });
+                return Err(run.recover(step, summary, error, progress).await);
+            }
+        }
+    }
+    match (run.new_key, run.saved) {
+        (Some(new_key), Some(keychain_entry)) => Ok(Rotated { new_key, keychain_entry, old_key_id: plan.old_key_id.clone(), old_deleted }),
+        _ => Err(RotateFailure {
+            failed_summary: "the plan".into(),
+            error: Error::Other("the rotation plan created no key".into()),
+            clean: true,
+            working: String::new(),
+            left: vec![],
+        }),
+    }
+}
+
+impl Rotation<'_> {
+    async fn execute(&mut self, step: &RotateStep, backoff: &Backoff) -> Result<Option<String>> {
+        let iam = &self.session.iam;
+        let ctx = &self.session.ctx;
+        let user = &self.plan.user_name;
+        let entry = &self.plan.entry;
+        match step {
+            RotateStep::DeleteInactiveKey { access_key_id } => {
+                delete_key(self.session, self.keychain, entry, access_key_id).await?;
+                Ok(None)
+            }
+            RotateStep::CreateKey => {
+                let out = iam.create_access_key().user_name(user).send().await.map_err(|e| {
+                    if e.as_service_error().map(|s| s.is_limit_exceeded_exception()).unwrap_or(false) {
+                        Error::KeyLimit { user: user.clone() }
+                    } else {
+                        from_sdk(ctx, "CreateAccessKey", e)
+                    }
+                })?;
+                let key = out.access_key().ok_or_else(|| Error::Other("AWS created a key but returned none".into()))?;
+                let key = AccessKey { access_key_id: key.access_key_id().to_string(), secret_access_key: Secret::new(key.secret_access_key()) };
+                let detail = format!("access key {}", key.access_key_id);
+                self.new_key = Some(key);
+                Ok(Some(detail))
+            }
+            RotateStep::SaveKey => {
+                let key = self.new_key.clone().ok_or_else(|| Error::Other("there is no new key to save".into()))?;
+                let key_ref = entry.key_ref(&key.access_key_id);
+                let (k, r) = (self.keychain.clone(), key_ref.clone());
+                run_blocking(move || k.store(&r, &key.secret_access_key)).await?;
+                self.saved = Some(key_ref.clone());
+                let (id, new_id) = (entry.id.clone(), key_ref.access_key_id.clone());
+                Record::modify(|r| {
+                    if let Some(e) = r.entries.iter_mut().find(|e| e.id == id) {
+                        e.access_key_ids.push(new_id);
+                    }
+                })?;
+                Ok(Some("saved in the keychain".into()))
+            }
+            RotateStep::WaitUntilAccepted => {
+                let key = self.new_key.clone().ok_or_else(|| Error::Other("there is no new key to try".into()))?;
+                let w = wait_until_key_works(self.session, &key, backoff, |_, _| {}).await?;
+                Ok(Some(format!("accepted after {} try/tries", w.attempts)))
+            }
+            RotateStep::DeactivateOld => {
+                iam.update_access_key()
+                    .user_name(user)
+                    .access_key_id(&self.plan.old_key_id)
+                    .status(aws_sdk_iam::types::StatusType::Inactive)
+                    .send()
+                    .await
+                    .map_err(|e| from_sdk(ctx, "UpdateAccessKey", e))?;
+                Ok(None)
+            }
+            RotateStep::DeleteOld => {
+                delete_key(self.session, self.keychain, entry, &self.plan.old_key_id).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// After `step` failed: undo what must be undone, and say which key works.
+    async fn recover(&mut self, step: &RotateStep, failed_summary: String, error: Error, progress: &mut (dyn FnMut(Progress) + Send)) -> RotateFailure {
+        let old = &self.plan.old_key_id;
+        let old_works = format!("The old key {old} still works and its secret is where it was; nothing else changed.");
+        match step {
+            RotateStep::DeleteInactiveKey { .. } | RotateStep::CreateKey => RotateFailure { failed_summary, error, clean: true, working: old_works, left: vec![] },
+            RotateStep::SaveKey | RotateStep::WaitUntilAccepted => {
+                // The new key is not usable (not saved, or not accepted): take it away again.
+                let mut left = Vec::new();
+                if let Some(key) = self.new_key.take() {
+                    let id = key.access_key_id.clone();
+                    progress(Progress::RollbackStarted { steps: 1 });
+                    if let Some(r) = self.saved.take() {
+                        let k = self.keychain.clone();
+                        if let Err(e) = run_blocking(move || k.delete(&r)).await {
+                            left.push(format!("remove the keychain entry of the new key {id}: {e}"));
+                        }
+                    }
+                    let entry_id = self.plan.entry.id.clone();
+                    let rid = id.clone();
+                    if let Err(e) = Record::modify(|r| {
+                        if let Some(e) = r.entries.iter_mut().find(|e| e.id == entry_id) {
+                            e.access_key_ids.retain(|k| *k != rid);
+                        }
+                    }) {
+                        left.push(format!("remove {id} from the local record: {e}"));
+                    }
+                    match self.session.iam.delete_access_key().user_name(&self.plan.user_name).access_key_id(&id).send().await {
+                        Ok(_) => progress(Progress::StepUndone { index: 0, summary: format!("Deleted the new key {id}") }),
+                        Err(e) => {
+                            let e = from_sdk(&self.session.ctx, "DeleteAccessKey", e);
+                            progress(Progress::UndoFailed { index: 0, summary: format!("Delete the new key {id}"), message: e.to_string() });
+                            left.push(format!("delete the unused new key {id} of \"{}\": {e}", self.plan.user_name));
+                        }
+                    }
+                }
+                RotateFailure { failed_summary, error, clean: left.is_empty(), working: old_works, left }
+            }
+            RotateStep::DeactivateOld => {
+                let new = self.new_key.as_ref().map(|k| k.access_key_id.clone()).unwrap_or_default();
+                RotateFailure {
+                    failed_summary,
+                    error,
+                    clean: false,
+                    working: format!("The new key {new} works and is saved in the keychain. The old key {old} also still works."),
+                    left: vec![format!("deactivate or delete the old key {old} (rotate again, or delete it from \"My access\")")],
+                }
+            }
+            RotateStep::DeleteOld => {
+                let new = self.new_key.as_ref().map(|k| k.access_key_id.clone()).unwrap_or_default();
+                RotateFailure {
+                    failed_summary,
+                    error,
+                    clean: false,
+                    working: format!("The new key {new} works and is saved in the keychain. The old key {old} is deactivated."),
+                    left: vec![format!("delete the deactivated key {old}")],
+                }
+            }
+        }
+    }
+}
+
+/// Delete one key the app created or imported: in AWS, in the keychain, and from the record.
+pub async fn delete_key(session: &Session, keychain: &Keychain, entry: &RecordEntry, access_key_id: &str) -> Result<()> {
+    let user = entry.user_name.as_deref().ok_or_else(|| Error::invalid("access", "roles have no access keys"))?;
+    if !entry.created_user && !entry.access_key_ids.iter().any(|k| k == access_key_id) {
+        return Err(Error::invalid("access key", format!("{access_key_id} was not made by this app, so it is left alone")));
+    }
+    match session.iam.delete_access_key().user_name(user).access_key_id(access_key_id).send().await {
+        Ok(_) => {}
+        Err(e) if super::is_no_such_entity(aws_smithy_types::error::metadata::ProvideErrorMetadata::code(&e)) => {}
+        Err(e) => return Err(from_sdk(&session.ctx, "DeleteAccessKey", e)),
+    }
+    let (k, r) = (keychain.clone(), entry.key_ref(access_key_id));
+    run_blocking(move || k.delete(&r)).await?;
+    let (id, key) = (entry.id.clone(), access_key_id.to_string());
+    Record::modify(|r| {
+        if let Some(e) = r.entries.iter_mut().find(|e| e.id == id) {
+            e.access_key_ids.retain(|k| *k != key);
+        }
+    })
+}
