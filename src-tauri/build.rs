@@ -17,6 +17,15 @@ const COMMANDS: &[&str] = &[
     "save_csv",
     "add_aws_profile",
     "wait_for_key",
+    "list_access",
+    "plan_rotate",
+    "rotate_key",
+    "delete_access_key",
+    "plan_revoke",
+    "revoke",
+    "import_key",
+    "select_saved_key",
+    "use_from_aws",
 ];
 
 fn main() {

@@ -224,6 +224,13 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
     Ok(dto)
 }
 
+/// Forward engine progress to the webview. A closed window only means nobody is watching.
+pub(crate) fn send_progress(channel: &Channel<ProgressDto>) -> impl FnMut(Progress) + Send + '_ {
+    move |p| {
+        let _ = channel.send(progress_dto(p));
+    }
+}
+
 fn progress_dto(p: Progress) -> ProgressDto {
     let n = |i: usize| i as u32;
     match p {
@@ -241,9 +248,7 @@ fn progress_dto(p: Progress) -> ProgressDto {
 pub async fn apply_plan(state: State<'_, AppState>, on_event: Channel<ProgressDto>) -> IpcResult<ApplyOutcomeDto> {
     let session = state.session().await?;
     let plan = state.plan.lock().await.take().ok_or_else(|| IpcError::new("no_plan", "There is no reviewed plan to apply. Go back to the review step."))?;
-    let mut send = |p: Progress| {
-        let _ = on_event.send(progress_dto(p));
-    };
+    let mut send = send_progress(&on_event);
     match apply(&session, &plan, Some(&state.keychain), &mut send).await {
         Ok(applied) => {
             if let Err(e) = s3aw_core::grant::remember(&session, &plan, &applied) {

@@ -203,6 +203,110 @@ pub struct WaitResultDto {
     pub message: String,
 }
 
+/// One key of an access in "My access".
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyStateDto {
+    pub access_key_id: String,
+    /// Active | Inactive; null when AWS no longer has the key (or it was not checked).
+    pub status: Option<String>,
+    pub created: Option<String>,
+    pub last_used: Option<String>,
+    pub last_used_service: Option<String>,
+    pub in_keychain: bool,
+    pub recorded: bool,
+}
+
+/// One access the app created or imported, joined with the account's live state.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessDto {
+    pub id: String,
+    /// iam-user | role | imported
+    pub kind: String,
+    pub label: String,
+    pub account: String,
+    pub created_at: String,
+    pub user_name: Option<String>,
+    pub role_name: Option<String>,
+    pub bucket: String,
+    pub prefix: Option<String>,
+    pub level: String,
+    /// exists | deleted | unchecked
+    pub state: String,
+    pub state_detail: Option<String>,
+    pub keys: Vec<KeyStateDto>,
+    /// The policy as it is in the account now (pretty JSON).
+    pub policy: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RotatePlanDto {
+    pub old_key_id: String,
+    pub steps: Vec<String>,
+    /// The inactive key deleted first to make room (AWS allows two keys per user).
+    pub deletes_inactive_key: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RotateFailureDto {
+    pub summary: String,
+    pub message: String,
+    /// Which key works now.
+    pub working: String,
+    pub left: Vec<String>,
+    pub clean: bool,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RotateOutcomeDto {
+    pub ok: bool,
+    pub user_name: Option<String>,
+    pub new_access_key_id: Option<String>,
+    pub keychain_entry: Option<String>,
+    pub old_access_key_id: String,
+    pub old_deleted: bool,
+    pub failure: Option<RotateFailureDto>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokePlanDto {
+    pub label: String,
+    pub steps: Vec<StepLineDto>,
+    /// What stays, with why.
+    pub kept: Vec<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StepLineDto {
+    pub call: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeOutcomeDto {
+    pub ok: bool,
+    pub failed_summary: Option<String>,
+    pub message: Option<String>,
+    pub done: Vec<String>,
+    pub remaining: Vec<String>,
+}
+
+/// A saved key chosen for handing over again (its secret stays in Rust).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HandoverDto {
+    pub user_name: String,
+    pub access_key_id: String,
+    pub keychain_entry: String,
+}
+
 /// All IPC types, as TypeScript, in one file.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new();
@@ -223,6 +327,15 @@ pub fn typescript_bindings() -> String {
         ApplyOutcomeDto::decl(&cfg),
         WaitDto::decl(&cfg),
         WaitResultDto::decl(&cfg),
+        KeyStateDto::decl(&cfg),
+        AccessDto::decl(&cfg),
+        RotatePlanDto::decl(&cfg),
+        RotateFailureDto::decl(&cfg),
+        RotateOutcomeDto::decl(&cfg),
+        StepLineDto::decl(&cfg),
+        RevokePlanDto::decl(&cfg),
+        RevokeOutcomeDto::decl(&cfg),
+        HandoverDto::decl(&cfg),
     ];
     let mut out = String::from("// Generated from src-tauri/src/ipc.rs by ts-rs. Do not edit: run\n// `UPDATE_BINDINGS=1 cargo test -p s3aw-desktop bindings` after changing the Rust types.\n\n");
     for d in decls {

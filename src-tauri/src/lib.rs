@@ -2,11 +2,16 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod access;
 mod commands;
 pub mod ipc;
 mod state;
 
 pub fn run() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = access::credential_process_main(&args) {
+        std::process::exit(code);
+    }
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
@@ -28,6 +33,15 @@ pub fn run() {
             commands::save_csv,
             commands::add_aws_profile,
             commands::wait_for_key,
+            access::list_access,
+            access::plan_rotate,
+            access::rotate_key,
+            access::delete_access_key,
+            access::plan_revoke,
+            access::revoke,
+            access::import_key,
+            access::select_saved_key,
+            access::use_from_aws,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -2,6 +2,8 @@
 //! stays here, in Rust, until the user reveals, copies or exports it).
 
 use crate::ipc::IpcError;
+use s3aw_core::access::revoke::RevokePlan;
+use s3aw_core::access::rotate::RotatePlan;
 use s3aw_core::connect::Session;
 use s3aw_core::keychain::Keychain;
 use s3aw_core::plan::Plan;
@@ -19,6 +21,9 @@ pub struct AppState {
     session: RwLock<Option<Arc<Session>>>,
     pub plan: Mutex<Option<Plan>>,
     pub last_key: Mutex<Option<NewKey>>,
+    /// The rotation or revocation the user is looking at in "My access", applied as reviewed.
+    pub rotate_plan: Mutex<Option<RotatePlan>>,
+    pub revoke_plan: Mutex<Option<RevokePlan>>,
     pub keychain: Keychain,
     pub sandbox_endpoint: Option<String>,
 }
@@ -29,14 +34,20 @@ const DEFAULT_KEYCHAIN_SERVICE: &str = "s3-access-wizard-test";
 #[cfg(not(feature = "test-build"))]
 const DEFAULT_KEYCHAIN_SERVICE: &str = s3aw_core::keychain::DEFAULT_SERVICE;
 
+/// The keychain this build uses: `S3AW_KEYCHAIN_SERVICE`, else the build's default.
+pub fn keychain() -> Keychain {
+    Keychain::new(std::env::var(s3aw_core::keychain::SERVICE_ENV).ok().filter(|s| !s.is_empty()).unwrap_or_else(|| DEFAULT_KEYCHAIN_SERVICE.into()))
+}
+
 impl AppState {
     pub fn from_env() -> Self {
-        let service = std::env::var(s3aw_core::keychain::SERVICE_ENV).ok().filter(|s| !s.is_empty()).unwrap_or_else(|| DEFAULT_KEYCHAIN_SERVICE.into());
         AppState {
             session: RwLock::new(None),
             plan: Mutex::new(None),
             last_key: Mutex::new(None),
-            keychain: Keychain::new(service),
+            rotate_plan: Mutex::new(None),
+            revoke_plan: Mutex::new(None),
+            keychain: keychain(),
             sandbox_endpoint: std::env::var("S3AW_SANDBOX_ENDPOINT").ok().filter(|s| !s.is_empty()),
         }
     }
@@ -50,6 +61,8 @@ impl AppState {
         *self.session.write().await = Some(Arc::new(session));
         *self.plan.lock().await = None;
         *self.last_key.lock().await = None;
+        *self.rotate_plan.lock().await = None;
+        *self.revoke_plan.lock().await = None;
     }
 }
 

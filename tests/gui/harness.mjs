@@ -13,6 +13,7 @@ import { remote } from "webdriverio";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
 export const APP = path.join(TARGET, "debug", "s3-access-wizard");
+const CLI = path.join(TARGET, "debug", "s3aw");
 const PY = path.join(ROOT, ".venv", "bin", "python");
 export const SHOTS = path.join(ROOT, "tests", ".artifacts", "screenshots");
 
@@ -126,6 +127,22 @@ print(json.dumps(account_state(client("iam", M), client("s3", M))))`;
     return JSON.parse(execFileSync(PY, ["-c", code], { encoding: "utf8" }));
   }
 
+  /** Run the `s3aw` CLI against the same emulator, keychain service and record as the app; parsed JSON out. */
+  cli(...args) {
+    const env = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
+    Object.assign(env, {
+      HOME: this.home,
+      AWS_ACCESS_KEY_ID: "AKIAADMINEXAMPLE0001",
+      AWS_SECRET_ACCESS_KEY: "admin-secret-not-checked-by-moto",
+      AWS_REGION: "us-east-1",
+      AWS_ENDPOINT_URL: this.proxy,
+      S3AW_KEYCHAIN_SERVICE: this.service,
+      S3AW_CONFIG_DIR: path.join(this.home, "config"),
+    });
+    return JSON.parse(execFileSync(CLI, ["--json", ...args], { encoding: "utf8", env }));
+  }
+
   keychainSecret(entry) {
     try {
       return execFileSync("secret-tool", ["lookup", "service", this.service, "username", entry], { encoding: "utf8" });
@@ -191,7 +208,15 @@ export class Ui {
   }
 
   async click(text) {
-    await (await this.button(text)).click();
+    const el = await this.button(text);
+    // Keep it clear of the fixed navigation bar at the bottom of the window.
+    await this.b.execute((e) => e.scrollIntoView({ block: "center" }), el);
+    try {
+      await el.click();
+    } catch (e) {
+      await this.b.saveScreenshot(path.join(SHOTS, "failed-click.png")).catch(() => {});
+      throw new Error(`clicking "${text}": ${e.message} (see failed-click.png)`);
+    }
   }
 
   /** A text field, by its label. */

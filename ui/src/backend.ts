@@ -2,6 +2,7 @@
 // answers in memory, so the UI runs in a plain browser (vite dev) and in tests without the app.
 
 import type {
+  AccessDto,
   AppInfo,
   ApplyOutcomeDto,
   BucketDto,
@@ -9,10 +10,15 @@ import type {
   ConnectionDto,
   CorsRuleDto,
   GrantArgs,
+  HandoverDto,
   IpcError,
   PlanDto,
   ProfileDto,
   ProgressDto,
+  RevokeOutcomeDto,
+  RevokePlanDto,
+  RotateOutcomeDto,
+  RotatePlanDto,
   SavedConnectionDto,
   WaitDto,
   WaitResultDto,
@@ -37,6 +43,16 @@ export interface Backend {
   saveCsv(path: string, importable: boolean): Promise<string>;
   addAwsProfile(name: string): Promise<string>;
   waitForKey(onEvent: (w: WaitDto) => void): Promise<WaitResultDto>;
+  // My access
+  listAccess(): Promise<AccessDto[]>;
+  planRotate(id: string): Promise<RotatePlanDto>;
+  rotateKey(onEvent: (p: ProgressDto) => void): Promise<RotateOutcomeDto>;
+  deleteAccessKey(id: string, accessKeyId: string): Promise<void>;
+  planRevoke(id: string, adopt: boolean): Promise<RevokePlanDto>;
+  revoke(onEvent: (p: ProgressDto) => void): Promise<RevokeOutcomeDto>;
+  importKey(args: { accessKeyId?: string; secretAccessKey?: string; csv?: string }): Promise<string>;
+  selectSavedKey(id: string, accessKeyId: string): Promise<HandoverDto>;
+  useFromAws(accessKeyId: string, profile: string): Promise<string>;
 }
 
 /** An error from the backend, with the engine's stable code. */
@@ -95,6 +111,23 @@ export async function tauriBackend(): Promise<Backend> {
       ch.onmessage = onEvent;
       return call("wait_for_key", { onEvent: ch });
     },
+    listAccess: () => call("list_access"),
+    planRotate: (id) => call("plan_rotate", { id }),
+    rotateKey: (onEvent) => {
+      const ch = new Channel<ProgressDto>();
+      ch.onmessage = onEvent;
+      return call("rotate_key", { onEvent: ch });
+    },
+    deleteAccessKey: (id, accessKeyId) => call("delete_access_key", { id, accessKeyId }),
+    planRevoke: (id, adopt) => call("plan_revoke", { id, adopt }),
+    revoke: (onEvent) => {
+      const ch = new Channel<ProgressDto>();
+      ch.onmessage = onEvent;
+      return call("revoke", { onEvent: ch });
+    },
+    importKey: (args) => call("import_key", { accessKeyId: args.accessKeyId ?? null, secretAccessKey: args.secretAccessKey ?? null, csv: args.csv ?? null }),
+    selectSavedKey: (id, accessKeyId) => call("select_saved_key", { id, accessKeyId }),
+    useFromAws: (accessKeyId, profile) => call("use_from_aws", { accessKeyId, profile }),
   };
 }
 
@@ -103,6 +136,25 @@ const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** An in-memory backend for running the UI without the app. Nothing it does touches AWS. */
 export function fakeBackend(): Backend {
   let plan: PlanDto | null = null;
+  let revoking = "";
+  let access: AccessDto[] = [
+    {
+      id: "vendor-20261122T100000Z",
+      kind: "iam-user",
+      label: 'IAM user "vendor"',
+      account: "123456789012",
+      createdAt: "2026-11-22T10:00:00Z",
+      userName: "vendor",
+      roleName: null,
+      bucket: "sample-reports",
+      prefix: "in/",
+      level: "read",
+      state: "exists",
+      stateDetail: null,
+      keys: [{ accessKeyId: "AKIAFAKEEXAMPLE00001", status: "Active", created: "2026-11-22T10:00:00Z", lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true }],
+      policy: "{}",
+    },
+  ];
   return {
     appInfo: async () => ({ version: "dev", sandboxEndpoint: "http://fake", keychainService: "fake", saveDialogStandIn: false }),
     listProfiles: async () => [{ name: "default", kind: "keys", region: "us-east-1" }],
@@ -148,5 +200,53 @@ export function fakeBackend(): Backend {
     saveCsv: async (path) => path,
     addAwsProfile: async (name) => `~/.aws/credentials [${name}]`,
     waitForKey: async () => ({ works: true, attempts: 1, message: "AWS accepts the new key: it is ready to use." }),
+    listAccess: async () => {
+      await delay(100);
+      return access;
+    },
+    planRotate: async (id) => {
+      const a = access.find((x) => x.id === id)!;
+      const old = a.keys.find((k) => k.status === "Active")!.accessKeyId;
+      return { oldKeyId: old, deletesInactiveKey: null, steps: [`Create a new access key for "${a.userName}"`, "Save the new secret in this computer's keychain", "Wait until AWS accepts the new key", `Deactivate the old key ${old}`] };
+    },
+    rotateKey: async (onEvent) => {
+      const a = access[0];
+      const old = a.keys.find((k) => k.status === "Active")!;
+      for (let i = 0; i < 4; i++) {
+        onEvent({ type: "started", index: i, total: 4, summary: "" });
+        await delay(100);
+        onEvent({ type: "succeeded", index: i, detail: null });
+      }
+      old.status = "Inactive";
+      const id = `AKIAFAKEROTATED${String(a.keys.length).padStart(5, "0")}`;
+      a.keys.push({ accessKeyId: id, status: "Active", created: "now", lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true });
+      return { ok: true, userName: a.userName, newAccessKeyId: id, keychainEntry: `${a.account}/${a.userName}/${id}`, oldAccessKeyId: old.accessKeyId, oldDeleted: false, failure: null };
+    },
+    deleteAccessKey: async (id, keyId) => {
+      const a = access.find((x) => x.id === id)!;
+      a.keys = a.keys.filter((k) => k.accessKeyId !== keyId);
+    },
+    planRevoke: async (id) => {
+      const a = access.find((x) => x.id === id)!;
+      revoking = id;
+      return { label: a.label, kept: [], steps: [...a.keys.map((k) => ({ call: "iam:DeleteAccessKey", summary: `Delete access key ${k.accessKeyId}` })), { call: "iam:DeleteUser", summary: `Delete the ${a.label}` }] };
+    },
+    revoke: async (onEvent) => {
+      onEvent({ type: "started", index: 0, total: 1, summary: "" });
+      await delay(100);
+      onEvent({ type: "succeeded", index: 0, detail: null });
+      access = access.filter((a) => a.id !== revoking);
+      return { ok: true, failedSummary: null, message: null, done: [], remaining: [] };
+    },
+    importKey: async (args) => {
+      const id = `imported-${access.length}`;
+      access.push({ ...access[0], id, kind: "imported", label: 'IAM user "imported"', userName: "imported", bucket: "", prefix: null, level: "", keys: [{ accessKeyId: args.accessKeyId ?? "AKIAFROMCSV000000001", status: "Active", created: null, lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true }] });
+      return id;
+    },
+    selectSavedKey: async (id, accessKeyId) => {
+      const a = access.find((x) => x.id === id)!;
+      return { userName: a.userName ?? "", accessKeyId, keychainEntry: `${a.account}/${a.userName}/${accessKeyId}` };
+    },
+    useFromAws: async (_id, profile) => `~/.aws/config [profile ${profile}]`,
   };
 }

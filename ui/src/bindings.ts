@@ -69,3 +69,49 @@ keychainEntry: string | null, failure: FailureDto | null, };
 export type WaitDto = { "type": "notYet", attempt: number, waitedSeconds: number, budgetSeconds: number, };
 
 export type WaitResultDto = { works: boolean, attempts: number, message: string, };
+
+export type KeyStateDto = { accessKeyId: string, 
+/**
+ * Active | Inactive; null when AWS no longer has the key (or it was not checked).
+ */
+status: string | null, created: string | null, lastUsed: string | null, lastUsedService: string | null, inKeychain: boolean, recorded: boolean, };
+
+export type AccessDto = { id: string, 
+/**
+ * iam-user | role | imported
+ */
+kind: string, label: string, account: string, createdAt: string, userName: string | null, roleName: string | null, bucket: string, prefix: string | null, level: string, 
+/**
+ * exists | deleted | unchecked
+ */
+state: string, stateDetail: string | null, keys: Array<KeyStateDto>, 
+/**
+ * The policy as it is in the account now (pretty JSON).
+ */
+policy: string | null, };
+
+export type RotatePlanDto = { oldKeyId: string, steps: Array<string>, 
+/**
+ * The inactive key deleted first to make room (AWS allows two keys per user).
+ */
+deletesInactiveKey: string | null, };
+
+export type RotateFailureDto = { summary: string, message: string, 
+/**
+ * Which key works now.
+ */
+working: string, left: Array<string>, clean: boolean, };
+
+export type RotateOutcomeDto = { ok: boolean, userName: string | null, newAccessKeyId: string | null, keychainEntry: string | null, oldAccessKeyId: string, oldDeleted: boolean, failure: RotateFailureDto | null, };
+
+export type StepLineDto = { call: string, summary: string, };
+
+export type RevokePlanDto = { label: string, steps: Array<StepLineDto>, 
+/**
+ * What stays, with why.
+ */
+kept: Array<string>, };
+
+export type RevokeOutcomeDto = { ok: boolean, failedSummary: string | null, message: string | null, done: Array<string>, remaining: Array<string>, };
+
+export type HandoverDto = { userName: string, accessKeyId: string, keychainEntry: string, };

@@ -1,8 +1,11 @@
 // The wizard: one screen per step, a step indicator, Back/Next, and everything in plain words first with
 // the JSON one click away. State transitions live in wizard.ts; all calls go through backend.ts.
 
-import { BackendError, fakeBackend, tauriBackend, type Backend } from "./backend";
-import type { AppInfo, BucketDto, ProfileDto, ProgressDto, SavedConnectionDto } from "./bindings";
+import { fakeBackend, tauriBackend, type Backend } from "./backend";
+import { busy, errorBox, message, progressList } from "./common";
+import { handoverPanel } from "./handover";
+import { myAccessScreen } from "./myAccess";
+import type { AppInfo, BucketDto, ProfileDto, SavedConnectionDto } from "./bindings";
 import { field, h, uid } from "./dom";
 import { bucketNameError, folderError, normaliseFolder, originsCheck, policyNameError, splitList, userNameError, type Level } from "./validate";
 import { back, blocker, canGoBack, corsMethodsFor, initialState, next, STEPS, withTarget, type Kind, type WizardState } from "./wizard";
@@ -10,6 +13,8 @@ import { back, blocker, canGoBack, corsMethodsFor, initialState, next, STEPS, wi
 let backend: Backend;
 let info: AppInfo;
 let state: WizardState = initialState();
+/** The wizard, or the "My access" list. */
+let view: "wizard" | "access" = "wizard";
 const root = document.getElementById("app")!;
 
 const LEVELS: { id: Level; title: string; text: string }[] = [
@@ -29,21 +34,37 @@ function set(patch: Partial<WizardState>) {
   state = { ...state, ...patch };
 }
 
-function message(e: unknown): string {
-  return e instanceof BackendError ? e.message : String(e);
-}
-
-function errorBox(text: string) {
-  return h("div", { class: "error", role: "alert" }, text);
-}
-
-function busy(text: string) {
-  return h("p", { class: "busy", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), text);
-}
-
 // ---- Frame -------------------------------------------------------------------------------------------
 
+function header() {
+  const canSwitch = state.connection !== null && !state.applying;
+  const toggle = canSwitch
+    ? h(
+        "button",
+        { type: "button", class: "secondary small", id: "my-access", "aria-pressed": view === "access" ? "true" : "false", onclick: () => ((view = view === "access" ? "wizard" : "access"), render()) },
+        view === "access" ? "Back to the wizard" : "My access",
+      )
+    : null;
+  return h("header", {}, h("div", { class: "brand" }, "S3 Access Wizard"), toggle, connectionBadge());
+}
+
 function render() {
+  if (view === "access") {
+    const main = h("main", { id: "screen" });
+    const nav = h("nav", { class: "nav", "aria-label": "My access" });
+    root.replaceChildren(header(), main, nav);
+    myAccessScreen(main, nav, {
+      backend,
+      info,
+      onNewAccess: () => {
+        view = "wizard";
+        state = { ...initialState(), connection: state.connection, step: "kind" };
+        render();
+      },
+    });
+    main.querySelector<HTMLElement>("h1")?.focus();
+    return;
+  }
   const i = STEPS.findIndex((s) => s.id === state.step);
   const stepper = h(
     "ol",
@@ -53,7 +74,7 @@ function render() {
   const main = h("main", { id: "screen" });
   const nav = h("nav", { class: "nav", "aria-label": "Wizard navigation" });
   root.replaceChildren(
-    h("header", {}, h("div", { class: "brand" }, "S3 Access Wizard"), connectionBadge()),
+    header(),
     stepper,
     main,
     nav,
@@ -94,7 +115,7 @@ function navButtons(nav: HTMLElement, opts: { nextLabel?: string; onNext?: () =>
 }
 
 function goBack() {
-  if (!canGoBack(state)) return;
+  if (view !== "wizard" || !canGoBack(state)) return;
   state = back(state);
   render();
 }
@@ -177,6 +198,7 @@ function connectScreen(main: HTMLElement, nav: HTMLElement) {
       secret.input.value = "";
       token.input.value = "";
       set({ connection: c });
+      root.querySelector("header")?.replaceWith(header());
       status.replaceChildren(
         h(
           "div",
@@ -538,42 +560,11 @@ function reviewScreen(main: HTMLElement, nav: HTMLElement) {
 function applyScreen(main: HTMLElement, nav: HTMLElement) {
   set({ applying: true, outcome: null });
   const plan = state.plan!;
-  const total = plan.steps.length;
-  const bar = h("progress", { max: String(total), value: "0", "aria-label": "Progress" });
-  const items = plan.steps.map((s) => h("li", { class: "pending" }, h("span", { class: "state", "aria-hidden": "true" }), h("span", {}, s.summary), h("span", { class: "visually-hidden status-word" }, " — waiting")));
-  const live = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
+  const progress = progressList(plan.steps.map((s) => s.summary));
+  const onEvent = progress.onEvent;
   const result = h("div");
-  const mark = (i: number, cls: string, word: string) => {
-    items[i].className = cls;
-    items[i].querySelector(".status-word")!.textContent = ` — ${word}`;
-  };
-  main.append(h("h1", { tabindex: "-1" }, "Applying the changes"), bar, h("ol", { class: "progress-list" }, items), live, result);
+  main.append(h("h1", { tabindex: "-1" }, "Applying the changes"), progress.element, result);
   navButtons(nav, { hideNext: true });
-  let done = 0;
-  const onEvent = (p: ProgressDto) => {
-    switch (p.type) {
-      case "started":
-        mark(p.index, "running", "in progress");
-        live.textContent = `Step ${p.index + 1} of ${p.total}: ${p.summary}`;
-        break;
-      case "succeeded":
-        mark(p.index, "ok", "done");
-        bar.value = ++done;
-        break;
-      case "failed":
-        mark(p.index, "failed", "failed");
-        break;
-      case "rollbackStarted":
-        live.textContent = `Undoing ${p.steps} completed step(s)…`;
-        break;
-      case "undone":
-        mark(p.index, "undone", "undone");
-        break;
-      case "undoFailed":
-        mark(p.index, "failed", "could not be undone");
-        break;
-    }
-  };
   backend
     .applyPlan(onEvent)
     .then((outcome) => {
@@ -611,59 +602,11 @@ function applyScreen(main: HTMLElement, nav: HTMLElement) {
 
 function doneScreen(main: HTMLElement, nav: HTMLElement) {
   const o = state.outcome!;
-  nav.replaceChildren(h("span"), h("button", { type: "button", class: "secondary", onclick: () => ((state = { ...initialState(), connection: state.connection, step: "kind" }), render()) }, "Set up another access"));
-  const secretView = h("code", { id: "secret", class: "secret" }, "•".repeat(40));
-  const secretStatus = h("p", { class: "hint", role: "status", "aria-live": "polite" });
-  const reveal = h("button", { type: "button", class: "secondary", id: "reveal" }, "Reveal");
-  let shown = false;
-  reveal.addEventListener("click", async () => {
-    if (shown) {
-      secretView.textContent = "•".repeat(40);
-      reveal.textContent = "Reveal";
-      shown = false;
-      return;
-    }
-    try {
-      secretView.textContent = await backend.revealSecret();
-      reveal.textContent = "Hide";
-      shown = true;
-    } catch (e) {
-      secretStatus.textContent = message(e);
-    }
-  });
-  const copy = h("button", { type: "button", class: "secondary", id: "copy" }, "Copy");
-  copy.addEventListener("click", async () => {
-    try {
-      await backend.copySecret();
-      secretStatus.textContent = "Copied. The clipboard is cleared in 30 seconds.";
-    } catch (e) {
-      secretStatus.textContent = message(e);
-    }
-  });
-  const importable = h("input", { type: "checkbox", id: "importable" });
-  const exportStatus = h("p", { class: "hint", role: "status", "aria-live": "polite" });
-  const download = h("button", { type: "button", class: "primary", id: "download-csv" }, "Download CSV…");
-  download.addEventListener("click", async () => {
-    try {
-      const name = `${o.userName}_accessKeys.csv`;
-      const path = info.saveDialogStandIn ? name : await backend.chooseSavePath(name);
-      if (!path) return;
-      const saved = await backend.saveCsv(path, importable.checked);
-      exportStatus.textContent = `Saved to ${saved} (readable by you only).`;
-    } catch (e) {
-      exportStatus.textContent = message(e);
-    }
-  });
-  const profile = field("AWS profile name", { value: o.userName ?? "", onInput: (v) => (/^[A-Za-z0-9._-]{1,64}$/.test(v) ? null : "Use letters, digits, - _ and .") });
-  const addProfile = h("button", { type: "button", class: "secondary", id: "add-profile" }, "Add as AWS profile");
-  addProfile.addEventListener("click", async () => {
-    try {
-      const file = await backend.addAwsProfile(profile.input.value);
-      exportStatus.textContent = `Added profile [${profile.input.value}] to ${file}.`;
-    } catch (e) {
-      exportStatus.textContent = message(e);
-    }
-  });
+  nav.replaceChildren(
+    h("button", { type: "button", class: "secondary", id: "see-my-access", onclick: () => ((view = "access"), render()) }, "See it in My access"),
+    h("span"),
+    h("button", { type: "button", class: "secondary", onclick: () => ((state = { ...initialState(), connection: state.connection, step: "kind" }), render()) }, "Set up another access"),
+  );
   const check = h("div", { class: "key-check" });
   const waitBar = h("progress", { max: "60", value: "0", "aria-label": "Waiting for AWS to accept the key" });
   const waitText = h("p", { role: "status", "aria-live": "polite" }, "Checking that AWS accepts the new key…");
@@ -671,22 +614,7 @@ function doneScreen(main: HTMLElement, nav: HTMLElement) {
   main.append(
     h("h1", { tabindex: "-1" }, "Your new access key"),
     h("p", { class: "lead" }, `For IAM user “${o.userName}”. AWS shows the secret only once: keep it somewhere safe.`),
-    h(
-      "dl",
-      { class: "key" },
-      h("dt", {}, "Access key ID"),
-      h("dd", {}, h("code", { id: "access-key-id" }, o.accessKeyId ?? "")),
-      h("dt", {}, "Secret access key"),
-      h("dd", {}, secretView, " ", reveal, " ", copy),
-    ),
-    secretStatus,
-    o.keychainEntry
-      ? h("p", { class: "ok", id: "keychain-status" }, `Saved in your keychain (service “${info.keychainService}”, entry “${o.keychainEntry}”).`)
-      : h("p", { class: "warning box", id: "keychain-status", role: "alert" }, "Not saved in a keychain (it was not available). Download the CSV or copy the secret now: it cannot be shown again after you close the app."),
-    h("h2", {}, "Hand it over"),
-    h("div", { class: "row" }, download, h("span", { class: "check" }, importable, h("label", { for: "importable" }, "Include a User name column (for aws configure import)"))),
-    h("div", { class: "row" }, profile.wrap, addProfile),
-    exportStatus,
+    ...handoverPanel(backend, info, { userName: o.userName ?? "", accessKeyId: o.accessKeyId ?? "", keychainEntry: o.keychainEntry }),
     h("h2", {}, "Is it working?"),
     check,
   );

@@ -216,8 +216,15 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
 async fn rotate_cmd(cli: &Cli, keychain: &Keychain, args: &RotateArgs) -> CliResult {
     let session = connect(cli).await?;
     let entry = Record::load()?.find(&args.access)?.clone();
-    let opts = RotateOptions { old_key: args.key.clone(), delete_old: args.delete_old, delete_inactive_first: args.delete_inactive };
+    let opts = RotateOptions { old_key: args.key.clone(), delete_old: args.delete_old };
     let plan = plan_rotation(&session, &entry, &opts).await?;
+    if let (Some(inactive), false) = (plan.deletes_inactive_key(), args.delete_inactive) {
+        return Err(fail(
+            1,
+            "key_limit",
+            format!("{} already has two keys, the most AWS allows. Add --delete-inactive to delete the inactive key {inactive} first. Nothing was changed.", entry.principal_label()),
+        ));
+    }
     eprintln!("Rotating the key {} of {}:", plan.old_key_id, entry.principal_label());
     for (i, s) in plan.summaries().iter().enumerate() {
         eprintln!("  {}. {s}", i + 1);

@@ -34,6 +34,14 @@ pub struct RotatePlan {
 }
 
 impl RotatePlan {
+    /// The inactive key the plan deletes first to make room, if any.
+    pub fn deletes_inactive_key(&self) -> Option<&str> {
+        self.steps.iter().find_map(|s| match s {
+            RotateStep::DeleteInactiveKey { access_key_id } => Some(access_key_id.as_str()),
+            _ => None,
+        })
+    }
+
     pub fn summary(&self, step: &RotateStep) -> String {
         let old = &self.old_key_id;
         match step {
@@ -58,8 +66,6 @@ pub struct RotateOptions {
     pub old_key: Option<String>,
     /// Delete the old key at the end instead of only deactivating it.
     pub delete_old: bool,
-    /// When the user already has two keys and one of them is inactive, delete that one first.
-    pub delete_inactive_first: bool,
 }
 
 /// Work out the rotation of `entry`'s key from the user's current keys.
@@ -114,12 +120,7 @@ pub async fn plan_rotation(session: &Session, entry: &RecordEntry, opts: &Rotate
         if !ours {
             return Err(Error::invalid("access key", format!("\"{user}\" already has two keys, the most AWS allows; the inactive key {other} was not made by this app, so delete it yourself first")));
         }
-        if !opts.delete_inactive_first {
-            return Err(Error::invalid(
-                "access key",
-                format!("\"{user}\" already has two keys, the most AWS allows; allow deleting the inactive key {other} first (--delete-inactive)"),
-            ));
-        }
+        // The plan says so first; callers ask before going ahead.
         steps.push(RotateStep::DeleteInactiveKey { access_key_id: other });
     }
     steps.extend([RotateStep::CreateKey, RotateStep::SaveKey, RotateStep::WaitUntilAccepted]);

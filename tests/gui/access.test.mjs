@@ -1,0 +1,78 @@
+// "My access" end to end through the real window: an access made with the CLI shows up with its live state,
+// is rotated (new key in the keychain, old key switched off, then deleted), and revoked, leaving the
+// emulator and the keychain as they were.
+
+import { after, afterEach, before, beforeEach, test } from "node:test";
+import assert from "node:assert/strict";
+import { Env } from "./harness.mjs";
+
+const env = new Env();
+let ui;
+
+before(async () => env.start());
+after(async () => env.stop());
+beforeEach(async () => {
+  await env.reset();
+  await env.seedBuckets({ "sample-reports": ["q1/summary.pdf"] });
+  ui = await env.session();
+});
+afterEach(async () => ui?.close());
+
+/** The user's access key ids in the emulator, sorted (read with boto3). */
+const keysOf = (user) => env.accountState().users[user]?.keys;
+
+test("rotate a key and revoke the access from My access", { timeout: 240000 }, async () => {
+  const before = env.accountState();
+  const granted = env.cli("grant", "iam-user", "--bucket", "sample-reports", "--prefix", "q1", "--access", "read", "--user", "vendor", "--yes");
+  const oldKey = granted.access_key_id;
+  const account = granted.account;
+
+  await ui.heading("Connect to your AWS account");
+  await ui.choose("Local sandbox (no AWS account)");
+  await ui.click("Connect");
+  await ui.waitForText("main", "Connected to the local sandbox (not AWS).");
+  await ui.click("My access");
+  await ui.heading("My access");
+  await ui.waitForText("main", 'IAM user "vendor"');
+  const text = await ui.text("main");
+  assert.match(text, /Read-only access to s3:\/\/sample-reports\/q1\//);
+  const row = await ui.text(`tr[data-key="${oldKey}"]`);
+  assert.match(row, /Active/);
+  assert.match(row, /\(sts\)/, "last used: the CLI's check that the new key works");
+  assert.match(row, /Secret saved/);
+  await ui.shot("9-my-access");
+
+  // Rotate.
+  await ui.click("Rotate key…");
+  await ui.waitForText("main", `Replace the key ${oldKey}`);
+  await ui.click("Rotate now");
+  await ui.b.$("#rotate-done").waitForDisplayed({ timeout: 90000 });
+  const newKey = await ui.text("#access-key-id");
+  assert.notEqual(newKey, oldKey);
+  assert.deepEqual(keysOf("vendor"), [newKey, oldKey].sort());
+  // The old key is switched off, not gone: the CLI sees the same state.
+  const listed = env.cli("access", "list").find((e) => e.user_name === "vendor");
+  assert.deepEqual(Object.fromEntries(listed.keys.map((k) => [k.access_key_id, k.status])), { [oldKey]: "Inactive", [newKey]: "Active" });
+  assert.ok(env.keychainSecret(`${account}/vendor/${newKey}`), "the new secret is in the keychain");
+  await ui.shot("10-rotated");
+
+  // Delete the old key after the confirmation the rotation screen offers.
+  await ui.click(`Delete the old key ${oldKey} now`);
+  await ui.waitForText("main", `The old key ${oldKey} is deleted.`);
+  assert.deepEqual(keysOf("vendor"), [newKey]);
+  assert.equal(env.keychainSecret(`${account}/vendor/${oldKey}`), null, "the old secret left the keychain");
+  await ui.click("Done");
+
+  // Revoke, after the exact list.
+  await ui.click("Revoke…");
+  await ui.waitForText("main", 'Delete the IAM user "vendor"');
+  const steps = await ui.text(".revoke-steps");
+  assert.match(steps, new RegExp(`Delete access key ${newKey}`));
+  assert.match(steps, /Delete the policy "vendor-s3-access"/);
+  await ui.shot("11-revoke");
+  await ui.click("Delete all of this");
+  await ui.b.$("#revoke-done").waitForDisplayed({ timeout: 60000 });
+  await ui.b.$("#access-empty").waitForDisplayed({ timeout: 30000 });
+  assert.deepEqual(env.accountState(), before, "the emulator is as it was before the grant");
+  assert.equal(env.keychainSecret(`${account}/vendor/${newKey}`), null);
+});

@@ -1,0 +1,56 @@
+// Small pieces shared by the wizard and "My access": error and busy lines, and a live step list.
+
+import { BackendError } from "./backend";
+import type { ProgressDto } from "./bindings";
+import { h } from "./dom";
+
+export function message(e: unknown): string {
+  return e instanceof BackendError ? e.message : String(e);
+}
+
+export function errorBox(text: string) {
+  return h("div", { class: "error", role: "alert" }, text);
+}
+
+export function busy(text: string) {
+  return h("p", { class: "busy", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), text);
+}
+
+/** A list of steps with a progress bar, updated from progress events; screen readers hear each step. */
+export function progressList(summaries: string[]) {
+  const total = summaries.length;
+  const bar = h("progress", { max: String(total), value: "0", "aria-label": "Progress" });
+  const items = summaries.map((s) => h("li", { class: "pending" }, h("span", { class: "state", "aria-hidden": "true" }), h("span", {}, s), h("span", { class: "visually-hidden status-word" }, " — waiting")));
+  const live = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
+  const mark = (i: number, cls: string, word: string) => {
+    if (!items[i]) return;
+    items[i].className = cls;
+    items[i].querySelector(".status-word")!.textContent = ` — ${word}`;
+  };
+  let done = 0;
+  const onEvent = (p: ProgressDto) => {
+    switch (p.type) {
+      case "started":
+        mark(p.index, "running", "in progress");
+        live.textContent = `Step ${p.index + 1} of ${p.total}: ${p.summary}`;
+        break;
+      case "succeeded":
+        mark(p.index, "ok", "done");
+        bar.value = ++done;
+        break;
+      case "failed":
+        mark(p.index, "failed", "failed");
+        break;
+      case "rollbackStarted":
+        live.textContent = `Undoing ${p.steps} completed step(s)…`;
+        break;
+      case "undone":
+        mark(p.index, "undone", "undone");
+        break;
+      case "undoFailed":
+        mark(p.index, "failed", "could not be undone");
+        break;
+    }
+  };
+  return { element: h("div", {}, bar, h("ol", { class: "progress-list" }, items), live), onEvent };
+}

@@ -1,0 +1,319 @@
+// "My access": everything the app created or imported, checked against the account now, with rotation,
+// revocation (after an exact list of what goes), import of an existing key, and handing a saved key over.
+
+import type { Backend } from "./backend";
+import type { AccessDto, AppInfo, KeyStateDto } from "./bindings";
+import { busy, errorBox, message, progressList } from "./common";
+import { field, h } from "./dom";
+import { handoverPanel } from "./handover";
+
+export interface MyAccessContext {
+  backend: Backend;
+  info: AppInfo;
+  onNewAccess: () => void;
+}
+
+const LEVEL_WORDS: Record<string, string> = { read: "Read-only", upload: "Upload-only", "read-write": "Read and write", full: "Full" };
+
+/** What an entry gives, in plain words. */
+export function describe(a: AccessDto): string {
+  if (a.kind === "imported") return "An access key you added to this app";
+  const where = `s3://${a.bucket}/${a.prefix ?? ""}`;
+  const level = LEVEL_WORDS[a.level] ?? a.level;
+  return a.kind === "role" ? `${level} access to ${where} for another AWS account` : `${level} access to ${where}`;
+}
+
+export function stateWords(a: AccessDto): string {
+  if (a.state === "exists") return "In place";
+  if (a.state === "deleted") return "Deleted outside this app";
+  return a.stateDetail ?? "Not checked";
+}
+
+function keyStatus(k: KeyStateDto): string {
+  return k.status ?? "Gone from AWS";
+}
+
+function lastUsed(k: KeyStateDto): string {
+  if (!k.lastUsed) return "Never";
+  return k.lastUsedService ? `${k.lastUsed} (${k.lastUsedService})` : k.lastUsed;
+}
+
+export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAccessContext) {
+  const { backend } = ctx;
+  const panels = new Map<string, HTMLElement>();
+  const pageStatus = h("div", { role: "status", "aria-live": "polite", id: "access-status" });
+  const listArea = h("div", { class: "access-list" }, busy("Checking what this app created against your account…"));
+
+  const load = async () => {
+    try {
+      const list = await backend.listAccess();
+      listArea.replaceChildren(
+        list.length ? h("p", { class: "hint" }, `${list.length} item${list.length === 1 ? "" : "s"}`) : h("p", { class: "hint", id: "access-empty" }, "Nothing yet. Access you set up with this app, and keys you add below, appear here."),
+        ...list.map(card),
+      );
+    } catch (e) {
+      listArea.replaceChildren(errorBox(message(e)));
+    }
+  };
+
+  const card = (a: AccessDto) => {
+    const headingId = `h-${a.id}`;
+    let panel = panels.get(a.id);
+    if (!panel) {
+      panel = h("div", { class: "panel", "aria-live": "polite" });
+      panels.set(a.id, panel);
+    }
+    const keyRows = a.keys.map((k) =>
+      h(
+        "tr",
+        { "data-key": k.accessKeyId },
+        h("th", { scope: "row" }, h("code", {}, k.accessKeyId)),
+        h("td", { class: `key-${(k.status ?? "gone").toLowerCase()}` }, keyStatus(k)),
+        h("td", {}, lastUsed(k)),
+        h("td", {}, k.inKeychain ? "Secret saved" : "Secret not here"),
+        h(
+          "td",
+          {},
+          k.inKeychain ? h("button", { type: "button", class: "link", onclick: () => handOver(a, k.accessKeyId, panel!) }, "Hand over…") : null,
+          k.status !== "Active" && k.status !== null && a.kind !== "imported" ? h("button", { type: "button", class: "link danger", onclick: () => deleteKey(a, k.accessKeyId, panel!) }, "Delete") : null,
+        ),
+      ),
+    );
+    const canRotate = a.state === "exists" && a.userName !== null && a.kind !== "role" && a.keys.some((k) => k.status === "Active" && k.recorded);
+    return h(
+      "section",
+      { class: `access-card state-${a.state}`, "aria-labelledby": headingId, "data-id": a.id },
+      h("h2", { id: headingId }, a.label),
+      h("p", {}, describe(a)),
+      h("p", { class: a.state === "exists" ? "ok inline" : "warning inline" }, stateWords(a)),
+      a.keys.length
+        ? h(
+            "table",
+            { class: "keys" },
+            h("caption", { class: "visually-hidden" }, `Access keys of ${a.label}`),
+            h("thead", {}, h("tr", {}, ["Key", "Status", "Last used", "On this computer", ""].map((t) => h("th", { scope: "col" }, t)))),
+            h("tbody", {}, keyRows),
+          )
+        : null,
+      h(
+        "details",
+        {},
+        h("summary", {}, "Details"),
+        h(
+          "dl",
+          {},
+          a.bucket ? [h("dt", {}, "Bucket"), h("dd", {}, a.bucket), h("dt", {}, "Folder"), h("dd", {}, a.prefix ?? "the whole bucket"), h("dt", {}, "Access"), h("dd", {}, LEVEL_WORDS[a.level] ?? a.level)] : null,
+          h("dt", {}, "Account"),
+          h("dd", {}, a.account),
+          h("dt", {}, a.kind === "imported" ? "Added" : "Created"),
+          h("dd", {}, a.createdAt),
+        ),
+        a.policy ? h("details", { class: "json-details" }, h("summary", {}, "Show the policy (JSON)"), h("pre", { class: "json", tabindex: "0" }, a.policy)) : null,
+      ),
+      h(
+        "div",
+        { class: "row" },
+        canRotate ? h("button", { type: "button", class: "secondary rotate", onclick: () => startRotate(a, panel!) }, "Rotate key…") : null,
+        a.state !== "unchecked" ? h("button", { type: "button", class: "secondary danger revoke", onclick: () => startRevoke(a, panel!, false) }, "Revoke…") : null,
+      ),
+      panel,
+    );
+  };
+
+  const focusFirst = (el: HTMLElement) => el.querySelector<HTMLElement>("h3, button")?.focus();
+
+  const closeButton = (panel: HTMLElement, label = "Cancel") => h("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, label);
+
+  const handOver = async (a: AccessDto, keyId: string, panel: HTMLElement) => {
+    panel.replaceChildren(busy("Loading the key from your keychain…"));
+    try {
+      const k = await backend.selectSavedKey(a.id, keyId);
+      panel.replaceChildren(h("h3", { tabindex: "-1" }, `Hand over key ${keyId}`), ...handoverPanel(backend, ctx.info, k), closeButton(panel, "Close"));
+      focusFirst(panel);
+    } catch (e) {
+      panel.replaceChildren(errorBox(message(e)));
+    }
+  };
+
+  const deleteKey = (a: AccessDto, keyId: string, panel: HTMLElement) => {
+    const confirm = h("button", { type: "button", class: "danger", id: "delete-key-confirm" }, `Delete ${keyId}`);
+    confirm.addEventListener("click", async () => {
+      panel.replaceChildren(busy(`Deleting ${keyId}…`));
+      try {
+        await backend.deleteAccessKey(a.id, keyId);
+        panel.replaceChildren();
+        pageStatus.textContent = `Deleted the key ${keyId}.`;
+        await load();
+      } catch (e) {
+        panel.replaceChildren(errorBox(message(e)));
+      }
+    });
+    panel.replaceChildren(h("h3", { tabindex: "-1" }, `Delete the key ${keyId}?`), h("p", {}, "Whoever still uses it loses access. Its saved secret is removed from this computer too."), h("div", { class: "row" }, confirm, closeButton(panel)));
+    focusFirst(panel);
+  };
+
+  const startRotate = async (a: AccessDto, panel: HTMLElement) => {
+    panel.replaceChildren(busy("Checking the keys…"));
+    try {
+      const plan = await backend.planRotate(a.id);
+      const go = h("button", { type: "button", class: "primary", id: "rotate-confirm" }, "Rotate now");
+      go.addEventListener("click", () => runRotate(a, plan.steps, plan.oldKeyId, panel));
+      panel.replaceChildren(
+        h("div", {},
+        h("h3", { tabindex: "-1" }, `Replace the key ${plan.oldKeyId}`),
+        h("p", {}, "A new key is created and saved first; the old one is switched off only once AWS accepts the new one. If anything fails, the old key keeps working."),
+        plan.deletesInactiveKey ? h("p", { class: "warning box", role: "note" }, `${a.label} already has two keys, the most AWS allows, so the inactive key ${plan.deletesInactiveKey} is deleted first.`) : null,
+        h("ol", { class: "plan" }, plan.steps.map((s) => h("li", {}, s))),
+        h("div", { class: "row" }, go, closeButton(panel)),
+        ),
+      );
+      focusFirst(panel);
+    } catch (e) {
+      panel.replaceChildren(errorBox(message(e)), closeButton(panel, "Close"));
+    }
+  };
+
+  const runRotate = async (a: AccessDto, steps: string[], oldKeyId: string, panel: HTMLElement) => {
+    const progress = progressList(steps);
+    const result = h("div");
+    panel.replaceChildren(h("h3", { tabindex: "-1" }, "Rotating the key"), progress.element, result);
+    focusFirst(panel);
+    try {
+      const o = await backend.rotateKey(progress.onEvent);
+      if (!o.ok) {
+        const f = o.failure!;
+        result.replaceChildren(
+          h("div", { class: "error", role: "alert" }, h("h4", {}, `Stopped at: ${f.summary}`), h("p", {}, f.message), h("p", {}, h("strong", {}, f.working)), f.left.length ? h("ul", {}, f.left.map((l) => h("li", {}, `Left to do: ${l}`))) : null),
+          closeButton(panel, "Close"),
+        );
+        return;
+      }
+      const delOld = h("button", { type: "button", class: "secondary danger", id: "delete-old" }, `Delete the old key ${oldKeyId} now`);
+      const oldStatus = h("p", { class: "hint", role: "status", "aria-live": "polite" });
+      delOld.addEventListener("click", async () => {
+        delOld.disabled = true;
+        try {
+          await backend.deleteAccessKey(a.id, oldKeyId);
+          oldStatus.textContent = `The old key ${oldKeyId} is deleted.`;
+          delOld.remove();
+        } catch (e) {
+          oldStatus.textContent = message(e);
+          delOld.disabled = false;
+        }
+      });
+      result.replaceChildren(
+        h("p", { class: "ok", id: "rotate-done", role: "status" }, `The new key ${o.newAccessKeyId} works and is saved in your keychain. The old key ${oldKeyId} is switched off.`),
+        h("p", {}, "Give the new key to whoever used the old one. Delete the old key once nothing uses it."),
+        h("div", { class: "row" }, delOld),
+        oldStatus,
+        ...handoverPanel(backend, ctx.info, { userName: o.userName ?? "", accessKeyId: o.newAccessKeyId ?? "", keychainEntry: o.keychainEntry }),
+        h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => (panel.replaceChildren(), load()) }, "Done")),
+      );
+    } catch (e) {
+      result.replaceChildren(errorBox(message(e)), closeButton(panel, "Close"));
+    }
+  };
+
+  const startRevoke = async (a: AccessDto, panel: HTMLElement, adopt: boolean) => {
+    panel.replaceChildren(busy("Working out what to delete…"));
+    try {
+      const plan = await backend.planRevoke(a.id, adopt);
+      const go = h("button", { type: "button", class: "danger", id: "revoke-confirm" }, "Delete all of this");
+      go.addEventListener("click", () => runRevoke(a, plan.steps.map((s) => s.summary), panel));
+      const adoptBox = h("input", { type: "checkbox", id: `adopt-${a.id}`, checked: adopt, onchange: (e: Event) => startRevoke(a, panel, (e.target as HTMLInputElement).checked) });
+      panel.replaceChildren(
+        h("div", {},
+        h("h3", { tabindex: "-1" }, `Revoke ${a.label}?`),
+        h("p", {}, "This deletes, in this order:"),
+        h("ol", { class: "plan revoke-steps" }, plan.steps.map((s) => h("li", {}, h("span", { class: "summary" }, s.summary), h("span", { class: "call" }, s.call)))),
+        plan.kept.length ? [h("p", {}, "Left alone:"), h("ul", { class: "kept" }, plan.kept.map((k) => h("li", {}, k)))] : null,
+        plan.kept.length || adopt ? h("div", { class: "check" }, adoptBox, h("label", { for: `adopt-${a.id}` }, "Also delete what this app did not create")) : null,
+        h("p", { class: "warning" }, "This cannot be undone. Whoever uses this access loses it at once."),
+        h("div", { class: "row" }, go, closeButton(panel)),
+        ),
+      );
+      focusFirst(panel);
+    } catch (e) {
+      panel.replaceChildren(errorBox(message(e)), closeButton(panel, "Close"));
+    }
+  };
+
+  const runRevoke = async (a: AccessDto, steps: string[], panel: HTMLElement) => {
+    const progress = progressList(steps);
+    const result = h("div");
+    panel.replaceChildren(h("h3", { tabindex: "-1" }, `Revoking ${a.label}`), progress.element, result);
+    focusFirst(panel);
+    try {
+      const o = await backend.revoke(progress.onEvent);
+      if (o.ok) {
+        panels.delete(a.id);
+        pageStatus.replaceChildren(h("p", { class: "ok", id: "revoke-done" }, `Revoked ${a.label}: nothing of it is left in your account or on this computer.`));
+        await load();
+        main.querySelector<HTMLElement>("h1")?.focus();
+        return;
+      }
+      result.replaceChildren(
+        h(
+          "div",
+          { class: "error", role: "alert" },
+          h("h4", {}, `Stopped at: ${o.failedSummary}`),
+          h("p", {}, o.message ?? ""),
+          o.remaining.length ? [h("p", {}, "Not done yet:"), h("ul", {}, o.remaining.map((r) => h("li", {}, r)))] : null,
+          h("p", {}, "The entry stays in the list; revoke it again to finish."),
+        ),
+        h("button", { type: "button", class: "secondary", onclick: () => (panel.replaceChildren(), load()) }, "Close"),
+      );
+    } catch (e) {
+      result.replaceChildren(errorBox(message(e)));
+    }
+  };
+
+  // Import an existing key.
+  const importStatus = h("div", { role: "status", "aria-live": "polite" });
+  const keyId = field("Access key ID", { value: "", placeholder: "AKIA…", onInput: (v) => (v && !/^AKIA[A-Z0-9]{12,124}$/.test(v.trim()) ? "An access key ID starts with AKIA, then capital letters and digits." : null) });
+  const secret = field("Secret access key", { value: "", type: "password", onInput: () => null });
+  const file = h("input", { type: "file", id: "import-csv", accept: ".csv,text/csv" });
+  const doImport = async (args: { accessKeyId?: string; secretAccessKey?: string; csv?: string }) => {
+    importStatus.replaceChildren(busy("Checking the key with AWS…"));
+    try {
+      await backend.importKey(args);
+      secret.input.value = "";
+      keyId.input.value = "";
+      file.value = "";
+      importStatus.replaceChildren(h("p", { class: "ok", id: "import-done" }, "Added. Its secret is in your keychain."));
+      await load();
+    } catch (e) {
+      importStatus.replaceChildren(errorBox(message(e)));
+    }
+  };
+  file.addEventListener("change", async () => {
+    const f = file.files?.[0];
+    if (f) await doImport({ csv: await f.text() });
+  });
+  const importBtn = h("button", { type: "button", class: "primary", id: "import-btn", onclick: () => doImport({ accessKeyId: keyId.input.value.trim(), secretAccessKey: secret.input.value }) }, "Add this key");
+  const importSection = h(
+    "details",
+    { class: "import" },
+    h("summary", {}, "Add an existing access key"),
+    h("p", { class: "hint" }, "For a key made elsewhere (for example in the AWS console). Its secret goes into your keychain, so you can hand it over or use it from AWS tools without a file."),
+    keyId.wrap,
+    secret.wrap,
+    importBtn,
+    h("div", { class: "field" }, h("label", { for: "import-csv" }, "Or choose the CSV file the AWS console gave you"), file),
+    importStatus,
+  );
+
+  main.append(
+    h("h1", { tabindex: "-1" }, "My access"),
+    h("p", { class: "lead" }, "Everything this app set up or was given, checked against your account now."),
+    pageStatus,
+    listArea,
+    importSection,
+  );
+  nav.replaceChildren(
+    h("button", { type: "button", class: "secondary", id: "reload-access", onclick: () => (listArea.replaceChildren(busy("Checking…")), load()) }, "Check again"),
+    h("span"),
+    h("button", { type: "button", class: "primary", id: "new-access", onclick: ctx.onNewAccess }, "Set up new access"),
+  );
+  load();
+}
