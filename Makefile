@@ -6,7 +6,7 @@ CARGO ?= cargo
 HARNESS := tests/harness
 TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run test setup ui build app app-test unit e2e ui-test gui bench clean
+.PHONY: run test setup ui build app app-test unit e2e ui-test gui bench clean package package-test
 
 setup:
 	@bash $(HARNESS)/setup.sh
@@ -45,11 +45,20 @@ ui-test:
 gui:
 	bash $(HARNESS)/with-keyring.sh bash tests/gui/run.sh
 
+## The release app and its .deb (Tauri's bundler), in target/release/bundle/deb/.
+package: ui
+	$(TAURI) build --bundles deb
+
+## Install the .deb with dpkg, launch it headless to its first screen, uninstall it (needs root or sudo).
+## Slow (a release build), so not in `make test`; CI runs it after `make test`.
+package-test: package
+	bash tests/package/test-deb.sh
+
 clean:
 	rm -rf .venv .tools tests/.artifacts ui/dist
 
 ## Benchmarks against the tools people use today (figures printed and written to tests/.artifacts/).
-bench: setup
+bench: setup package
 	$(CARGO) build --release -p s3aw
 	.venv/bin/pip install -q -r tests/bench/requirements.txt
 	.venv/bin/python tests/bench/bench.py

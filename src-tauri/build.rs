@@ -2,6 +2,7 @@
 // (tauri-build generates an `allow-<command>` permission for each).
 const COMMANDS: &[&str] = &[
     "app_info",
+    "ui_ready",
     "list_profiles",
     "connect",
     "list_saved_connections",

@@ -30,6 +30,16 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     }
 }
 
+/// The UI calls this once its first screen is drawn. With `S3AW_REPORT_READY=1` the app says so on stderr,
+/// with the time since the process started: the package test and the start-up benchmark wait for it.
+#[tauri::command]
+pub fn ui_ready(screen: String) {
+    if std::env::var_os("S3AW_REPORT_READY").is_some() {
+        let ms = crate::STARTED.get().map(|t| t.elapsed().as_millis()).unwrap_or_default();
+        eprintln!("s3aw-ready after {ms} ms: {screen}");
+    }
+}
+
 #[tauri::command]
 pub fn list_profiles() -> Vec<ProfileDto> {
     core_profiles()

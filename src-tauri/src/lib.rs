@@ -7,7 +7,11 @@ mod commands;
 pub mod ipc;
 mod state;
 
+/// When the process started, for the start-up time `ui_ready` reports.
+pub(crate) static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(code) = access::credential_process_main(&args) {
         std::process::exit(code);
@@ -18,6 +22,7 @@ pub fn run() {
         .manage(state::AppState::from_env())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::ui_ready,
             commands::list_profiles,
             commands::connect,
             commands::list_saved_connections,

@@ -6,7 +6,9 @@ printed and written to tests/.artifacts/bench-results.md. Not part of `make test
 not asserted.
 
 Covered here: 1. grant (calls and wall time), 2. inventory of 500 buckets, 3. presign (one link, and a
-prefix of many objects to CSV). Not yet: 4. the app's cold start and memory, 5. the object browser.
+prefix of many objects to CSV), 4. the release app: start-up to the first drawn screen under Xvfb, idle
+memory (PSS of the app and its WebKit processes), stripped binary and .deb size. Not yet: 5. the object
+browser, which does not exist yet.
 """
 
 import argparse
@@ -147,11 +149,107 @@ def presign(emu, reps, n, tmp):
     return one_ours, one_theirs, bulk_ours, bulk_theirs
 
 
+APP = TARGET / "release" / "s3-access-wizard"
+
+
+def process_tree(pid):
+    """`pid` and all its descendants (the app spawns WebKit's web and network processes)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def pss_mib(pids):
+    total_kib = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kib += int(line.split()[1])
+        except OSError:
+            pass
+    return total_kib / 1024
+
+
+def drop_caches():
+    """A cold start reads the binary and WebKit from disk: drop the page cache when allowed (root, not in
+    every container). Returns whether it worked."""
+    try:
+        os.sync()
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def app_start(reps, tmp, idle_seconds=5):
+    """Start the release app `reps` times under a private Xvfb: seconds from spawn until the UI reports its
+    first screen drawn, and PSS after `idle_seconds` idle."""
+    import random
+    import threading
+
+    display = f":{600 + random.randrange(300)}"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(50):
+        if Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
+            break
+        time.sleep(0.1)
+    starts, pss, cold = [], [], []
+    try:
+        for i in range(reps):
+            home = tmp / f"app-home-{i}"
+            home.mkdir()
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            env.update(DISPLAY=display, HOME=str(home), S3AW_REPORT_READY="1", S3AW_CONFIG_DIR=str(home / "cfg"))
+            cold.append(drop_caches())
+            t0 = time.perf_counter()
+            proc = subprocess.Popen([str(APP)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            ready = None
+            for line in proc.stderr:
+                if line.startswith("s3aw-ready"):
+                    ready = time.perf_counter() - t0
+                    break
+            threading.Thread(target=lambda: proc.stderr.read(), daemon=True).start()
+            if ready is None:
+                raise RuntimeError("the app exited without reporting its first screen")
+            starts.append(ready)
+            time.sleep(idle_seconds)
+            pss.append(pss_mib(process_tree(proc.pid)))
+            for p in reversed(process_tree(proc.pid)):
+                try:
+                    os.kill(p, 15)
+                except OSError:
+                    pass
+            proc.wait(10)
+    finally:
+        xvfb.terminate()
+    return starts, pss, all(cold)
+
+
+def sizes(tmp):
+    stripped = tmp / "s3-access-wizard.stripped"
+    subprocess.run(["strip", "-o", str(stripped), str(APP)], check=True)
+    debs = sorted((TARGET / "release" / "bundle" / "deb").glob("*.deb"), key=lambda p: p.stat().st_mtime)
+    return stripped.stat().st_size / 2**20, (debs[-1].stat().st_size / 2**20 if debs else None)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--buckets", type=int, default=500)
     ap.add_argument("--objects", type=int, default=100_000)
+    ap.add_argument("--only", choices=["cli", "app"], help="run only the CLI comparisons (1-3) or only the app's figures (4)")
     a = ap.parse_args()
     emu = Emulator()
     lines = [f"# Benchmark results\n", f"s3aw binary: `{S3AW}`; {a.reps} runs per side; medians. Machine: {os.cpu_count()} cores.\n"]
@@ -167,18 +265,31 @@ def main():
             tmp = Path(d)
             home = tmp / "home"
             home.mkdir()
-            lines.append("| comparison | s3aw | the other tool | s3aw is faster by |\n|---|---|---|---|")
-            print(lines[-1])
-            ours, theirs, oc, tc, _ = grant(emu, a.reps, home)
-            report("grant read-only IAM user (vs `s3-credentials create --read-only`)", ours, theirs, extra=f" AWS calls: s3aw {median(oc):.0f}, s3-credentials {median(tc):.0f}")
-            ours, theirs = inventory(emu, a.reps, a.buckets)
-            report(f"list {a.buckets} buckets with regions (vs `s3-credentials list-buckets --details`)", ours, theirs)
-            one_o, one_t, bulk_o, bulk_t = presign(emu, a.reps, a.objects, tmp)
-            report("one presigned link (vs `aws s3 presign`)", one_o, one_t)
-            report(f"links for {a.objects} objects to CSV (vs a boto3 script)", bulk_o, bulk_t, extra=f" links/s: s3aw {a.objects / median(bulk_o):,.0f}, boto3 {a.objects / median(bulk_t):,.0f}")
+            if a.only != "app":
+                lines.append("| comparison | s3aw | the other tool | s3aw is faster by |\n|---|---|---|---|")
+                print(lines[-1])
+                ours, theirs, oc, tc, _ = grant(emu, a.reps, home)
+                report("grant read-only IAM user (vs `s3-credentials create --read-only`)", ours, theirs, extra=f" AWS calls: s3aw {median(oc):.0f}, s3-credentials {median(tc):.0f}")
+                ours, theirs = inventory(emu, a.reps, a.buckets)
+                report(f"list {a.buckets} buckets with regions (vs `s3-credentials list-buckets --details`)", ours, theirs)
+                one_o, one_t, bulk_o, bulk_t = presign(emu, a.reps, a.objects, tmp)
+                report("one presigned link (vs `aws s3 presign`)", one_o, one_t)
+                report(f"links for {a.objects} objects to CSV (vs a boto3 script)", bulk_o, bulk_t, extra=f" links/s: s3aw {a.objects / median(bulk_o):,.0f}, boto3 {a.objects / median(bulk_t):,.0f}")
+            if a.only != "cli":
+                if not APP.exists():
+                    raise SystemExit(f"{APP} is missing: `make bench` builds it with `make package`")
+                starts, pss, cold = app_start(a.reps, tmp)
+                binary, deb = sizes(tmp)
+                lines.append("\n## The desktop app (release build, under Xvfb)\n")
+                lines.append("| figure | median | runs | budget |\n|---|---|---|---|")
+                lines.append(f"| start to first screen drawn{' (page cache dropped: cold)' if cold else ' (page cache not dropped: warm)'} | {median(starts):.2f} s | {', '.join(f'{x:.2f}' for x in starts)} | 1.0 s |")
+                lines.append(f"| idle memory, PSS of the app and its WebKit processes | {median(pss):.0f} MiB | {', '.join(f'{x:.0f}' for x in pss)} | 300 MiB |")
+                lines.append(f"| stripped binary | {binary:.1f} MiB | | |")
+                lines.append(f"| .deb package | {deb:.1f} MiB | | |" if deb else "| .deb package | not built | | |")
+                print("\n".join(lines[-6:]), flush=True)
     finally:
         emu.stop()
-    lines.append("\nNot yet measured: the app's cold start and idle memory, and the object browser (issue 6).")
+    lines.append("\nNot yet measured: the object browser (benchmark 5), which does not exist yet.")
     out = ROOT / "tests" / ".artifacts" / "bench-results.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n")

@@ -26,6 +26,8 @@ import type {
 
 export interface Backend {
   appInfo(): Promise<AppInfo>;
+  /** The first screen is drawn (the app reports it for start-up timing). */
+  uiReady(screen: string): Promise<void>;
   listProfiles(): Promise<ProfileDto[]>;
   connect(args: ConnectArgs): Promise<ConnectionDto>;
   listSavedConnections(): Promise<SavedConnectionDto[]>;
@@ -84,6 +86,7 @@ export async function tauriBackend(): Promise<Backend> {
   };
   return {
     appInfo: () => call("app_info"),
+    uiReady: (screen) => call("ui_ready", { screen }),
     listProfiles: () => call("list_profiles"),
     connect: (args) => call("connect", { args }),
     listSavedConnections: () => call("list_saved_connections"),
@@ -156,6 +159,7 @@ export function fakeBackend(): Backend {
     },
   ];
   return {
+    uiReady: async () => {},
     appInfo: async () => ({ version: "dev", sandboxEndpoint: "http://fake", keychainService: "fake", saveDialogStandIn: false }),
     listProfiles: async () => [{ name: "default", kind: "keys", region: "us-east-1" }],
     connect: async () => ({ account: "123456789012", arn: "arn:aws:iam::123456789012:user/demo", region: "us-east-1", endpoint: "http://fake", isSandbox: true }),

@@ -648,6 +648,7 @@ async function start() {
   backend = inApp ? await tauriBackend() : fakeBackend();
   info = await backend.appInfo();
   render();
+  requestAnimationFrame(() => backend.uiReady(root.querySelector("h1")?.textContent ?? "").catch(() => {}));
 }
 
 start().catch((e) => root.replaceChildren(errorBox(`The app could not start: ${message(e)}`)));
