@@ -235,15 +235,24 @@ struct RoleArgs {
     /// Name of the role to create.
     #[arg(long)]
     role: String,
-    /// The other party's 12-digit AWS account ID.
+    /// The other party: their 12-digit AWS account ID, or the ARN of one user or role of theirs.
     #[arg(long)]
     account: String,
-    /// The external ID the other party gave you.
+    /// The external ID the other party gave you. Without it, a random 40-character one is generated.
     #[arg(long)]
-    external_id: String,
+    external_id: Option<String>,
     /// Name of the policy (default: ROLE-s3-access).
     #[arg(long)]
     policy_name: Option<String>,
+    /// The longest session the other party may ask for, in hours (1-12; AWS's default is 1).
+    #[arg(long)]
+    max_session_hours: Option<i32>,
+    /// Write the handoff sheet for the other party: FILE.md (Markdown) or FILE.json.
+    #[arg(long)]
+    handoff: Option<PathBuf>,
+    /// Overwrite an existing handoff file.
+    #[arg(long)]
+    force: bool,
 }
 
 /// An error with the exit code it maps to.
@@ -604,13 +613,22 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
 
 async fn grant_role(cli: &Cli, args: &RoleArgs) -> CliResult {
     let t = &args.target;
+    if let Some(path) = &args.handoff {
+        if path.exists() && !args.force {
+            return Err(Error::FileExists { path: path.clone() }.into());
+        }
+    }
+    let external_id = match &args.external_id {
+        Some(id) => id.clone(),
+        None => s3aw_core::handoff::generate_external_id()?,
+    };
     let session = connect(cli).await?;
     let method = Method::CrossAccountRole(RoleOptions {
         role_name: args.role.clone(),
         policy_name: args.policy_name.clone().unwrap_or_else(|| request::default_policy_name(&args.role)),
-        other_account: args.account.clone(),
-        external_id: args.external_id.clone(),
-        max_session_seconds: None,
+        other_account: args.account.trim().to_string(),
+        external_id,
+        max_session_seconds: args.max_session_hours.map(|h| h.saturating_mul(3600)),
     });
     let req = base_request(&session, t, method)?;
     let plan = build_plan(&session, &req, &PlanOptions::default()).await?;
@@ -621,11 +639,19 @@ async fn grant_role(cli: &Cli, args: &RoleArgs) -> CliResult {
     if let Err(e) = s3aw_core::grant::remember(&session, &plan, &applied) {
         eprintln!("warning: could not update the local record of created access: {e}");
     }
-    let role_arn = s3aw_core::plan::role_arn(session.partition(), &plan.account, &args.role);
+    let region = s3aw_core::inventory::bucket_region(&session, &t.bucket).await.unwrap_or_else(|_| session.region().to_string());
+    let sheet = s3aw_core::handoff::Handoff::for_plan(&plan, session.partition(), &region).ok_or_else(|| fail(1, "other", "the plan made no role"))?;
+    if let Some(path) = &args.handoff {
+        sheet.write(path, args.force)?;
+        eprintln!("Handoff sheet written to {}", path.display());
+    }
     if cli.json {
-        print_json(json!({ "role_arn": role_arn, "external_id": args.external_id, "bucket": t.bucket, "prefix": req.scope.prefix }));
+        print_json(json!({
+            "role_arn": sheet.role_arn, "external_id": sheet.external_id, "bucket": sheet.bucket, "prefix": sheet.prefix,
+            "handoff": sheet.to_json(), "handoff_file": args.handoff,
+        }));
     } else {
-        println!("Role ready: {role_arn}\nExternal ID: {}\nGive both to the other account; it assumes the role with that external ID.", args.external_id);
+        print!("{}", sheet.to_markdown());
     }
     Ok(())
 }

@@ -29,5 +29,6 @@ pub mod request;
 pub mod secret;
 pub mod validate;
 pub mod grant;
+pub mod handoff;
 
 pub use error::{Error, Result};

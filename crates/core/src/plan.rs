@@ -310,7 +310,10 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
         Method::CrossAccountRole(r) => {
             crate::validate::role_name(&r.role_name)?;
             crate::validate::policy_name(&r.policy_name)?;
-            crate::validate::account_id(&r.other_account)?;
+            let their_account = crate::validate::trusted_principal(&r.other_account)?;
+            if their_account == seen.account {
+                notes.push("The account you trust is this same account: usually a role for another account trusts a different one.".into());
+            }
             crate::validate::external_id(&r.external_id)?;
             if let Some(s) = r.max_session_seconds {
                 if !(3600..=43200).contains(&s) {

@@ -235,12 +235,14 @@ pub fn check_user_inline_size(doc: &PolicyDocument, existing: usize) -> Result<(
     Ok(())
 }
 
-/// The trust policy for a role that another account assumes with an external ID.
-pub fn cross_account_trust_policy(partition: &str, other_account: &str, external_id: &str) -> PolicyDocument {
+/// The trust policy for a role that another account assumes with an external ID. `other` is their account
+/// ID (trusting the account, which then decides who of theirs may assume it) or one principal's ARN.
+pub fn cross_account_trust_policy(partition: &str, other: &str, external_id: &str) -> PolicyDocument {
+    let principal = if other.starts_with("arn:") { other.to_string() } else { format!("arn:{partition}:iam::{other}:root") };
     PolicyDocument::new(vec![Statement {
         sid: Some("TrustOtherAccountWithExternalId".into()),
         effect: "Allow".into(),
-        principal: Some(json!({ "AWS": format!("arn:{partition}:iam::{other_account}:root") })),
+        principal: Some(json!({ "AWS": principal })),
         action: vec!["sts:AssumeRole".into()],
         resource: vec![],
         condition: Some(json!({ "StringEquals": { "sts:ExternalId": external_id } })),

@@ -123,6 +123,26 @@ pub fn account_id(id: &str) -> Result<()> {
     }
 }
 
+/// Who the other party is: their 12-digit account ID (anyone in that account whom they allow), or the ARN
+/// of one IAM user or role of theirs (`arn:aws:iam::ACCOUNT:role/NAME`). Returns the account ID.
+pub fn trusted_principal(p: &str) -> Result<String> {
+    let p = p.trim();
+    if !p.starts_with("arn:") {
+        account_id(p)?;
+        return Ok(p.to_string());
+    }
+    let f = "other account";
+    let parts: Vec<&str> = p.splitn(6, ':').collect();
+    let ok = parts.len() == 6 && parts[2] == "iam" && parts[3].is_empty() && account_id(parts[4]).is_ok() && {
+        let r = parts[5];
+        r == "root" || (r.starts_with("user/") || r.starts_with("role/")) && r.len() > 5 && !r.contains(char::is_whitespace)
+    };
+    if !ok {
+        return Err(Error::invalid(f, format!("\"{p}\" is not an account ID or an IAM user or role ARN (arn:aws:iam::123456789012:role/NAME)")));
+    }
+    Ok(parts[4].to_string())
+}
+
 /// A long-term access key id: 16-128 upper-case letters and digits, starting with AKIA.
 pub fn access_key_id(id: &str) -> Result<()> {
     let f = "access key ID";
@@ -212,5 +232,14 @@ mod tests {
         assert!(field_err(access_key_id("ASIAIOSFODNN7EXAMPLE")).contains("temporary"));
         assert!(field_err(access_key_id("wJalrXUtnFEMI")).contains("start with AKIA"));
         assert!(field_err(access_key_id("AKIA iosfodnn7")).contains("copied whole"));
+    }
+
+    #[test]
+    fn trusted_principals() {
+        assert_eq!(trusted_principal("210987654321").unwrap(), "210987654321");
+        assert_eq!(trusted_principal("arn:aws:iam::210987654321:role/vendor-ingest").unwrap(), "210987654321");
+        assert_eq!(trusted_principal("arn:aws:iam::210987654321:root").unwrap(), "210987654321");
+        assert!(field_err(trusted_principal("arn:aws:s3:::bucket").map(|_| ())).contains("not an account ID"));
+        assert!(field_err(trusted_principal("21098765432").map(|_| ())).contains("12 digits"));
     }
 }
