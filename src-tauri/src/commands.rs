@@ -10,7 +10,7 @@ use s3aw_core::keychain::run_blocking;
 use s3aw_core::plan::{build_plan, PlanOptions};
 use s3aw_core::policy::{access_policy, AccessLevel, Scope};
 use s3aw_core::probe::{wait_until_key_works, Backoff};
-use s3aw_core::request::{AccessRequest, CorsRule, Hardening, IamUserOptions, Method};
+use s3aw_core::request::{AccessRequest, CorsRule, Hardening, IamUserOptions, Method, RoleOptions};
 use s3aw_core::secret::PastedCredentials;
 use std::sync::Arc;
 use tauri::ipc::Channel;
@@ -197,8 +197,15 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
     let session = state.session().await?;
     let keychain = state.keychain.clone();
     let keychain_problem = run_blocking(move || keychain.check_available()).await.err().map(|e| e.to_string());
-    let request = AccessRequest {
-        method: Method::IamUser(IamUserOptions {
+    let method = match args.kind.as_str() {
+        "role" => Method::CrossAccountRole(RoleOptions {
+            role_name: args.user_name.trim().to_string(),
+            policy_name: args.policy_name.trim().to_string(),
+            other_account: args.other_account.unwrap_or_default().trim().to_string(),
+            external_id: args.external_id.unwrap_or_default().trim().to_string(),
+            max_session_seconds: args.max_session_hours.map(|h| h.saturating_mul(3600)),
+        }),
+        _ => Method::IamUser(IamUserOptions {
             user_name: args.user_name.trim().to_string(),
             policy_name: args.policy_name.trim().to_string(),
             inline_policy: args.inline_policy,
@@ -206,6 +213,9 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
             create_access_key: true,
             save_to_keychain: keychain_problem.is_none(),
         }),
+    };
+    let request = AccessRequest {
+        method,
         scope: scope(Some(&session), &args.bucket, args.prefix.as_deref(), args.allow_list)?,
         level: AccessLevel::parse(&args.level)?,
         cors: args.cors.map(cors_from_dto),
@@ -265,13 +275,26 @@ pub async fn apply_plan(state: State<'_, AppState>, on_event: Channel<ProgressDt
                 eprintln!("warning: could not update the record of created access: {e}");
             }
             let user_name = plan.creates_key_for().map(str::to_string);
+            let region = s3aw_core::inventory::bucket_region(&session, &plan.request.scope.bucket).await.unwrap_or_else(|_| session.region().to_string());
+            let handoff = s3aw_core::handoff::Handoff::for_plan(&plan, session.partition(), &region);
             let outcome = ApplyOutcomeDto {
                 ok: true,
                 user_name: user_name.clone(),
                 access_key_id: applied.access_key.as_ref().map(|k| k.access_key_id.clone()),
                 keychain_entry: applied.keychain_entry.as_ref().map(|e| e.entry_name()),
+                handoff: handoff.as_ref().map(|h| HandoffSheetDto {
+                    role_arn: h.role_arn.clone(),
+                    external_id: h.external_id.clone(),
+                    bucket: h.bucket.clone(),
+                    prefix: h.prefix.clone(),
+                    level: h.level.clone(),
+                    region: h.region.clone(),
+                    trusted: h.trusted.clone(),
+                    their_policy: h.their_policy().to_json_pretty(),
+                }),
                 failure: None,
             };
+            *state.last_handoff.lock().await = handoff;
             *state.last_key.lock().await = applied.access_key.map(|k| crate::state::NewKey { key: k, user_name: user_name.unwrap_or_default() });
             Ok(outcome)
         }
@@ -280,6 +303,7 @@ pub async fn apply_plan(state: State<'_, AppState>, on_event: Channel<ProgressDt
             user_name: None,
             access_key_id: None,
             keychain_entry: None,
+            handoff: None,
             failure: Some(FailureDto {
                 step: f.failed_step as u32,
                 summary: f.failed_summary.clone(),
@@ -334,6 +358,30 @@ pub async fn add_aws_profile(state: State<'_, AppState>, name: String) -> IpcRes
     let guard = state.last_key.lock().await;
     let k = guard.as_ref().ok_or_else(|| IpcError::new("no_key", "There is no new key to add."))?;
     let path = export::write_credentials_profile(name.trim(), &k.key, false)?;
+    Ok(path.display().to_string())
+}
+
+/// A fresh random external ID for a role (not a secret: it is shared with the other party).
+#[tauri::command]
+pub fn generate_external_id() -> IpcResult<String> {
+    Ok(s3aw_core::handoff::generate_external_id()?)
+}
+
+/// Copy text that is not secret (a role ARN, an external ID) to the clipboard.
+#[tauri::command]
+pub fn copy_text(app: tauri::AppHandle, text: String) -> IpcResult<()> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    app.clipboard().write_text(text).map_err(|e| IpcError::new("clipboard", format!("Could not copy to the clipboard: {e}")))
+}
+
+/// Save the handoff sheet of the role just created, as Markdown or JSON.
+#[tauri::command]
+pub async fn save_handoff(state: State<'_, AppState>, path: String) -> IpcResult<String> {
+    let path = crate::state::save_path(path);
+    let guard = state.last_handoff.lock().await;
+    let sheet = guard.as_ref().ok_or_else(|| IpcError::new("no_handoff", "There is no new role to describe."))?;
+    // The native dialog already asked about replacing an existing file.
+    sheet.write(&path, true)?;
     Ok(path.display().to_string())
 }
 

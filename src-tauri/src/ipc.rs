@@ -121,16 +121,23 @@ pub struct CorsRuleDto {
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantArgs {
+    /// iam-user | role
+    pub kind: String,
     pub bucket: String,
     pub prefix: Option<String>,
     /// read | upload | read-write | full
     pub level: String,
     pub allow_list: bool,
+    /// The IAM user's name, or the role's.
     pub user_name: String,
     pub policy_name: String,
     pub inline_policy: bool,
     pub cors: Option<CorsRuleDto>,
     pub create_bucket_region: Option<String>,
+    /// For a role: the other party's account ID or principal ARN, the external ID, the longest session.
+    pub other_account: Option<String>,
+    pub external_id: Option<String>,
+    pub max_session_hours: Option<i32>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -186,7 +193,24 @@ pub struct ApplyOutcomeDto {
     pub access_key_id: Option<String>,
     /// `ACCOUNT/USER/KEY_ID` in the keychain, when saved.
     pub keychain_entry: Option<String>,
+    /// For a role: what to hand to the other party.
+    pub handoff: Option<HandoffSheetDto>,
     pub failure: Option<FailureDto>,
+}
+
+/// The handoff sheet for a role (no secret in it: the external ID is shared with the other party).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HandoffSheetDto {
+    pub role_arn: String,
+    pub external_id: String,
+    pub bucket: String,
+    pub prefix: Option<String>,
+    pub level: String,
+    pub region: String,
+    pub trusted: String,
+    /// The policy the other party attaches to their own principal (pretty JSON).
+    pub their_policy: String,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -324,6 +348,7 @@ pub fn typescript_bindings() -> String {
         PlanDto::decl(&cfg),
         ProgressDto::decl(&cfg),
         FailureDto::decl(&cfg),
+        HandoffSheetDto::decl(&cfg),
         ApplyOutcomeDto::decl(&cfg),
         WaitDto::decl(&cfg),
         WaitResultDto::decl(&cfg),

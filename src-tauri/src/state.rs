@@ -5,6 +5,7 @@ use crate::ipc::IpcError;
 use s3aw_core::access::revoke::RevokePlan;
 use s3aw_core::access::rotate::RotatePlan;
 use s3aw_core::connect::Session;
+use s3aw_core::handoff::Handoff;
 use s3aw_core::keychain::Keychain;
 use s3aw_core::plan::Plan;
 use s3aw_core::secret::AccessKey;
@@ -21,6 +22,8 @@ pub struct AppState {
     session: RwLock<Option<Arc<Session>>>,
     pub plan: Mutex<Option<Plan>>,
     pub last_key: Mutex<Option<NewKey>>,
+    /// The handoff sheet of the role just created.
+    pub last_handoff: Mutex<Option<Handoff>>,
     /// The rotation or revocation the user is looking at in "My access", applied as reviewed.
     pub rotate_plan: Mutex<Option<RotatePlan>>,
     pub revoke_plan: Mutex<Option<RevokePlan>>,
@@ -45,6 +48,7 @@ impl AppState {
             session: RwLock::new(None),
             plan: Mutex::new(None),
             last_key: Mutex::new(None),
+            last_handoff: Mutex::new(None),
             rotate_plan: Mutex::new(None),
             revoke_plan: Mutex::new(None),
             keychain: keychain(),
@@ -61,6 +65,7 @@ impl AppState {
         *self.session.write().await = Some(Arc::new(session));
         *self.plan.lock().await = None;
         *self.last_key.lock().await = None;
+        *self.last_handoff.lock().await = None;
         *self.rotate_plan.lock().await = None;
         *self.revoke_plan.lock().await = None;
     }

@@ -143,6 +143,17 @@ print(json.dumps(account_state(client("iam", M), client("s3", M))))`;
     return JSON.parse(execFileSync(CLI, ["--json", ...args], { encoding: "utf8", env }));
   }
 
+  /** A role's trust policy and attached policies, read with boto3. */
+  role(name) {
+    const code = `import sys, json; sys.path.insert(0, "${ROOT}/tests/e2e")
+from conftest import client
+class M: url = "${this.moto}"
+iam = client("iam", M)
+r = iam.get_role(RoleName="${name}")["Role"]
+print(json.dumps({"trust": r["AssumeRolePolicyDocument"], "attached": [p["PolicyName"] for p in iam.list_attached_role_policies(RoleName="${name}")["AttachedPolicies"]]}))`;
+    return JSON.parse(execFileSync(PY, ["-c", code], { encoding: "utf8" }));
+  }
+
   keychainSecret(entry) {
     try {
       return execFileSync("secret-tool", ["lookup", "service", this.service, "username", entry], { encoding: "utf8" });

@@ -45,6 +45,10 @@ export interface Backend {
   saveCsv(path: string, importable: boolean): Promise<string>;
   addAwsProfile(name: string): Promise<string>;
   waitForKey(onEvent: (w: WaitDto) => void): Promise<WaitResultDto>;
+  generateExternalId(): Promise<string>;
+  /** Copy text that is not secret (a role ARN, an external ID). */
+  copyText(text: string): Promise<void>;
+  saveHandoff(path: string): Promise<string>;
   // My access
   listAccess(): Promise<AccessDto[]>;
   planRotate(id: string): Promise<RotatePlanDto>;
@@ -114,6 +118,9 @@ export async function tauriBackend(): Promise<Backend> {
       ch.onmessage = onEvent;
       return call("wait_for_key", { onEvent: ch });
     },
+    generateExternalId: () => call("generate_external_id"),
+    copyText: (text) => call("copy_text", { text }),
+    saveHandoff: (path) => call("save_handoff", { path }),
     listAccess: () => call("list_access"),
     planRotate: (id) => call("plan_rotate", { id }),
     rotateKey: (onEvent) => {
@@ -196,7 +203,7 @@ export function fakeBackend(): Backend {
         await delay(150);
         onEvent({ type: "succeeded", index: i, detail: null });
       }
-      return { ok: true, userName: "demo", accessKeyId: "AKIAFAKEEXAMPLE00001", keychainEntry: "123456789012/demo/AKIAFAKEEXAMPLE00001", failure: null };
+      return { ok: true, userName: "demo", accessKeyId: "AKIAFAKEEXAMPLE00001", keychainEntry: "123456789012/demo/AKIAFAKEEXAMPLE00001", handoff: null, failure: null };
     },
     revealSecret: async () => "fake-secret-for-the-demo-backend",
     copySecret: async () => {},
@@ -204,6 +211,9 @@ export function fakeBackend(): Backend {
     saveCsv: async (path) => path,
     addAwsProfile: async (name) => `~/.aws/credentials [${name}]`,
     waitForKey: async () => ({ works: true, attempts: 1, message: "AWS accepts the new key: it is ready to use." }),
+    generateExternalId: async () => "FakeExternalId0123456789abcdefghijklmnop",
+    copyText: async () => {},
+    saveHandoff: async (path) => path,
     listAccess: async () => {
       await delay(100);
       return access;

@@ -34,11 +34,23 @@ export type BucketDto = { name: string, region: string | null, };
 
 export type CorsRuleDto = { allowedOrigins: Array<string>, allowedMethods: Array<string>, allowedHeaders: Array<string>, exposeHeaders: Array<string>, maxAgeSeconds: number | null, };
 
-export type GrantArgs = { bucket: string, prefix: string | null, 
+export type GrantArgs = { 
+/**
+ * iam-user | role
+ */
+kind: string, bucket: string, prefix: string | null, 
 /**
  * read | upload | read-write | full
  */
-level: string, allowList: boolean, userName: string, policyName: string, inlinePolicy: boolean, cors: CorsRuleDto | null, createBucketRegion: string | null, };
+level: string, allowList: boolean, 
+/**
+ * The IAM user's name, or the role's.
+ */
+userName: string, policyName: string, inlinePolicy: boolean, cors: CorsRuleDto | null, createBucketRegion: string | null, 
+/**
+ * For a role: the other party's account ID or principal ARN, the external ID, the longest session.
+ */
+otherAccount: string | null, externalId: string | null, maxSessionHours: number | null, };
 
 export type StepDto = { call: string, summary: string, undo: string, 
 /**
@@ -60,11 +72,21 @@ export type ProgressDto = { "type": "started", index: number, total: number, sum
 
 export type FailureDto = { step: number, summary: string, code: string, message: string, rolledBack: Array<string>, leftBehind: Array<string>, };
 
+export type HandoffSheetDto = { roleArn: string, externalId: string, bucket: string, prefix: string | null, level: string, region: string, trusted: string, 
+/**
+ * The policy the other party attaches to their own principal (pretty JSON).
+ */
+theirPolicy: string, };
+
 export type ApplyOutcomeDto = { ok: boolean, userName: string | null, accessKeyId: string | null, 
 /**
  * `ACCOUNT/USER/KEY_ID` in the keychain, when saved.
  */
-keychainEntry: string | null, failure: FailureDto | null, };
+keychainEntry: string | null, 
+/**
+ * For a role: what to hand to the other party.
+ */
+handoff: HandoffSheetDto | null, failure: FailureDto | null, };
 
 export type WaitDto = { "type": "notYet", attempt: number, waitedSeconds: number, budgetSeconds: number, };
 

@@ -5,9 +5,22 @@ import { fakeBackend, tauriBackend, type Backend } from "./backend";
 import { busy, errorBox, message, progressList } from "./common";
 import { handoverPanel } from "./handover";
 import { myAccessScreen } from "./myAccess";
-import type { AppInfo, BucketDto, ProfileDto, SavedConnectionDto } from "./bindings";
+import type { AppInfo, BucketDto, HandoffSheetDto, ProfileDto, SavedConnectionDto } from "./bindings";
 import { field, h, uid } from "./dom";
-import { bucketNameError, folderError, normaliseFolder, originsCheck, policyNameError, splitList, userNameError, type Level } from "./validate";
+import {
+  bucketNameError,
+  externalIdError,
+  folderError,
+  normaliseFolder,
+  originsCheck,
+  policyNameError,
+  roleNameError,
+  sessionHoursError,
+  splitList,
+  trustedPrincipalError,
+  userNameError,
+  type Level,
+} from "./validate";
 import { back, blocker, canGoBack, corsMethodsFor, initialState, next, STEPS, withTarget, type Kind, type WizardState } from "./wizard";
 
 let backend: Backend;
@@ -354,12 +367,15 @@ function accessScreen(main: HTMLElement, nav: HTMLElement) {
       preview.textContent = message(e);
     }
   };
-  const user = field("User name", {
+  const isRole = state.kind === "role";
+  const nameError = isRole ? roleNameError : userNameError;
+  const user = field(isRole ? "Role name" : "User name", {
     value: state.userName,
-    hint: "The name of the new IAM user the app or vendor will act as.",
-    onInput: (v) => (set({ userName: v, namesEdited: true }), refresh(), userNameError(v)),
-    validate: userNameError,
+    hint: isRole ? "The name of the new role the other account will use." : "The name of the new IAM user the app or vendor will act as.",
+    onInput: (v) => (set({ userName: v, namesEdited: true }), refresh(), nameError(v)),
+    validate: nameError,
   });
+  const roleFields = isRole ? roleFieldset(refresh) : null;
   const policy = field("Policy name", { value: state.policyName, onInput: (v) => (set({ policyName: v, namesEdited: true }), refresh(), policyNameError(v)), validate: policyNameError });
   const listBox = h("input", { type: "checkbox", id: "allow-list", checked: state.allowList, onchange: (e: Event) => (set({ allowList: (e.target as HTMLInputElement).checked }), updatePreview()) });
   for (const l of LEVELS) {
@@ -391,23 +407,59 @@ function accessScreen(main: HTMLElement, nav: HTMLElement) {
   main.append(
     h("fieldset", {}, h("legend", {}, "Access level"), group),
     h("details", { class: "json-details" }, h("summary", {}, "Show the exact policy (JSON)"), preview),
+    roleFields ?? "",
     h("fieldset", {}, h("legend", {}, "Names"), user.wrap, policy.wrap),
     h(
       "details",
       {},
       h("summary", {}, "Advanced"),
       h("div", { class: "check" }, listBox, h("label", { for: "allow-list" }, "Allow listing the files (turn off for apps that only fetch files they already know, such as image proxies)")),
-      h(
-        "div",
-        { class: "check" },
-        h("input", { type: "checkbox", id: "inline", checked: state.inlinePolicy, onchange: (e: Event) => set({ inlinePolicy: (e.target as HTMLInputElement).checked }) }),
-        h("label", { for: "inline" }, "Put the policy on the user itself (inline) instead of a separate managed policy"),
-      ),
+      isRole
+        ? null
+        : h(
+            "div",
+            { class: "check" },
+            h("input", { type: "checkbox", id: "inline", checked: state.inlinePolicy, onchange: (e: Event) => set({ inlinePolicy: (e.target as HTMLInputElement).checked }) }),
+            h("label", { for: "inline" }, "Put the policy on the user itself (inline) instead of a separate managed policy"),
+          ),
     ),
   );
   user.check();
   policy.check();
   updatePreview();
+}
+
+/** Who may use the role: the other party, the external ID (generated unless they gave one), session length. */
+function roleFieldset(refresh: () => void) {
+  const other = field("Their AWS account ID, or the ARN they gave you", {
+    value: state.otherAccount,
+    hint: "12 digits, such as 210987654321. If they gave you the ARN of one of their users or roles, paste that: only it can then use the role.",
+    placeholder: "210987654321",
+    onInput: (v) => (set({ otherAccount: v }), refresh(), v ? trustedPrincipalError(v) : null),
+    validate: (v) => (v ? trustedPrincipalError(v) : null),
+  });
+  const ext = field("External ID", {
+    value: state.externalId,
+    hint: "If they gave you an external ID, paste it here. Otherwise keep this random one and send it to them.",
+    onInput: (v) => (set({ externalId: v }), refresh(), externalIdError(v)),
+  });
+  const regenerate = h("button", { type: "button", class: "secondary small", id: "new-external-id" }, "Generate a new one");
+  const fill = async () => {
+    try {
+      ext.input.value = await backend.generateExternalId();
+      set({ externalId: ext.input.value });
+      ext.check();
+      refresh();
+    } catch (e) {
+      ext.input.value = "";
+      set({ externalId: "" });
+      refresh();
+    }
+  };
+  regenerate.addEventListener("click", fill);
+  if (!state.externalId) fill();
+  const hours = field("Longest session (hours)", { value: state.maxSessionHours, hint: "How long their credentials last each time they use the role (1 to 12).", onInput: (v) => (set({ maxSessionHours: v }), refresh(), sessionHoursError(v)) });
+  return h("fieldset", {}, h("legend", {}, "Who gets access"), other.wrap, ext.wrap, regenerate, hours.wrap);
 }
 
 // ---- 5. CORS ------------------------------------------------------------------------------------------
@@ -513,6 +565,10 @@ function reviewScreen(main: HTMLElement, nav: HTMLElement) {
   main.append(h("p", { class: "banner", role: "note" }, "Nothing has changed yet. These are the exact AWS calls that will run, in this order."), body);
   backend
     .planGrant({
+      kind: state.kind === "role" ? "role" : "iam-user",
+      otherAccount: state.kind === "role" ? state.otherAccount.trim() : null,
+      externalId: state.kind === "role" ? state.externalId : null,
+      maxSessionHours: state.kind === "role" ? Number(state.maxSessionHours) : null,
       bucket: state.bucket,
       prefix: normaliseFolder(state.folder) || null,
       level: state.level,
@@ -602,11 +658,8 @@ function applyScreen(main: HTMLElement, nav: HTMLElement) {
 
 function doneScreen(main: HTMLElement, nav: HTMLElement) {
   const o = state.outcome!;
-  nav.replaceChildren(
-    h("button", { type: "button", class: "secondary", id: "see-my-access", onclick: () => ((view = "access"), render()) }, "See it in My access"),
-    h("span"),
-    h("button", { type: "button", class: "secondary", onclick: () => ((state = { ...initialState(), connection: state.connection, step: "kind" }), render()) }, "Set up another access"),
-  );
+  if (o.handoff) return handoffScreen(main, nav, o.handoff);
+  doneNav(nav);
   const check = h("div", { class: "key-check" });
   const waitBar = h("progress", { max: "60", value: "0", "aria-label": "Waiting for AWS to accept the key" });
   const waitText = h("p", { role: "status", "aria-live": "polite" }, "Checking that AWS accepts the new key…");
@@ -630,6 +683,62 @@ function doneScreen(main: HTMLElement, nav: HTMLElement) {
       check.id = r.works ? "key-works" : "key-not-working";
     })
     .catch((e) => (waitText.textContent = message(e)));
+}
+
+function doneNav(nav: HTMLElement) {
+  nav.replaceChildren(
+    h("button", { type: "button", class: "secondary", id: "see-my-access", onclick: () => ((view = "access"), render()) }, "See it in My access"),
+    h("span"),
+    h("button", { type: "button", class: "secondary", onclick: () => ((state = { ...initialState(), connection: state.connection, step: "kind" }), render()) }, "Set up another access"),
+  );
+}
+
+/** After a role is created: what the other party needs, to copy or save as Markdown or JSON. */
+function handoffScreen(main: HTMLElement, nav: HTMLElement, sheet: HandoffSheetDto) {
+  doneNav(nav);
+  const status = h("p", { class: "hint", role: "status", "aria-live": "polite", id: "handoff-status" });
+  const copyBtn = (what: string, text: string, id: string, label = "Copy") =>
+    h("button", { type: "button", class: "secondary small", id, "aria-label": `Copy the ${what}`, onclick: async () => {
+      try {
+        await backend.copyText(text);
+        status.textContent = `Copied the ${what}.`;
+      } catch (e) {
+        status.textContent = message(e);
+      }
+    } }, label);
+  const save = (ext: "md" | "json", label: string) =>
+    h("button", { type: "button", class: ext === "md" ? "primary" : "secondary", id: `save-handoff-${ext}`, onclick: async () => {
+      try {
+        const name = `${state.userName}-handoff.${ext}`;
+        const path = info.saveDialogStandIn ? name : await backend.chooseSavePath(name);
+        if (!path) return;
+        status.textContent = `Saved to ${await backend.saveHandoff(path)}.`;
+      } catch (e) {
+        status.textContent = message(e);
+      }
+    } }, label);
+  const who = sheet.trusted.startsWith("arn:") ? `only ${sheet.trusted}` : `AWS account ${sheet.trusted}`;
+  main.append(
+    h("h1", { tabindex: "-1" }, "Hand this to the other account"),
+    h("p", { class: "lead" }, `The role is ready. ${who} can use it with the external ID, for ${sheet.level} access to s3://${sheet.bucket}/${sheet.prefix ?? ""}.`),
+    h(
+      "dl",
+      { class: "key" },
+      h("dt", {}, "Role ARN"),
+      h("dd", {}, h("code", { id: "role-arn" }, sheet.roleArn), " ", copyBtn("role ARN", sheet.roleArn, "copy-role-arn")),
+      h("dt", {}, "External ID"),
+      h("dd", {}, h("code", { id: "external-id" }, sheet.externalId), " ", copyBtn("external ID", sheet.externalId, "copy-external-id")),
+      h("dt", {}, "Bucket"),
+      h("dd", {}, `${sheet.bucket} (${sheet.region})`),
+      h("dt", {}, "Folder"),
+      h("dd", {}, sheet.prefix ?? "the whole bucket"),
+    ),
+    h("h2", {}, "What they do on their side"),
+    h("p", {}, "They attach this policy to their own user or role, then assume the role with the external ID."),
+    h("details", { class: "json-details" }, h("summary", {}, "The policy for their side (JSON)"), h("pre", { class: "json", tabindex: "0", id: "their-policy" }, sheet.theirPolicy)),
+    h("div", { class: "row" }, save("md", "Save as Markdown…"), save("json", "Save as JSON…"), copyBtn("policy for their side", sheet.theirPolicy, "copy-their-policy", "Copy the policy")),
+    status,
+  );
 }
 
 const SCREENS: Record<WizardState["step"], (main: HTMLElement, nav: HTMLElement) => void> = {

@@ -15,6 +15,25 @@ function iamName(what: string, value: string, max: number): string | null {
 
 export const userNameError = (v: string) => iamName("user", v, 64);
 export const policyNameError = (v: string) => iamName("policy", v, 128);
+export const roleNameError = (v: string) => iamName("role", v, 64);
+
+/** The other party: a 12-digit account ID, or one IAM user's or role's ARN. */
+export function trustedPrincipalError(v: string): string | null {
+  const t = v.trim();
+  if (t === "") return "Type the other party's 12-digit AWS account ID (or the ARN they gave you).";
+  if (!t.startsWith("arn:")) return /^\d{12}$/.test(t) ? null : `An AWS account ID is exactly 12 digits (this has ${t.replace(/\D/g, "").length}).`;
+  return /^arn:aws[a-z-]*:iam::\d{12}:(root|(user|role)\/\S+)$/.test(t) ? null : "This is not an IAM user or role ARN (arn:aws:iam::123456789012:role/NAME).";
+}
+
+export function externalIdError(v: string): string | null {
+  if (v.length < 2 || v.length > 1224) return `An external ID has 2 to 1,224 characters (this has ${v.length}).`;
+  const bad = [...v].find((c) => !/[A-Za-z0-9+=,.@:\/-]/.test(c));
+  return bad === undefined ? null : `${JSON.stringify(bad)} is not allowed: use letters, digits and + = , . @ : / -`;
+}
+
+export function sessionHoursError(v: string): string | null {
+  return /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 12 ? null : "Choose 1 to 12 hours.";
+}
 
 export function bucketNameError(v: string): string | null {
   if (v.length < 3 || v.length > 63) return `A bucket name has 3 to 63 characters (this has ${v.length}).`;

@@ -14,12 +14,25 @@ describe("wizard transitions", () => {
     expect(next(connected()).step).toBe("kind");
   });
 
-  it("only the IAM-user path goes on in this version", () => {
+  it("the IAM-user and role paths go on; links point to the CLI in this version", () => {
     let s: WizardState = { ...connected(), step: "kind", kind: "links" };
     expect(next(s).step).toBe("kind");
     expect(blocker(s)).toMatch(/s3aw presign/);
     s = { ...s, kind: "iam-user" };
     expect(next(s).step).toBe("bucket");
+    expect(next({ ...s, kind: "role" }).step).toBe("bucket");
+  });
+
+  it("a role needs the other party, a valid external ID and a session length", () => {
+    const s: WizardState = { ...withTarget({ ...connected(), step: "access", kind: "role" }, "b1", "read"), externalId: "a".repeat(40) };
+    expect(blocker(s)).toMatch(/12-digit AWS account ID/);
+    expect(blocker({ ...s, otherAccount: "12345" })).toMatch(/exactly 12 digits \(this has 5\)/);
+    expect(blocker({ ...s, otherAccount: "arn:aws:s3:::b1" })).toMatch(/not an IAM user or role ARN/);
+    const ok = { ...s, otherAccount: "arn:aws:iam::210987654321:role/ingest" };
+    expect(blocker(ok)).toBeNull();
+    expect(blocker({ ...ok, externalId: "has space" })).toMatch(/" " is not allowed/);
+    expect(blocker({ ...ok, maxSessionHours: "13" })).toMatch(/1 to 12 hours/);
+    expect(next(ok).step).toBe("cors");
   });
 
   it("suggests names from bucket and level until the user edits them", () => {
@@ -58,7 +71,7 @@ describe("wizard transitions", () => {
       ...connected(),
       step: "apply",
       plan: { headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null },
-      outcome: { ok: false, userName: null, accessKeyId: null, keychainEntry: null, failure: null },
+      outcome: { ok: false, userName: null, accessKeyId: null, keychainEntry: null, handoff: null, failure: null },
     };
     const b = back(failed);
     expect(b.step).toBe("review");

@@ -2,7 +2,20 @@
 // Pure: no DOM, no backend, so it is unit tested directly.
 
 import type { ApplyOutcomeDto, ConnectionDto, PlanDto } from "./bindings";
-import { bucketNameError, folderError, originsCheck, policyNameError, suggestedPolicyName, suggestedUserName, userNameError, type Level } from "./validate";
+import {
+  bucketNameError,
+  externalIdError,
+  folderError,
+  originsCheck,
+  policyNameError,
+  roleNameError,
+  sessionHoursError,
+  suggestedPolicyName,
+  suggestedUserName,
+  trustedPrincipalError,
+  userNameError,
+  type Level,
+} from "./validate";
 
 export type StepId = "connect" | "kind" | "bucket" | "access" | "cors" | "review" | "apply" | "done";
 export type Kind = "links" | "iam-user" | "role";
@@ -15,7 +28,7 @@ export const STEPS: { id: StepId; title: string }[] = [
   { id: "cors", title: "Browser access" },
   { id: "review", title: "Review" },
   { id: "apply", title: "Apply" },
-  { id: "done", title: "Your key" },
+  { id: "done", title: "Hand over" },
 ];
 
 export interface WizardState {
@@ -33,6 +46,10 @@ export interface WizardState {
   /** Once the user edits a name, it is no longer re-suggested. */
   namesEdited: boolean;
   inlinePolicy: boolean;
+  /** For a role: the other party (account ID or principal ARN), the external ID, the longest session. */
+  otherAccount: string;
+  externalId: string;
+  maxSessionHours: string;
   corsEnabled: boolean;
   corsOrigins: string;
   corsMethods: string[];
@@ -57,6 +74,9 @@ export function initialState(): WizardState {
     policyName: "",
     namesEdited: false,
     inlinePolicy: false,
+    otherAccount: "",
+    externalId: "",
+    maxSessionHours: "1",
     corsEnabled: false,
     corsOrigins: "",
     corsMethods: [],
@@ -95,7 +115,7 @@ export function blocker(s: WizardState): string | null {
       return s.connection ? null : "Connect to an AWS account first.";
     case "kind":
       if (!s.kind) return "Choose what you need.";
-      if (s.kind !== "iam-user") return "This version of the app sets up keys for an app or vendor. For links use `s3aw presign`; for another AWS account use `s3aw grant role`.";
+      if (s.kind === "links") return "This version of the app sets up keys and roles. For links use `s3aw presign`.";
       return null;
     case "bucket":
       if (!s.bucket) return "Choose a bucket, or create a new one.";
@@ -105,6 +125,8 @@ export function blocker(s: WizardState): string | null {
       }
       return folderError(s.folder);
     case "access":
+      if (s.kind === "role")
+        return trustedPrincipalError(s.otherAccount) ?? externalIdError(s.externalId) ?? roleNameError(s.userName) ?? policyNameError(s.policyName) ?? sessionHoursError(s.maxSessionHours);
       return userNameError(s.userName) ?? policyNameError(s.policyName);
     case "cors":
       if (!s.corsEnabled) return null;
