@@ -2,6 +2,7 @@
 //! Progress goes to stderr, results to stdout.
 
 mod access;
+mod bucket;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use s3aw_core::apply::{apply, Progress};
@@ -82,6 +83,9 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// A bucket's settings: show them, or change them (hardening, access logging, CORS rules).
+    #[command(subcommand)]
+    Bucket(bucket::BucketCommand),
     /// List, rotate, revoke, import and export the access this app created.
     #[command(subcommand)]
     Access(access::AccessCommand),
@@ -172,21 +176,53 @@ struct Target {
     /// Add a CORS rule for browsers on this origin (repeat for several). Existing rules are kept.
     #[arg(long = "cors-origin")]
     cors_origins: Vec<String>,
-    /// Turn on all four Block Public Access settings for the bucket.
-    #[arg(long)]
-    block_public_access: bool,
-    /// Turn on default encryption (SSE-S3) for the bucket.
-    #[arg(long)]
-    encrypt: bool,
-    /// Refuse non-TLS requests to the bucket (merged into the bucket policy).
-    #[arg(long)]
-    tls_only: bool,
+    #[command(flatten)]
+    settings: HardeningArgs,
     /// Print the plan (every AWS call and its JSON) and change nothing.
     #[arg(long)]
     dry_run: bool,
     /// Apply without asking.
     #[arg(long, short = 'y')]
     yes: bool,
+}
+
+/// Bucket hardening flags, shared by `grant` and `bucket change`.
+#[derive(Args)]
+struct HardeningArgs {
+    /// Turn on all four Block Public Access settings for the bucket.
+    #[arg(long)]
+    block_public_access: bool,
+    /// Turn on default encryption (SSE-S3) for the bucket.
+    #[arg(long)]
+    encrypt: bool,
+    /// With --encrypt: use SSE-KMS with this KMS key ARN (in the bucket's region) instead of SSE-S3.
+    #[arg(long, requires = "encrypt")]
+    kms_key: Option<String>,
+    /// Refuse non-TLS requests to the bucket (merged into the bucket policy).
+    #[arg(long)]
+    tls_only: bool,
+    /// Turn on server access logging into this bucket (same region); its policy gets the log-delivery grant.
+    #[arg(long)]
+    access_log_bucket: Option<String>,
+    /// With --access-log-bucket: the key prefix for the log files (default: logs/BUCKET/).
+    #[arg(long, requires = "access_log_bucket")]
+    access_log_prefix: Option<String>,
+}
+
+impl HardeningArgs {
+    fn to_hardening(&self, bucket: &str) -> Hardening {
+        Hardening {
+            block_public_access: self.block_public_access,
+            default_encryption: self.encrypt,
+            kms_key_arn: self.kms_key.clone(),
+            tls_only: self.tls_only,
+            access_logging: self.access_log_bucket.as_ref().map(|b| request::LoggingTarget {
+                bucket: b.clone(),
+                prefix: self.access_log_prefix.clone().unwrap_or_else(|| format!("logs/{bucket}/")),
+            }),
+            cors_edit: None,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -370,6 +406,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Grant(Grant::Role(args)) => grant_role(&cli, args).await,
         Command::Presign(args) => presign(&cli, args).await,
         Command::Access(cmd) => access::run(&cli, cmd).await,
+        Command::Bucket(cmd) => bucket::run(&cli, cmd).await,
         Command::CredentialProcess { access } => {
             use s3aw_core::credential_process::{credential_process_output, load_saved_key};
             let key = load_saved_key(&Keychain::from_env(), access).await?;
@@ -414,14 +451,19 @@ fn base_request(session: &Session, t: &Target, method: Method) -> Result<AccessR
         scope,
         level,
         cors,
-        hardening: Hardening { block_public_access: t.block_public_access, default_encryption: t.encrypt, tls_only: t.tls_only },
+        hardening: t.settings.to_hardening(&t.bucket),
         create_bucket_in: t.create_bucket.then(|| session.region().to_string()),
     })
 }
 
 /// Print the plan (or its JSON), then ask unless --yes. Returns false on a dry run.
 fn review(cli: &Cli, t: &Target, plan: &s3aw_core::plan::Plan) -> Result<bool, Failure> {
-    if t.dry_run {
+    review_plan(cli, t.dry_run, t.yes, plan)
+}
+
+/// Print the plan (or its JSON), then ask unless `yes`. Returns false on a dry run or an empty plan.
+fn review_plan(cli: &Cli, dry_run: bool, yes: bool, plan: &s3aw_core::plan::Plan) -> Result<bool, Failure> {
+    if dry_run {
         if cli.json {
             print_json(plan.to_json());
         } else {
@@ -437,7 +479,7 @@ fn review(cli: &Cli, t: &Target, plan: &s3aw_core::plan::Plan) -> Result<bool, F
     if plan.steps.is_empty() {
         return Ok(false);
     }
-    confirm(t.yes, &format!("Apply these {} change(s)?", plan.steps.len()))?;
+    confirm(yes, &format!("Apply these {} change(s)?", plan.steps.len()))?;
     Ok(true)
 }
 

@@ -153,6 +153,14 @@ fn pab_to_sdk(p: PublicAccessBlock) -> s3t::PublicAccessBlockConfiguration {
         .build()
 }
 
+fn logging_to_sdk(target: Option<&crate::request::LoggingTarget>) -> Result<s3t::BucketLoggingStatus> {
+    let mut status = s3t::BucketLoggingStatus::builder();
+    if let Some(t) = target {
+        status = status.logging_enabled(s3t::LoggingEnabled::builder().target_bucket(&t.bucket).target_prefix(&t.prefix).build().map_err(|e| build_err("logging", e))?);
+    }
+    Ok(status.build())
+}
+
 fn encryption_to_sdk(e: &Encryption) -> Result<s3t::ServerSideEncryptionConfiguration> {
     let default = s3t::ServerSideEncryptionByDefault::builder()
         .sse_algorithm(s3t::ServerSideEncryption::from(e.algorithm.as_str()))
@@ -160,7 +168,7 @@ fn encryption_to_sdk(e: &Encryption) -> Result<s3t::ServerSideEncryptionConfigur
         .build()
         .map_err(|e| build_err("encryption", e))?;
     s3t::ServerSideEncryptionConfiguration::builder()
-        .rules(s3t::ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(default).build())
+        .rules(s3t::ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(default).set_bucket_key_enabled(e.kms_key_id.is_some().then_some(true)).build())
         .build()
         .map_err(|e| build_err("encryption", e))
 }
@@ -168,6 +176,14 @@ fn encryption_to_sdk(e: &Encryption) -> Result<s3t::ServerSideEncryptionConfigur
 impl Run<'_> {
     fn s3(&self) -> &aws_sdk_s3::Client {
         self.session.s3()
+    }
+
+    /// A client in `bucket`'s region: a policy step may concern another bucket (the log target).
+    async fn s3_for(&self, bucket: &str) -> Result<aws_sdk_s3::Client> {
+        match crate::inventory::bucket_region(self.session, bucket).await {
+            Ok(region) => Ok(self.session.s3_in(&region)),
+            Err(_) => Ok(self.session.s3().clone()),
+        }
     }
 
     async fn execute(&mut self, action: &Action) -> Result<(StepOutput, Option<String>)> {
@@ -189,8 +205,8 @@ impl Run<'_> {
                 self.s3().put_public_access_block().bucket(bucket).public_access_block_configuration(pab_to_sdk([true; 4])).send().await.map_err(|e| from_sdk(ctx, "PutPublicAccessBlock", e))?;
                 none()
             }
-            Action::PutBucketEncryption { bucket, .. } => {
-                let conf = encryption_to_sdk(&Encryption { algorithm: "AES256".into(), kms_key_id: None })?;
+            Action::PutBucketEncryption { bucket, target, .. } => {
+                let conf = encryption_to_sdk(target)?;
                 self.s3().put_bucket_encryption().bucket(bucket).server_side_encryption_configuration(conf).send().await.map_err(|e| from_sdk(ctx, "PutBucketEncryption", e))?;
                 none()
             }
@@ -199,7 +215,15 @@ impl Run<'_> {
                 none()
             }
             Action::PutBucketPolicy { bucket, document, .. } => {
-                self.s3().put_bucket_policy().bucket(bucket).policy(document).send().await.map_err(|e| from_sdk(ctx, "PutBucketPolicy", e))?;
+                self.s3_for(bucket).await?.put_bucket_policy().bucket(bucket).policy(document).send().await.map_err(|e| from_sdk(ctx, "PutBucketPolicy", e))?;
+                none()
+            }
+            Action::DeleteBucketCors { bucket, .. } => {
+                self.s3().delete_bucket_cors().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucketCors", e))?;
+                none()
+            }
+            Action::PutBucketLogging { bucket, target, .. } => {
+                self.s3().put_bucket_logging().bucket(bucket).bucket_logging_status(logging_to_sdk(Some(target))?).send().await.map_err(|e| from_sdk(ctx, "PutBucketLogging", e))?;
                 none()
             }
             Action::CreatePolicy { policy_name, document, .. } => {
@@ -289,7 +313,7 @@ impl Run<'_> {
                     self.s3().delete_public_access_block().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeletePublicAccessBlock", e))?;
                 }
             },
-            Action::PutBucketEncryption { bucket, previous } => match previous {
+            Action::PutBucketEncryption { bucket, previous, .. } => match previous {
                 Some(p) => {
                     self.s3().put_bucket_encryption().bucket(bucket).server_side_encryption_configuration(encryption_to_sdk(p)?).send().await.map_err(|e| from_sdk(ctx, "PutBucketEncryption", e))?;
                 }
@@ -305,12 +329,18 @@ impl Run<'_> {
                     self.s3().delete_bucket_cors().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucketCors", e))?;
                 }
             },
+            Action::DeleteBucketCors { bucket, previous } => {
+                self.s3().put_bucket_cors().bucket(bucket).cors_configuration(cors_to_sdk(previous)?).send().await.map_err(|e| from_sdk(ctx, "PutBucketCors", e))?;
+            }
+            Action::PutBucketLogging { bucket, previous, .. } => {
+                self.s3().put_bucket_logging().bucket(bucket).bucket_logging_status(logging_to_sdk(previous.as_ref())?).send().await.map_err(|e| from_sdk(ctx, "PutBucketLogging", e))?;
+            }
             Action::PutBucketPolicy { bucket, previous, .. } => match previous {
                 Some(doc) => {
-                    self.s3().put_bucket_policy().bucket(bucket).policy(doc).send().await.map_err(|e| from_sdk(ctx, "PutBucketPolicy", e))?;
+                    self.s3_for(bucket).await?.put_bucket_policy().bucket(bucket).policy(doc).send().await.map_err(|e| from_sdk(ctx, "PutBucketPolicy", e))?;
                 }
                 None => {
-                    self.s3().delete_bucket_policy().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucketPolicy", e))?;
+                    self.s3_for(bucket).await?.delete_bucket_policy().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucketPolicy", e))?;
                 }
             },
             Action::CreatePolicy { policy_arn, .. } => {

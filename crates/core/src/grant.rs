@@ -23,7 +23,7 @@ pub fn record_entry(session: &Session, plan: &Plan, applied: &Applied) -> Option
     let (kind, user_name, role_name, created_user) = match &req.method {
         Method::IamUser(u) => ("iam-user", Some(u.user_name.clone()), None, plan.steps.iter().any(|s| matches!(s, Action::CreateUser { .. }))),
         Method::CrossAccountRole(r) => ("role", None, Some(r.role_name.clone()), false),
-        Method::PresignedLinks => return None,
+        Method::PresignedLinks | Method::BucketSettings => return None,
     };
     let created_at = now_rfc3339();
     Some(RecordEntry {

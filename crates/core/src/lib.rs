@@ -27,6 +27,7 @@ pub mod probe;
 pub mod record;
 pub mod request;
 pub mod secret;
+pub mod settings;
 pub mod validate;
 pub mod grant;
 pub mod handoff;

@@ -6,7 +6,7 @@
 use crate::connect::Session;
 use crate::error::{from_sdk, Error, Result};
 use crate::policy::{self, AccessLevel, PolicyDocument, Scope};
-use crate::request::{AccessRequest, CorsRule, Method};
+use crate::request::{AccessRequest, CorsRule, LoggingTarget, Method};
 use serde_json::{json, Value};
 
 /// The four Block Public Access settings, in AWS's order.
@@ -25,9 +25,12 @@ pub struct Encryption {
 pub enum Action {
     CreateBucket { bucket: String, region: String },
     PutPublicAccessBlock { bucket: String, previous: Option<PublicAccessBlock> },
-    PutBucketEncryption { bucket: String, previous: Option<Encryption> },
-    PutBucketCors { bucket: String, rules: Vec<CorsRule>, previous: Option<Vec<CorsRule>>, added: CorsRule },
-    PutBucketPolicy { bucket: String, document: String, previous: Option<String>, kept_statements: usize },
+    PutBucketEncryption { bucket: String, previous: Option<Encryption>, target: Encryption },
+    /// `added` is the one rule added; `None` when the user edited or deleted rules.
+    PutBucketCors { bucket: String, rules: Vec<CorsRule>, previous: Option<Vec<CorsRule>>, added: Option<CorsRule> },
+    DeleteBucketCors { bucket: String, previous: Vec<CorsRule> },
+    PutBucketPolicy { bucket: String, document: String, previous: Option<String>, kept_statements: usize, purpose: PolicyPurpose },
+    PutBucketLogging { bucket: String, target: LoggingTarget, previous: Option<LoggingTarget> },
     CreatePolicy { policy_name: String, policy_arn: String, document: PolicyDocument, grants: String },
     CreateUser { user_name: String },
     AttachUserPolicy { user_name: String, policy_name: String, policy_arn: String },
@@ -36,6 +39,29 @@ pub enum Action {
     AttachRolePolicy { role_name: String, policy_name: String, policy_arn: String },
     CreateAccessKey { user_name: String },
     SaveSecretToKeychain { user_name: String, service: String },
+}
+
+/// Why a bucket policy is changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PolicyPurpose {
+    TlsOnly,
+    /// Let S3's log delivery write the access logs of `source` into this bucket.
+    LogDelivery { source: String },
+}
+
+impl Encryption {
+    pub fn sse_s3() -> Self {
+        Encryption { algorithm: "AES256".into(), kms_key_id: None }
+    }
+
+    /// "S3-managed keys" or "the KMS key …", for plain messages.
+    pub fn describe(&self) -> String {
+        match (self.algorithm.as_str(), &self.kms_key_id) {
+            ("AES256", _) => "S3-managed keys (SSE-S3)".into(),
+            (_, Some(k)) => format!("the KMS key {k} (SSE-KMS)"),
+            (a, None) => format!("{a} with AWS's default key"),
+        }
+    }
 }
 
 /// The tag put on everything the app creates, so people (and the app) can tell it apart.
@@ -49,7 +75,9 @@ impl Action {
             Action::PutPublicAccessBlock { .. } => "s3:PutBucketPublicAccessBlock",
             Action::PutBucketEncryption { .. } => "s3:PutEncryptionConfiguration",
             Action::PutBucketCors { .. } => "s3:PutBucketCORS",
+            Action::DeleteBucketCors { .. } => "s3:DeleteBucketCORS",
             Action::PutBucketPolicy { .. } => "s3:PutBucketPolicy",
+            Action::PutBucketLogging { .. } => "s3:PutBucketLogging",
             Action::CreatePolicy { .. } => "iam:CreatePolicy",
             Action::CreateUser { .. } => "iam:CreateUser",
             Action::AttachUserPolicy { .. } => "iam:AttachUserPolicy",
@@ -66,16 +94,24 @@ impl Action {
         match self {
             Action::CreateBucket { bucket, region } => format!("Create the bucket \"{bucket}\" in {region}"),
             Action::PutPublicAccessBlock { bucket, .. } => format!("Block all public access to \"{bucket}\""),
-            Action::PutBucketEncryption { bucket, .. } => format!("Encrypt new files in \"{bucket}\" by default (S3-managed keys)"),
-            Action::PutBucketCors { bucket, previous, added, .. } => {
+            Action::PutBucketEncryption { bucket, target, .. } => format!("Encrypt new files in \"{bucket}\" by default with {}", target.describe()),
+            Action::PutBucketCors { bucket, previous, added: Some(added), .. } => {
                 let kept = previous.as_ref().map(Vec::len).unwrap_or(0);
                 let kept = if kept > 0 { format!("; the {kept} existing rule(s) are kept") } else { String::new() };
                 format!("Let web pages on {} use \"{bucket}\" from the browser (CORS rule{kept})", added.allowed_origins.join(", "))
             }
-            Action::PutBucketPolicy { bucket, kept_statements, .. } => {
-                let kept = if *kept_statements > 0 { format!("; the {kept_statements} existing statement(s) are kept") } else { String::new() };
-                format!("Refuse unencrypted (non-TLS) connections to \"{bucket}\" (bucket policy{kept})")
+            Action::PutBucketCors { bucket, rules, previous, added: None } => {
+                format!("Replace the CORS rules of \"{bucket}\": {} rule(s) before, {} after, as you edited them", previous.as_ref().map(Vec::len).unwrap_or(0), rules.len())
             }
+            Action::DeleteBucketCors { bucket, previous } => format!("Remove the CORS rules of \"{bucket}\" (all {} of them)", previous.len()),
+            Action::PutBucketPolicy { bucket, kept_statements, purpose, .. } => {
+                let kept = if *kept_statements > 0 { format!("; the {kept_statements} existing statement(s) are kept") } else { String::new() };
+                match purpose {
+                    PolicyPurpose::TlsOnly => format!("Refuse unencrypted (non-TLS) connections to \"{bucket}\" (bucket policy{kept})"),
+                    PolicyPurpose::LogDelivery { source } => format!("Let S3 write the access logs of \"{source}\" into \"{bucket}\" (bucket policy{kept})"),
+                }
+            }
+            Action::PutBucketLogging { bucket, target, .. } => format!("Record every request to \"{bucket}\" in s3://{}/{} (server access logging)", target.bucket, target.prefix),
             Action::CreatePolicy { policy_name, grants, .. } => format!("Create the permission policy \"{policy_name}\": {grants}"),
             Action::CreateUser { user_name } => format!("Create the IAM user \"{user_name}\" (a separate identity with no access of its own)"),
             Action::AttachUserPolicy { user_name, policy_name, .. } => format!("Give user \"{user_name}\" the policy \"{policy_name}\""),
@@ -99,6 +135,9 @@ impl Action {
             Action::PutBucketEncryption { previous: None, .. } => "s3:DeleteBucketEncryption",
             Action::PutBucketCors { previous: Some(_), .. } => "s3:PutBucketCORS (previous rules)",
             Action::PutBucketCors { previous: None, .. } => "s3:DeleteBucketCORS",
+            Action::DeleteBucketCors { .. } => "s3:PutBucketCORS (previous rules)",
+            Action::PutBucketLogging { previous: Some(_), .. } => "s3:PutBucketLogging (previous target)",
+            Action::PutBucketLogging { previous: None, .. } => "s3:PutBucketLogging (logging off)",
             Action::PutBucketPolicy { previous: Some(_), .. } => "s3:PutBucketPolicy (previous policy)",
             Action::PutBucketPolicy { previous: None, .. } => "s3:DeleteBucketPolicy",
             Action::CreatePolicy { .. } => "iam:DeletePolicy",
@@ -122,9 +161,11 @@ impl Action {
             Action::PutPublicAccessBlock { .. } => Some(json!({
                 "BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true
             })),
-            Action::PutBucketEncryption { .. } => Some(json!({
-                "Rules": [{ "ApplyServerSideEncryptionByDefault": { "SSEAlgorithm": "AES256" } }]
-            })),
+            Action::PutBucketEncryption { target, .. } => Some(match &target.kms_key_id {
+                Some(k) => json!({ "Rules": [{ "ApplyServerSideEncryptionByDefault": { "SSEAlgorithm": target.algorithm, "KMSMasterKeyID": k }, "BucketKeyEnabled": true }] }),
+                None => json!({ "Rules": [{ "ApplyServerSideEncryptionByDefault": { "SSEAlgorithm": target.algorithm } }] }),
+            }),
+            Action::PutBucketLogging { target, .. } => Some(json!({ "LoggingEnabled": { "TargetBucket": target.bucket, "TargetPrefix": target.prefix } })),
             _ => None,
         }
     }
@@ -146,6 +187,11 @@ pub struct Observed {
     pub bucket_policy: Option<String>,
     pub public_access_block: Option<PublicAccessBlock>,
     pub encryption: Option<Encryption>,
+    pub logging: Option<LoggingTarget>,
+    /// The log target bucket, when access logging is asked for: whether it exists, its region and policy.
+    pub log_target_exists: bool,
+    pub log_target_region: Option<String>,
+    pub log_target_policy: Option<String>,
     /// Free names to suggest when a name is taken.
     pub suggested_user_name: Option<String>,
     pub suggested_policy_name: Option<String>,
@@ -191,7 +237,7 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
         (Some(region), false) => {
             steps.push(Action::CreateBucket { bucket: scope.bucket.clone(), region: region.clone() });
             steps.push(Action::PutPublicAccessBlock { bucket: scope.bucket.clone(), previous: None });
-            steps.push(Action::PutBucketEncryption { bucket: scope.bucket.clone(), previous: None });
+            steps.push(Action::PutBucketEncryption { bucket: scope.bucket.clone(), previous: None, target: encryption_target(&request.hardening, region)? });
         }
         (None, true) => {}
     }
@@ -207,9 +253,14 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
         }
     }
     if h.default_encryption && !new_bucket {
+        let region = seen.bucket_region.as_deref().unwrap_or_default();
+        let target = encryption_target(h, region)?;
         match &seen.encryption {
-            Some(e) => notes.push(format!("Default encryption: already on ({}).", e.algorithm)),
-            None => steps.push(Action::PutBucketEncryption { bucket: scope.bucket.clone(), previous: None }),
+            Some(e) if *e == target => notes.push(format!("Default encryption: already on, with {}.", e.describe())),
+            Some(e) if target.kms_key_id.is_none() && e.algorithm != "AES256" => {
+                notes.push(format!("Default encryption: already on, with {}; that is kept (it is not weaker than SSE-S3).", e.describe()))
+            }
+            previous => steps.push(Action::PutBucketEncryption { bucket: scope.bucket.clone(), previous: previous.clone(), target }),
         }
     }
     if h.tls_only {
@@ -219,8 +270,33 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
                 document,
                 previous: seen.bucket_policy.clone(),
                 kept_statements: kept,
+                purpose: PolicyPurpose::TlsOnly,
             }),
             None => notes.push("TLS-only: the bucket policy already refuses unencrypted connections.".into()),
+        }
+    }
+    if let Some(log) = &h.access_logging {
+        let region = seen.bucket_region.clone().or_else(|| request.create_bucket_in.clone());
+        plan_logging(scope, log, seen, region.as_deref(), &mut steps, &mut notes)?;
+    }
+    if let Some(edit) = &h.cors_edit {
+        if request.cors.is_some() {
+            return Err(Error::invalid("CORS", "add a rule or edit the rules, not both in one change"));
+        }
+        let current = seen.cors.clone().unwrap_or_default();
+        if edit.based_on != current {
+            return Err(Error::invalid("CORS", "the bucket's CORS rules changed since they were loaded; load them again and redo the edit (nothing was changed)"));
+        }
+        for r in &edit.rules {
+            r.validate()?;
+        }
+        check_cors_limits(&edit.rules)?;
+        if edit.rules == current {
+            notes.push("CORS: the rules are unchanged.".into());
+        } else if edit.rules.is_empty() {
+            steps.push(Action::DeleteBucketCors { bucket: scope.bucket.clone(), previous: current });
+        } else {
+            steps.push(Action::PutBucketCors { bucket: scope.bucket.clone(), rules: edit.rules.clone(), previous: seen.cors.clone(), added: None });
         }
     }
 
@@ -231,7 +307,7 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
             notes.push("Warning: the CORS rule allows any web site (*). Name the exact site when you can.".into());
         }
         match merge_cors(seen.cors.as_deref(), rule)? {
-            Some(rules) => steps.push(Action::PutBucketCors { bucket: scope.bucket.clone(), rules, previous: seen.cors.clone(), added: rule.clone() }),
+            Some(rules) => steps.push(Action::PutBucketCors { bucket: scope.bucket.clone(), rules, previous: seen.cors.clone(), added: Some(rule.clone()) }),
             None => notes.push("CORS: an identical rule is already there.".into()),
         }
     }
@@ -354,9 +430,14 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
         Method::PresignedLinks => {
             headline = format!("Prepare {} for links (nothing is created in IAM)", scope.display());
         }
+        Method::BucketSettings => {
+            headline = format!("Change the settings of the bucket \"{}\" (nothing is created in IAM)", scope.bucket);
+        }
     }
 
-    Ok(Plan { account: seen.account.clone(), request: request.clone(), headline, steps, notes, policy: Some(doc) })
+    // A settings change grants nothing, so it has no access policy to show.
+    let policy = (!matches!(request.method, Method::BucketSettings)).then_some(doc);
+    Ok(Plan { account: seen.account.clone(), request: request.clone(), headline, steps, notes, policy })
 }
 
 fn capitalise(s: &str) -> String {
@@ -383,15 +464,74 @@ pub fn merge_cors(existing: Option<&[CorsRule]>, rule: &CorsRule) -> Result<Opti
         return Ok(None);
     }
     rules.push(rule.clone());
+    check_cors_limits(&rules)?;
+    Ok(Some(rules))
+}
+
+/// S3's limits on a CORS configuration: 100 rules, 64 KB.
+pub fn check_cors_limits(rules: &[CorsRule]) -> Result<()> {
     if rules.len() > CORS_MAX_RULES {
-        return Err(Error::invalid("CORS rule", format!("the bucket already has {} CORS rules; S3 allows at most {CORS_MAX_RULES}", rules.len() - 1)));
+        return Err(Error::invalid("CORS rule", format!("that makes {} CORS rules; S3 allows at most {CORS_MAX_RULES}: remove unused rules first", rules.len())));
     }
     // The XML S3 stores is larger than this JSON; 2x is a safe upper estimate.
-    let size = serde_json::to_string(&rules).map(|s| s.len() * 2).unwrap_or(0);
+    let size = serde_json::to_string(rules).map(|s| s.len() * 2).unwrap_or(0);
     if size > CORS_MAX_BYTES {
         return Err(Error::invalid("CORS rule", "the CORS configuration would be larger than S3's 64 KB limit; remove unused rules first"));
     }
-    Ok(Some(rules))
+    Ok(())
+}
+
+/// The default encryption asked for: SSE-KMS with the given key (which must be a KMS key or alias ARN in
+/// the bucket's region), else SSE-S3.
+fn encryption_target(h: &crate::request::Hardening, bucket_region: &str) -> Result<Encryption> {
+    let Some(arn) = &h.kms_key_arn else { return Ok(Encryption::sse_s3()) };
+    let arn = arn.trim();
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let shaped = parts.len() == 6 && parts[0] == "arn" && parts[2] == "kms" && parts[4].len() == 12 && (parts[5].starts_with("key/") || parts[5].starts_with("alias/"));
+    if !shaped {
+        return Err(Error::invalid("KMS key", format!("\"{arn}\" is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID, or an alias ARN)")));
+    }
+    if !bucket_region.is_empty() && parts[3] != bucket_region {
+        return Err(Error::invalid("KMS key", format!("the key is in {} but the bucket is in {bucket_region}; S3 needs a key in the bucket's region", parts[3])));
+    }
+    Ok(Encryption { algorithm: "aws:kms".into(), kms_key_id: Some(arn.to_string()) })
+}
+
+/// Access logging: the target must be another existing bucket in the same region; its policy gets the
+/// log-delivery statement (merged), then logging is switched on.
+fn plan_logging(scope: &crate::policy::Scope, log: &LoggingTarget, seen: &Observed, bucket_region: Option<&str>, steps: &mut Vec<Action>, notes: &mut Vec<String>) -> Result<()> {
+    crate::validate::bucket_name(&log.bucket)?;
+    if log.bucket == scope.bucket {
+        return Err(Error::invalid("log bucket", "send the access logs to another bucket: a bucket that logs into itself logs its own log writes without end"));
+    }
+    if !seen.log_target_exists {
+        return Err(Error::invalid("log bucket", format!("the bucket \"{}\" does not exist in this account; create it first, in the same region", log.bucket)));
+    }
+    if seen.log_target_region.as_deref() != bucket_region {
+        return Err(Error::invalid(
+            "log bucket",
+            format!("\"{}\" is in {} but \"{}\" is in {}; S3 delivers logs only within one region", log.bucket, seen.log_target_region.as_deref().unwrap_or("?"), scope.bucket, bucket_region.unwrap_or("?")),
+        ));
+    }
+    let target = LoggingTarget { bucket: log.bucket.clone(), prefix: log.prefix.trim_start_matches('/').to_string() };
+    if seen.logging.as_ref() == Some(&target) {
+        notes.push(format!("Access logging: already on, into s3://{}/{}.", target.bucket, target.prefix));
+        return Ok(());
+    }
+    let target_arn = format!("arn:{}:s3:::{}", scope.partition, target.bucket);
+    let source_arn = scope.bucket_arn();
+    match merge_log_delivery(seen.log_target_policy.as_deref(), &target_arn, &target.prefix, &source_arn, &seen.account)? {
+        Some((document, kept)) => steps.push(Action::PutBucketPolicy {
+            bucket: target.bucket.clone(),
+            document,
+            previous: seen.log_target_policy.clone(),
+            kept_statements: kept,
+            purpose: PolicyPurpose::LogDelivery { source: scope.bucket.clone() },
+        }),
+        None => notes.push(format!("Access logging: \"{}\" already lets S3 deliver these logs.", target.bucket)),
+    }
+    steps.push(Action::PutBucketLogging { bucket: scope.bucket.clone(), target, previous: seen.logging.clone() });
+    Ok(())
 }
 
 fn same_rule(a: &CorsRule, b: &CorsRule) -> bool {
@@ -412,6 +552,43 @@ pub const TLS_ONLY_SID: &str = "DenyInsecureTransport";
 /// Merge a TLS-only deny statement into an existing bucket policy. Returns the new document and how many
 /// existing statements were kept, or `None` when the policy already denies insecure transport.
 pub fn merge_tls_only(existing: Option<&str>, bucket_arn: &str) -> Result<Option<(String, usize)>> {
+    let statement = json!({
+        "Sid": TLS_ONLY_SID,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, format!("{bucket_arn}/*")],
+        "Condition": { "Bool": { "aws:SecureTransport": "false" } }
+    });
+    merge_statement(existing, statement, |s| {
+        s.get("Effect").and_then(Value::as_str) == Some("Deny")
+            && s.pointer("/Condition/Bool/aws:SecureTransport").map(|v| v == "false" || v == &Value::Bool(false)).unwrap_or(false)
+    })
+}
+
+/// Merge the statement that lets S3's log delivery write `source`'s access logs under `target/prefix`, as
+/// AWS documents it (service principal, limited by source bucket and account). `None` when it is there.
+pub fn merge_log_delivery(existing: Option<&str>, target_arn: &str, prefix: &str, source_arn: &str, account: &str) -> Result<Option<(String, usize)>> {
+    let resource = format!("{target_arn}/{prefix}*");
+    let sid: String = format!("S3ServerAccessLogs{}", source_arn.rsplit(':').next().unwrap_or_default()).chars().filter(char::is_ascii_alphanumeric).collect();
+    let statement = json!({
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": { "Service": "logging.s3.amazonaws.com" },
+        "Action": "s3:PutObject",
+        "Resource": resource,
+        "Condition": { "ArnLike": { "aws:SourceArn": source_arn }, "StringEquals": { "aws:SourceAccount": account } }
+    });
+    merge_statement(existing, statement, |s| {
+        s.pointer("/Principal/Service").and_then(Value::as_str) == Some("logging.s3.amazonaws.com")
+            && s.get("Resource").map(|r| r == &Value::String(resource.clone()) || r.as_array().map(|a| a.iter().any(|x| x == &Value::String(resource.clone()))).unwrap_or(false)).unwrap_or(false)
+            && s.pointer("/Condition/ArnLike/aws:SourceArn").and_then(Value::as_str) == Some(source_arn)
+    })
+}
+
+/// Add `statement` to a bucket policy unless a statement for which `already` holds is there. Every other
+/// statement is kept as it was. Returns the new document and how many statements were kept.
+fn merge_statement(existing: Option<&str>, statement: Value, already: impl Fn(&Value) -> bool) -> Result<Option<(String, usize)>> {
     let mut doc: Value = match existing {
         Some(text) => serde_json::from_str(text)
             .map_err(|e| Error::Other(format!("the bucket's current policy is not valid JSON ({e}); fix it in the AWS console first")))?,
@@ -426,22 +603,11 @@ pub fn merge_tls_only(existing: Option<&str>, bucket_arn: &str) -> Result<Option
         }
         _ => return Err(Error::Other("the bucket's current policy has no Statement list; fix it in the AWS console first".into())),
     };
-    let denies_insecure = statements.iter().any(|s| {
-        s.get("Effect").and_then(Value::as_str) == Some("Deny")
-            && s.pointer("/Condition/Bool/aws:SecureTransport").map(|v| v == "false" || v == &Value::Bool(false)).unwrap_or(false)
-    });
-    if denies_insecure {
+    if statements.iter().any(&already) {
         return Ok(None);
     }
     let kept = statements.len();
-    statements.push(json!({
-        "Sid": TLS_ONLY_SID,
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, format!("{bucket_arn}/*")],
-        "Condition": { "Bool": { "aws:SecureTransport": "false" } }
-    }));
+    statements.push(statement);
     Ok(Some((serde_json::to_string_pretty(&doc).unwrap_or_default(), kept)))
 }
 
@@ -506,48 +672,36 @@ pub async fn observe(session: &Session, request: &AccessRequest) -> Result<Obser
 
     seen.bucket_exists = crate::inventory::bucket_exists(session, bucket).await?;
     let h = &request.hardening;
-    let touches_bucket = request.cors.is_some() || h.block_public_access || h.default_encryption || h.tls_only;
+    let touches_bucket = request.cors.is_some() || h.touches_bucket();
     // The bucket's region matters only for changes to the bucket itself (AWS redirects calls made to
     // another region); a grant that only touches IAM skips the lookup.
     if seen.bucket_exists && touches_bucket {
         let region = crate::inventory::bucket_region(session, bucket).await?;
         let s3 = session.s3_in(&region);
         seen.bucket_region = Some(region);
-        if request.cors.is_some() {
+        if request.cors.is_some() || h.cors_edit.is_some() {
             let rules = crate::inventory::bucket_cors(session, bucket).await?;
             seen.cors = (!rules.is_empty()).then_some(rules);
         }
         if request.hardening.tls_only {
-            seen.bucket_policy = match s3.get_bucket_policy().bucket(bucket).send().await {
-                Ok(out) => out.policy().map(str::to_string),
-                Err(e) if service_code(&e) == "NoSuchBucketPolicy" => None,
-                Err(e) => return Err(from_sdk(&session.ctx, "GetBucketPolicy", e)),
-            };
+            seen.bucket_policy = read_bucket_policy(session, &s3, bucket).await?;
         }
         if request.hardening.block_public_access {
-            seen.public_access_block = match s3.get_public_access_block().bucket(bucket).send().await {
-                Ok(out) => out.public_access_block_configuration().map(|c| {
-                    [
-                        c.block_public_acls().unwrap_or(false),
-                        c.ignore_public_acls().unwrap_or(false),
-                        c.block_public_policy().unwrap_or(false),
-                        c.restrict_public_buckets().unwrap_or(false),
-                    ]
-                }),
-                Err(e) if service_code(&e) == "NoSuchPublicAccessBlockConfiguration" => None,
-                Err(e) => return Err(from_sdk(&session.ctx, "GetPublicAccessBlock", e)),
-            };
+            seen.public_access_block = read_public_access_block(session, &s3, bucket).await?;
         }
         if request.hardening.default_encryption {
-            seen.encryption = match s3.get_bucket_encryption().bucket(bucket).send().await {
-                Ok(out) => out
-                    .server_side_encryption_configuration()
-                    .and_then(|c| c.rules().first())
-                    .and_then(|r| r.apply_server_side_encryption_by_default())
-                    .map(|d| Encryption { algorithm: d.sse_algorithm().as_str().to_string(), kms_key_id: d.kms_master_key_id().map(str::to_string) }),
-                Err(e) if service_code(&e) == "ServerSideEncryptionConfigurationNotFoundError" => None,
-                Err(e) => return Err(from_sdk(&session.ctx, "GetBucketEncryption", e)),
-            };
+            seen.encryption = read_encryption(session, &s3, bucket).await?;
+        }
+        if h.access_logging.is_some() {
+            seen.logging = read_logging(session, &s3, bucket).await?;
+        }
+    }
+    if let Some(log) = &h.access_logging {
+        seen.log_target_exists = log.bucket != *bucket && crate::validate::bucket_name(&log.bucket).is_ok() && crate::inventory::bucket_exists(session, &log.bucket).await?;
+        if seen.log_target_exists {
+            let region = crate::inventory::bucket_region(session, &log.bucket).await?;
+            seen.log_target_policy = read_bucket_policy(session, &session.s3_in(&region), &log.bucket).await?;
+            seen.log_target_region = Some(region);
         }
     }
 
@@ -584,9 +738,49 @@ pub async fn observe(session: &Session, request: &AccessRequest) -> Result<Obser
             let arn = managed_policy_arn(&partition, &seen.account, &r.policy_name);
             seen.managed_policy_exists = crate::iam::policy_exists(session, &arn).await?;
         }
-        Method::PresignedLinks => {}
+        Method::PresignedLinks | Method::BucketSettings => {}
     }
     Ok(seen)
+}
+
+pub(crate) async fn read_bucket_policy(session: &Session, s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<String>> {
+    match s3.get_bucket_policy().bucket(bucket).send().await {
+        Ok(out) => Ok(out.policy().map(str::to_string)),
+        Err(e) if service_code(&e) == "NoSuchBucketPolicy" => Ok(None),
+        Err(e) => Err(from_sdk(&session.ctx, "GetBucketPolicy", e)),
+    }
+}
+
+pub(crate) async fn read_public_access_block(session: &Session, s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<PublicAccessBlock>> {
+    match s3.get_public_access_block().bucket(bucket).send().await {
+        Ok(out) => Ok(out.public_access_block_configuration().map(|c| {
+            [
+                c.block_public_acls().unwrap_or(false),
+                c.ignore_public_acls().unwrap_or(false),
+                c.block_public_policy().unwrap_or(false),
+                c.restrict_public_buckets().unwrap_or(false),
+            ]
+        })),
+        Err(e) if service_code(&e) == "NoSuchPublicAccessBlockConfiguration" => Ok(None),
+        Err(e) => Err(from_sdk(&session.ctx, "GetPublicAccessBlock", e)),
+    }
+}
+
+pub(crate) async fn read_encryption(session: &Session, s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<Encryption>> {
+    match s3.get_bucket_encryption().bucket(bucket).send().await {
+        Ok(out) => Ok(out
+            .server_side_encryption_configuration()
+            .and_then(|c| c.rules().first())
+            .and_then(|r| r.apply_server_side_encryption_by_default())
+            .map(|d| Encryption { algorithm: d.sse_algorithm().as_str().to_string(), kms_key_id: d.kms_master_key_id().map(str::to_string) })),
+        Err(e) if service_code(&e) == "ServerSideEncryptionConfigurationNotFoundError" => Ok(None),
+        Err(e) => Err(from_sdk(&session.ctx, "GetBucketEncryption", e)),
+    }
+}
+
+pub(crate) async fn read_logging(session: &Session, s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<LoggingTarget>> {
+    let out = s3.get_bucket_logging().bucket(bucket).send().await.map_err(|e| from_sdk(&session.ctx, "GetBucketLogging", e))?;
+    Ok(out.logging_enabled().map(|l| LoggingTarget { bucket: l.target_bucket().to_string(), prefix: l.target_prefix().to_string() }))
 }
 
 /// Read the account and build the plan.

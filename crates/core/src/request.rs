@@ -12,6 +12,8 @@ pub enum Method {
     IamUser(IamUserOptions),
     /// Links signed by an existing identity; nothing is created in IAM.
     PresignedLinks,
+    /// Only the bucket's own settings (hardening, CORS); nothing in IAM.
+    BucketSettings,
     /// A role another AWS account assumes with an external ID.
     CrossAccountRole(RoleOptions),
 }
@@ -121,15 +123,44 @@ impl CorsRule {
     }
 }
 
-/// Optional bucket settings that vendor guides ask for.
+/// Optional bucket settings that vendor guides ask for, and edits of the bucket's CORS rules.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Hardening {
     /// Turn on all four Block Public Access settings.
     pub block_public_access: bool,
-    /// Default encryption with S3-managed keys (SSE-S3).
+    /// Default encryption: S3-managed keys (SSE-S3), or SSE-KMS when `kms_key_arn` is set.
     pub default_encryption: bool,
+    /// A KMS key ARN (same region as the bucket) for SSE-KMS.
+    pub kms_key_arn: Option<String>,
     /// Deny any request not made over TLS, merged into the bucket policy.
     pub tls_only: bool,
+    /// Server access logging into another bucket of the same region.
+    pub access_logging: Option<LoggingTarget>,
+    /// Replace the CORS rules with an edited list (rules edited or deleted, others kept as they were).
+    pub cors_edit: Option<CorsEdit>,
+}
+
+/// Where server access logs go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggingTarget {
+    pub bucket: String,
+    /// A key prefix for the log files, such as `logs/source-bucket/` (may be empty).
+    pub prefix: String,
+}
+
+/// An edit of the CORS rules: the list the user started from, and the list they want. The plan refuses
+/// when the bucket's rules are no longer `based_on`, so a rule someone else added meanwhile is never lost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorsEdit {
+    pub based_on: Vec<CorsRule>,
+    pub rules: Vec<CorsRule>,
+}
+
+impl Hardening {
+    /// Whether anything here changes the bucket.
+    pub fn touches_bucket(&self) -> bool {
+        self.block_public_access || self.default_encryption || self.tls_only || self.access_logging.is_some() || self.cors_edit.is_some()
+    }
 }
 
 /// Everything the user asked for.

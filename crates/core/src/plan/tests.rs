@@ -167,7 +167,7 @@ fn tls_only_merges_into_the_bucket_policy_idempotently() {
 #[test]
 fn hardening_plans_only_what_is_needed() {
     let mut r = user_request(AccessLevel::Read, None);
-    r.hardening = Hardening { block_public_access: true, default_encryption: true, tls_only: false };
+    r.hardening = Hardening { block_public_access: true, default_encryption: true, ..Default::default() };
     let mut s = seen();
     s.public_access_block = Some([true; 4]);
     s.encryption = Some(Encryption { algorithm: "AES256".into(), kms_key_id: None });
@@ -201,4 +201,39 @@ fn cross_account_role_plan() {
         o.other_account = "12".into();
     }
     assert_eq!(plan_from(&bad, &seen(), &opts()).unwrap_err().code(), "invalid_input");
+}
+
+#[test]
+fn a_cors_edit_refuses_rules_changed_meanwhile() {
+    let rule = |o: &str| CorsRule { allowed_origins: vec![o.into()], allowed_methods: vec!["GET".into()], ..Default::default() };
+    let mut r = user_request(AccessLevel::Read, None);
+    r.method = Method::BucketSettings;
+    r.hardening.cors_edit = Some(crate::request::CorsEdit { based_on: vec![rule("https://a"), rule("https://b")], rules: vec![rule("https://b")] });
+    let mut s = seen();
+    s.cors = Some(vec![rule("https://a"), rule("https://b")]);
+    let p = plan_from(&r, &s, &opts()).unwrap();
+    assert_eq!(calls(&p), vec!["s3:PutBucketCORS"]);
+    assert!(p.policy.is_none(), "a settings change grants nothing");
+    assert!(p.steps[0].summary().contains("2 rule(s) before, 1 after"), "{}", p.steps[0].summary());
+    // Someone added a rule since the user loaded the list: refuse rather than drop it.
+    s.cors = Some(vec![rule("https://a"), rule("https://b"), rule("https://new")]);
+    assert!(plan_from(&r, &s, &opts()).unwrap_err().to_string().contains("changed since they were loaded"));
+    // Deleting every rule is one DeleteBucketCors, undone by putting them back.
+    s.cors = Some(vec![rule("https://a"), rule("https://b")]);
+    r.hardening.cors_edit = Some(crate::request::CorsEdit { based_on: vec![rule("https://a"), rule("https://b")], rules: vec![] });
+    let p = plan_from(&r, &s, &opts()).unwrap();
+    assert_eq!(calls(&p), vec!["s3:DeleteBucketCORS"]);
+    assert_eq!(p.steps[0].undo_call(), "s3:PutBucketCORS (previous rules)");
+}
+
+#[test]
+fn log_delivery_merges_once_and_keeps_other_statements() {
+    let existing = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Other","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/public/*"}]}"#;
+    let (doc, kept) = merge_log_delivery(Some(existing), "arn:aws:s3:::logs", "logs/data/", "arn:aws:s3:::data", "123456789012").unwrap().unwrap();
+    assert_eq!(kept, 1);
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(v["Statement"][0]["Sid"], "Other");
+    assert_eq!(v["Statement"][1]["Sid"], "S3ServerAccessLogsdata");
+    assert_eq!(v["Statement"][1]["Condition"]["StringEquals"]["aws:SourceAccount"], "123456789012");
+    assert!(merge_log_delivery(Some(&doc), "arn:aws:s3:::logs", "logs/data/", "arn:aws:s3:::data", "123456789012").unwrap().is_none(), "applying twice adds one statement");
 }
