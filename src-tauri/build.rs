@@ -18,6 +18,8 @@ const COMMANDS: &[&str] = &[
     "save_csv",
     "add_aws_profile",
     "wait_for_key",
+    "bucket_settings",
+    "plan_settings",
     "generate_external_id",
     "copy_text",
     "save_handoff",

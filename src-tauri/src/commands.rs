@@ -173,6 +173,7 @@ pub async fn bucket_cors(state: State<'_, AppState>, bucket: String) -> IpcResul
 
 fn cors_to_dto(r: CorsRule) -> CorsRuleDto {
     CorsRuleDto {
+        id: r.id,
         allowed_origins: r.allowed_origins,
         allowed_methods: r.allowed_methods,
         allowed_headers: r.allowed_headers,
@@ -183,7 +184,7 @@ fn cors_to_dto(r: CorsRule) -> CorsRuleDto {
 
 fn cors_from_dto(r: CorsRuleDto) -> CorsRule {
     CorsRule {
-        id: None,
+        id: r.id,
         allowed_origins: r.allowed_origins,
         allowed_methods: r.allowed_methods,
         allowed_headers: r.allowed_headers,
@@ -223,7 +224,20 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
         create_bucket_in: args.create_bucket_region,
     };
     let plan = build_plan(&session, &request, &PlanOptions { keychain_service: state.keychain.service().into() }).await?;
-    let dto = PlanDto {
+    let dto = plan_dto(&plan, keychain_problem);
+    *state.plan.lock().await = Some(plan);
+    Ok(dto)
+}
+
+/// Forward engine progress to the webview. A closed window only means nobody is watching.
+pub(crate) fn send_progress(channel: &Channel<ProgressDto>) -> impl FnMut(Progress) + Send + '_ {
+    move |p| {
+        let _ = channel.send(progress_dto(p));
+    }
+}
+
+fn plan_dto(plan: &s3aw_core::plan::Plan, keychain_problem: Option<String>) -> PlanDto {
+    PlanDto {
         headline: plan.headline.clone(),
         steps: plan
             .steps
@@ -239,16 +253,53 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
         policy: plan.policy.as_ref().map(|p| p.to_json_pretty()),
         saves_to_keychain: keychain_problem.is_none(),
         keychain_problem,
-    };
-    *state.plan.lock().await = Some(plan);
-    Ok(dto)
+    }
 }
 
-/// Forward engine progress to the webview. A closed window only means nobody is watching.
-pub(crate) fn send_progress(channel: &Channel<ProgressDto>) -> impl FnMut(Progress) + Send + '_ {
-    move |p| {
-        let _ = channel.send(progress_dto(p));
-    }
+#[tauri::command]
+pub async fn bucket_settings(state: State<'_, AppState>, bucket: String) -> IpcResult<BucketSettingsDto> {
+    let session = state.session().await?;
+    let s = s3aw_core::settings::read(&session, &bucket).await?;
+    Ok(BucketSettingsDto {
+        blocks_public_access: s.blocks_all_public_access(),
+        encryption: s.encryption.as_ref().map(|e| e.describe()),
+        kms_key_id: s.encryption.and_then(|e| e.kms_key_id),
+        bucket: s.bucket,
+        region: s.region,
+        tls_only: s.tls_only,
+        policy_statements: s.policy_statements as u32,
+        logging: s.logging.map(|l| LoggingDto { bucket: l.bucket, prefix: l.prefix }),
+        cors: s.cors.into_iter().map(cors_to_dto).collect(),
+    })
+}
+
+/// Plan a change of bucket settings; `apply_plan` applies it like a grant.
+#[tauri::command]
+pub async fn plan_settings(state: State<'_, AppState>, args: SettingsArgs) -> IpcResult<PlanDto> {
+    let session = state.session().await?;
+    let hardening = Hardening {
+        block_public_access: args.block_public_access,
+        default_encryption: args.encryption != "keep",
+        kms_key_arn: if args.encryption == "sse-kms" { Some(args.kms_key_arn.unwrap_or_default()) } else { None },
+        tls_only: args.tls_only,
+        access_logging: args.logging.map(|l| s3aw_core::request::LoggingTarget { bucket: l.bucket.trim().to_string(), prefix: l.prefix.trim().to_string() }),
+        cors_edit: args.cors_edit.map(|e| s3aw_core::request::CorsEdit {
+            based_on: e.based_on.into_iter().map(cors_from_dto).collect(),
+            rules: e.rules.into_iter().map(cors_from_dto).collect(),
+        }),
+    };
+    let request = AccessRequest {
+        method: Method::BucketSettings,
+        scope: scope(Some(&session), &args.bucket, None, true)?,
+        level: AccessLevel::Read,
+        cors: None,
+        hardening,
+        create_bucket_in: None,
+    };
+    let plan = build_plan(&session, &request, &PlanOptions::default()).await?;
+    let dto = plan_dto(&plan, None);
+    *state.plan.lock().await = Some(plan);
+    Ok(dto)
 }
 
 fn progress_dto(p: Progress) -> ProgressDto {

@@ -111,6 +111,8 @@ pub struct BucketDto {
 #[derive(Clone, Debug, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CorsRuleDto {
+    /// The rule's ID on the bucket, kept as it was (null for a new rule).
+    pub id: Option<String>,
     pub allowed_origins: Vec<String>,
     pub allowed_methods: Vec<String>,
     pub allowed_headers: Vec<String>,
@@ -331,6 +333,50 @@ pub struct HandoverDto {
     pub keychain_entry: String,
 }
 
+/// A bucket's settings now, for the "Bucket settings" screen.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BucketSettingsDto {
+    pub bucket: String,
+    pub region: String,
+    /// "S3-managed keys (SSE-S3)" or "the KMS key … (SSE-KMS)"; null when off.
+    pub encryption: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub blocks_public_access: bool,
+    pub tls_only: bool,
+    pub policy_statements: u32,
+    pub logging: Option<LoggingDto>,
+    pub cors: Vec<CorsRuleDto>,
+}
+
+#[derive(Debug, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggingDto {
+    pub bucket: String,
+    pub prefix: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CorsEditDto {
+    pub based_on: Vec<CorsRuleDto>,
+    pub rules: Vec<CorsRuleDto>,
+}
+
+/// What the user asked to change on the "Bucket settings" screen.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsArgs {
+    pub bucket: String,
+    pub block_public_access: bool,
+    /// keep | sse-s3 | sse-kms
+    pub encryption: String,
+    pub kms_key_arn: Option<String>,
+    pub tls_only: bool,
+    pub logging: Option<LoggingDto>,
+    pub cors_edit: Option<CorsEditDto>,
+}
+
 /// All IPC types, as TypeScript, in one file.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new();
@@ -349,6 +395,10 @@ pub fn typescript_bindings() -> String {
         ProgressDto::decl(&cfg),
         FailureDto::decl(&cfg),
         HandoffSheetDto::decl(&cfg),
+        LoggingDto::decl(&cfg),
+        BucketSettingsDto::decl(&cfg),
+        CorsEditDto::decl(&cfg),
+        SettingsArgs::decl(&cfg),
         ApplyOutcomeDto::decl(&cfg),
         WaitDto::decl(&cfg),
         WaitResultDto::decl(&cfg),

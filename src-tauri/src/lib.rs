@@ -38,6 +38,8 @@ pub fn run() {
             commands::save_csv,
             commands::add_aws_profile,
             commands::wait_for_key,
+            commands::bucket_settings,
+            commands::plan_settings,
             commands::generate_external_id,
             commands::copy_text,
             commands::save_handoff,

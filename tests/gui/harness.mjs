@@ -143,6 +143,16 @@ print(json.dumps(account_state(client("iam", M), client("s3", M))))`;
     return JSON.parse(execFileSync(CLI, ["--json", ...args], { encoding: "utf8", env }));
   }
 
+  /** Run Python with boto3 clients `s3` and `iam` on the emulator (a third-party client); returns stdout. */
+  boto(code) {
+    const prelude = `import sys, json; sys.path.insert(0, "${ROOT}/tests/e2e")
+from conftest import client
+class M: url = "${this.moto}"
+s3 = client("s3", M); iam = client("iam", M)
+`;
+    return execFileSync(PY, ["-c", prelude + code], { encoding: "utf8" });
+  }
+
   /** A role's trust policy and attached policies, read with boto3. */
   role(name) {
     const code = `import sys, json; sys.path.insert(0, "${ROOT}/tests/e2e")
@@ -209,7 +219,7 @@ export class Ui {
   async choose(labelText) {
     const label = await this.b.$(`label*=${labelText}`);
     await label.waitForDisplayed({ timeout: 20000 });
-    await label.click();
+    await this.clickElement(label, labelText);
   }
 
   async button(text) {
@@ -219,14 +229,17 @@ export class Ui {
   }
 
   async click(text) {
-    const el = await this.button(text);
-    // Keep it clear of the fixed navigation bar at the bottom of the window.
+    await this.clickElement(await this.button(text), text);
+  }
+
+  /** Click an element after scrolling it clear of the fixed navigation bar at the bottom of the window. */
+  async clickElement(el, name) {
     await this.b.execute((e) => e.scrollIntoView({ block: "center" }), el);
     try {
       await el.click();
     } catch (e) {
       await this.b.saveScreenshot(path.join(SHOTS, "failed-click.png")).catch(() => {});
-      throw new Error(`clicking "${text}": ${e.message} (see failed-click.png)`);
+      throw new Error(`clicking "${name}": ${e.message} (see failed-click.png)`);
     }
   }
 

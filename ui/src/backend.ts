@@ -6,6 +6,7 @@ import type {
   AppInfo,
   ApplyOutcomeDto,
   BucketDto,
+  BucketSettingsDto,
   ConnectArgs,
   ConnectionDto,
   CorsRuleDto,
@@ -20,6 +21,7 @@ import type {
   RotateOutcomeDto,
   RotatePlanDto,
   SavedConnectionDto,
+  SettingsArgs,
   WaitDto,
   WaitResultDto,
 } from "./bindings";
@@ -46,6 +48,9 @@ export interface Backend {
   addAwsProfile(name: string): Promise<string>;
   waitForKey(onEvent: (w: WaitDto) => void): Promise<WaitResultDto>;
   generateExternalId(): Promise<string>;
+  bucketSettings(bucket: string): Promise<BucketSettingsDto>;
+  /** Plan a settings change; `applyPlan` applies it. */
+  planSettings(args: SettingsArgs): Promise<PlanDto>;
   /** Copy text that is not secret (a role ARN, an external ID). */
   copyText(text: string): Promise<void>;
   saveHandoff(path: string): Promise<string>;
@@ -119,6 +124,8 @@ export async function tauriBackend(): Promise<Backend> {
       return call("wait_for_key", { onEvent: ch });
     },
     generateExternalId: () => call("generate_external_id"),
+    bucketSettings: (bucket) => call("bucket_settings", { bucket }),
+    planSettings: (args) => call("plan_settings", { args }),
     copyText: (text) => call("copy_text", { text }),
     saveHandoff: (path) => call("save_handoff", { path }),
     listAccess: () => call("list_access"),
@@ -212,6 +219,28 @@ export function fakeBackend(): Backend {
     addAwsProfile: async (name) => `~/.aws/credentials [${name}]`,
     waitForKey: async () => ({ works: true, attempts: 1, message: "AWS accepts the new key: it is ready to use." }),
     generateExternalId: async () => "FakeExternalId0123456789abcdefghijklmnop",
+    bucketSettings: async (bucket) => ({
+      bucket,
+      region: "us-east-1",
+      encryption: "S3-managed keys (SSE-S3)",
+      kmsKeyId: null,
+      blocksPublicAccess: true,
+      tlsOnly: false,
+      policyStatements: 0,
+      logging: null,
+      cors: [{ id: null, allowedOrigins: ["https://app.example.com"], allowedMethods: ["GET", "HEAD"], allowedHeaders: [], exposeHeaders: ["ETag"], maxAgeSeconds: 3000 }],
+    }),
+    planSettings: async (args) => {
+      plan = {
+        headline: `Change the settings of the bucket "${args.bucket}" (nothing is created in IAM)`,
+        steps: args.tlsOnly ? [{ call: "s3:PutBucketPolicy", summary: `Refuse unencrypted (non-TLS) connections to "${args.bucket}"`, undo: "s3:DeleteBucketPolicy", document: "{}" }] : [],
+        notes: [],
+        policy: null,
+        savesToKeychain: true,
+        keychainProblem: null,
+      };
+      return plan;
+    },
     copyText: async () => {},
     saveHandoff: async (path) => path,
     listAccess: async () => {

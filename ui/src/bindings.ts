@@ -32,7 +32,11 @@ export type ConnectionDto = { account: string, arn: string, region: string, endp
 
 export type BucketDto = { name: string, region: string | null, };
 
-export type CorsRuleDto = { allowedOrigins: Array<string>, allowedMethods: Array<string>, allowedHeaders: Array<string>, exposeHeaders: Array<string>, maxAgeSeconds: number | null, };
+export type CorsRuleDto = { 
+/**
+ * The rule's ID on the bucket, kept as it was (null for a new rule).
+ */
+id: string | null, allowedOrigins: Array<string>, allowedMethods: Array<string>, allowedHeaders: Array<string>, exposeHeaders: Array<string>, maxAgeSeconds: number | null, };
 
 export type GrantArgs = { 
 /**
@@ -77,6 +81,22 @@ export type HandoffSheetDto = { roleArn: string, externalId: string, bucket: str
  * The policy the other party attaches to their own principal (pretty JSON).
  */
 theirPolicy: string, };
+
+export type LoggingDto = { bucket: string, prefix: string, };
+
+export type BucketSettingsDto = { bucket: string, region: string, 
+/**
+ * "S3-managed keys (SSE-S3)" or "the KMS key … (SSE-KMS)"; null when off.
+ */
+encryption: string | null, kmsKeyId: string | null, blocksPublicAccess: boolean, tlsOnly: boolean, policyStatements: number, logging: LoggingDto | null, cors: Array<CorsRuleDto>, };
+
+export type CorsEditDto = { basedOn: Array<CorsRuleDto>, rules: Array<CorsRuleDto>, };
+
+export type SettingsArgs = { bucket: string, blockPublicAccess: boolean, 
+/**
+ * keep | sse-s3 | sse-kms
+ */
+encryption: string, kmsKeyArn: string | null, tlsOnly: boolean, logging: LoggingDto | null, corsEdit: CorsEditDto | null, };
 
 export type ApplyOutcomeDto = { ok: boolean, userName: string | null, accessKeyId: string | null, 
 /**

@@ -5,6 +5,7 @@ import { fakeBackend, tauriBackend, type Backend } from "./backend";
 import { busy, errorBox, message, progressList } from "./common";
 import { handoverPanel } from "./handover";
 import { myAccessScreen } from "./myAccess";
+import { bucketSettingsScreen } from "./bucketSettings";
 import type { AppInfo, BucketDto, HandoffSheetDto, ProfileDto, SavedConnectionDto } from "./bindings";
 import { field, h, uid } from "./dom";
 import {
@@ -26,8 +27,9 @@ import { back, blocker, canGoBack, corsMethodsFor, initialState, next, STEPS, wi
 let backend: Backend;
 let info: AppInfo;
 let state: WizardState = initialState();
-/** The wizard, or the "My access" list. */
-let view: "wizard" | "access" = "wizard";
+/** The wizard, the "My access" list, or the bucket settings. */
+type View = "wizard" | "access" | "settings";
+let view: View = "wizard";
 const root = document.getElementById("app")!;
 
 const LEVELS: { id: Level; title: string; text: string }[] = [
@@ -51,30 +53,30 @@ function set(patch: Partial<WizardState>) {
 
 function header() {
   const canSwitch = state.connection !== null && !state.applying;
-  const toggle = canSwitch
-    ? h(
-        "button",
-        { type: "button", class: "secondary small", id: "my-access", "aria-pressed": view === "access" ? "true" : "false", onclick: () => ((view = view === "access" ? "wizard" : "access"), render()) },
-        view === "access" ? "Back to the wizard" : "My access",
-      )
-    : null;
-  return h("header", {}, h("div", { class: "brand" }, "S3 Access Wizard"), toggle, connectionBadge());
+  const tab = (v: View, label: string, id: string) =>
+    h("button", { type: "button", class: "secondary small", id, "aria-current": view === v ? "page" : null, onclick: () => ((view = v), render()) }, label);
+  const views = canSwitch ? h("nav", { class: "views", "aria-label": "Sections" }, tab("wizard", "New access", "view-wizard"), tab("access", "My access", "my-access"), tab("settings", "Bucket settings", "view-settings")) : null;
+  return h("header", {}, h("div", { class: "brand" }, "S3 Access Wizard"), views, connectionBadge());
 }
 
 function render() {
-  if (view === "access") {
+  if (view !== "wizard") {
     const main = h("main", { id: "screen" });
-    const nav = h("nav", { class: "nav", "aria-label": "My access" });
+    const nav = h("nav", { class: "nav", "aria-label": view === "access" ? "My access" : "Bucket settings" });
     root.replaceChildren(header(), main, nav);
-    myAccessScreen(main, nav, {
-      backend,
-      info,
-      onNewAccess: () => {
-        view = "wizard";
-        state = { ...initialState(), connection: state.connection, step: "kind" };
-        render();
-      },
-    });
+    if (view === "access") {
+      myAccessScreen(main, nav, {
+        backend,
+        info,
+        onNewAccess: () => {
+          view = "wizard";
+          state = { ...initialState(), connection: state.connection, step: "kind" };
+          render();
+        },
+      });
+    } else {
+      bucketSettingsScreen(main, nav, backend);
+    }
     main.querySelector<HTMLElement>("h1")?.focus();
     return;
   }
@@ -548,6 +550,7 @@ function corsScreen(main: HTMLElement, nav: HTMLElement) {
 
 function corsRule() {
   return {
+    id: null,
     allowedOrigins: splitList(state.corsOrigins),
     allowedMethods: state.corsMethods,
     allowedHeaders: splitList(state.corsHeaders),
