@@ -13,11 +13,12 @@ echo "package: $deb ($(du -h "$deb" | cut -f1))"
 
 # Metadata a desktop user and apt see.
 [ "$(dpkg-deb -f "$deb" Package)" = "s3-access-wizard" ] || fail "package name is $(dpkg-deb -f "$deb" Package)"
-[ "$(dpkg-deb -f "$deb" Version)" = "$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/src-tauri/Cargo.toml" | head -1)" ] || fail "version does not match src-tauri/Cargo.toml"
+want=$(sed -n 's/^ *"version": "\(.*\)",/\1/p' "$root/src-tauri/tauri.conf.json" | head -1)
+[ "$(dpkg-deb -f "$deb" Version)" = "$want" ] || fail "version $(dpkg-deb -f "$deb" Version) is not $want from tauri.conf.json"
 dpkg-deb -f "$deb" Description | grep -q "Give safe, limited access to an Amazon S3 bucket" || fail "no description"
 dpkg-deb -f "$deb" Depends | grep -q "libwebkit2gtk-4.1-0" || fail "does not depend on WebKitGTK"
 contents=$(dpkg-deb -c "$deb")
-for f in ./usr/bin/s3-access-wizard "./usr/share/applications/S3 Access Wizard.desktop" ./usr/share/icons/hicolor/128x128/apps/s3-access-wizard.png; do
+for f in usr/bin/s3-access-wizard "usr/share/applications/S3 Access Wizard.desktop" usr/share/icons/hicolor/128x128/apps/s3-access-wizard.png; do
   grep -qF "$f" <<<"$contents" || fail "$f is not in the package"
 done
 
