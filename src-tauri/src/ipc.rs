@@ -377,6 +377,77 @@ pub struct SettingsArgs {
     pub cors_edit: Option<CorsEditDto>,
 }
 
+/// One page of a folder listing, streamed to the object browser.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectPageDto {
+    pub folders: Vec<String>,
+    pub objects: Vec<ObjectDto>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectDto {
+    pub key: String,
+    #[ts(type = "number")]
+    pub size: i64,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedDto {
+    pub folders: u32,
+    pub objects: u32,
+}
+
+/// A key this app saved that can sign links instead of the connected identity.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignerDto {
+    pub access_key_id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignerInfoDto {
+    /// Temporary credentials (SSO, an assumed role, a session token): links die with them.
+    pub temporary: bool,
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PresignArgs {
+    pub bucket: String,
+    pub keys: Vec<String>,
+    pub upload: bool,
+    pub content_type: Option<String>,
+    pub expires_seconds: u32,
+    /// A saved key's id, or null for the connected identity.
+    pub signer: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkDto {
+    pub key: String,
+    pub method: String,
+    pub url: String,
+    pub expires_at: String,
+    pub cut_short: bool,
+    pub curl: String,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkTestDto {
+    pub works: bool,
+    pub status: u16,
+    pub message: String,
+}
+
 /// All IPC types, as TypeScript, in one file.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new();
@@ -399,6 +470,14 @@ pub fn typescript_bindings() -> String {
         BucketSettingsDto::decl(&cfg),
         CorsEditDto::decl(&cfg),
         SettingsArgs::decl(&cfg),
+        ObjectDto::decl(&cfg),
+        ObjectPageDto::decl(&cfg),
+        ListedDto::decl(&cfg),
+        SignerDto::decl(&cfg),
+        SignerInfoDto::decl(&cfg),
+        PresignArgs::decl(&cfg),
+        LinkDto::decl(&cfg),
+        LinkTestDto::decl(&cfg),
         ApplyOutcomeDto::decl(&cfg),
         WaitDto::decl(&cfg),
         WaitResultDto::decl(&cfg),

@@ -4,6 +4,7 @@
 
 mod access;
 mod commands;
+mod links;
 pub mod ipc;
 mod state;
 
@@ -38,6 +39,12 @@ pub fn run() {
             commands::save_csv,
             commands::add_aws_profile,
             commands::wait_for_key,
+            links::list_objects,
+            links::saved_signers,
+            links::signer_info,
+            links::presign_links,
+            links::test_link,
+            links::presign_folder_csv,
             commands::bucket_settings,
             commands::plan_settings,
             commands::generate_external_id,

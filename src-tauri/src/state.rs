@@ -22,6 +22,8 @@ pub struct AppState {
     session: RwLock<Option<Arc<Session>>>,
     pub plan: Mutex<Option<Plan>>,
     pub last_key: Mutex<Option<NewKey>>,
+    /// The links made last, so "test this link" only ever fetches a link the app made.
+    pub links: Mutex<Vec<s3aw_core::presign::Link>>,
     /// The handoff sheet of the role just created.
     pub last_handoff: Mutex<Option<Handoff>>,
     /// The rotation or revocation the user is looking at in "My access", applied as reviewed.
@@ -49,6 +51,7 @@ impl AppState {
             plan: Mutex::new(None),
             last_key: Mutex::new(None),
             last_handoff: Mutex::new(None),
+            links: Mutex::new(Vec::new()),
             rotate_plan: Mutex::new(None),
             revoke_plan: Mutex::new(None),
             keychain: keychain(),

@@ -99,3 +99,13 @@ def test_links_signed_by_a_saved_least_privilege_key(cli, aws, s3):
     assert fetch(link["url"]) == (200, b"shared a")
     proc = cli.run("presign", "s3://files/shared/a.txt", "--signer", "AKIANOTSAVEDHERE0000")
     assert proc.returncode == 1 and "not a key this app created" in proc.stderr
+
+
+def test_test_this_link_fetches_it_and_explains_the_answer(cli, s3):
+    s3.create_bucket(Bucket="share")
+    s3.put_object(Bucket="share", Key="report.pdf", Body=b"%PDF-1.7 quarterly")
+    ok = cli.json("presign", "s3://share/report.pdf", "--test")
+    assert ok["test"] == {"works": True, "status": 206, "message": "The link works: the file downloads."}
+    missing = cli.json("presign", "s3://share/not-there.pdf", "--test")
+    assert missing["test"]["works"] is False and missing["test"]["status"] == 404
+    assert "no file at this key" in missing["test"]["message"]

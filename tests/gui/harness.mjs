@@ -263,7 +263,13 @@ export class Ui {
   }
 
   async waitForText(selector, needle, ms = 60000) {
-    await this.b.waitUntil(async () => (await this.b.$(selector).getText().catch(() => "")).includes(needle), { timeout: ms, timeoutMsg: `"${needle}" never appeared in ${selector}` });
+    try {
+      await this.b.waitUntil(async () => (await this.b.$(selector).getText().catch(() => "")).includes(needle), { timeout: ms });
+    } catch {
+      const seen = await this.b.$(selector).getText().catch(() => "(nothing)");
+      await this.b.saveScreenshot(path.join(SHOTS, "failed-wait.png")).catch(() => {});
+      throw new Error(`"${needle}" never appeared in ${selector}; it shows: ${seen.slice(0, 400)} (see failed-wait.png)`);
+    }
   }
 
   async shot(name) {

@@ -10,4 +10,4 @@ trap 'kill $xvfb 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
 export DISPLAY="$display"
 cd "$here"
-node --test --test-concurrency=1 "$@" ${GUI_TESTS:-wizard.test.mjs access.test.mjs role.test.mjs settings.test.mjs}
+node --test --test-concurrency=1 "$@" ${GUI_TESTS:-wizard.test.mjs access.test.mjs role.test.mjs settings.test.mjs links.test.mjs}

@@ -13,6 +13,13 @@ import type {
   GrantArgs,
   HandoverDto,
   IpcError,
+  LinkDto,
+  LinkTestDto,
+  ListedDto,
+  ObjectPageDto,
+  PresignArgs,
+  SignerDto,
+  SignerInfoDto,
   PlanDto,
   ProfileDto,
   ProgressDto,
@@ -48,6 +55,13 @@ export interface Backend {
   addAwsProfile(name: string): Promise<string>;
   waitForKey(onEvent: (w: WaitDto) => void): Promise<WaitResultDto>;
   generateExternalId(): Promise<string>;
+  // Links
+  listObjects(bucket: string, prefix: string, onPage: (p: ObjectPageDto) => void): Promise<ListedDto>;
+  savedSigners(): Promise<SignerDto[]>;
+  signerInfo(signer: string | null): Promise<SignerInfoDto>;
+  presignLinks(args: PresignArgs): Promise<LinkDto[]>;
+  testLink(index: number): Promise<LinkTestDto>;
+  presignFolderCsv(bucket: string, prefix: string, expiresSeconds: number, signer: string | null, path: string, onProgress: (n: number) => void): Promise<string>;
   bucketSettings(bucket: string): Promise<BucketSettingsDto>;
   /** Plan a settings change; `applyPlan` applies it. */
   planSettings(args: SettingsArgs): Promise<PlanDto>;
@@ -124,6 +138,20 @@ export async function tauriBackend(): Promise<Backend> {
       return call("wait_for_key", { onEvent: ch });
     },
     generateExternalId: () => call("generate_external_id"),
+    listObjects: (bucket, prefix, onPage) => {
+      const ch = new Channel<ObjectPageDto>();
+      ch.onmessage = onPage;
+      return call("list_objects", { bucket, prefix, onPage: ch });
+    },
+    savedSigners: () => call("saved_signers"),
+    signerInfo: (signer) => call("signer_info", { signer }),
+    presignLinks: (args) => call("presign_links", { args }),
+    testLink: (index) => call("test_link", { index }),
+    presignFolderCsv: (bucket, prefix, expiresSeconds, signer, path, onProgress) => {
+      const ch = new Channel<number>();
+      ch.onmessage = onProgress;
+      return call("presign_folder_csv", { bucket, prefix, expiresSeconds, signer, path, onProgress: ch });
+    },
     bucketSettings: (bucket) => call("bucket_settings", { bucket }),
     planSettings: (args) => call("plan_settings", { args }),
     copyText: (text) => call("copy_text", { text }),
@@ -219,6 +247,25 @@ export function fakeBackend(): Backend {
     addAwsProfile: async (name) => `~/.aws/credentials [${name}]`,
     waitForKey: async () => ({ works: true, attempts: 1, message: "AWS accepts the new key: it is ready to use." }),
     generateExternalId: async () => "FakeExternalId0123456789abcdefghijklmnop",
+    listObjects: async (_bucket, prefix, onPage) => {
+      // A big folder, streamed in pages as S3 would: try scrolling through 100,000 files.
+      const n = prefix === "" ? 100_000 : 20;
+      if (prefix === "") onPage({ folders: ["2026/", "archive/"], objects: [] });
+      for (let start = 0; start < n; start += 1000) {
+        await delay(5);
+        onPage({ folders: [], objects: Array.from({ length: Math.min(1000, n - start) }, (_, i) => ({ key: `${prefix}photo-${String(start + i).padStart(6, "0")}.jpg`, size: 1000 + i, lastModified: null })) });
+      }
+      return { folders: prefix === "" ? 2 : 0, objects: n };
+    },
+    savedSigners: async () => [{ accessKeyId: "AKIAFAKEEXAMPLE00001", label: 'IAM user "vendor" — read access to s3://sample-reports/' }],
+    signerInfo: async (signer) => ({ temporary: signer === null, expiresAt: signer === null ? "2026-11-22T18:00:00Z" : null }),
+    presignLinks: async (args) =>
+      args.keys.map((key) => ({ key, method: args.upload ? "PUT" : "GET", url: `https://${args.bucket}.s3.amazonaws.com/${key}?X-Amz-Signature=fake`, expiresAt: "2026-11-22T18:00:00Z", cutShort: args.signer === null, curl: `curl '${key}'` })),
+    testLink: async () => ({ works: true, status: 206, message: "The link works: the file downloads." }),
+    presignFolderCsv: async (_b, _p, _e, _s, path, onProgress) => {
+      onProgress(100);
+      return `100 link(s) saved to ${path}`;
+    },
     bucketSettings: async (bucket) => ({
       bucket,
       region: "us-east-1",

@@ -98,6 +98,30 @@ export type SettingsArgs = { bucket: string, blockPublicAccess: boolean,
  */
 encryption: string, kmsKeyArn: string | null, tlsOnly: boolean, logging: LoggingDto | null, corsEdit: CorsEditDto | null, };
 
+export type ObjectDto = { key: string, size: number, lastModified: string | null, };
+
+export type ObjectPageDto = { folders: Array<string>, objects: Array<ObjectDto>, };
+
+export type ListedDto = { folders: number, objects: number, };
+
+export type SignerDto = { accessKeyId: string, label: string, };
+
+export type SignerInfoDto = { 
+/**
+ * Temporary credentials (SSO, an assumed role, a session token): links die with them.
+ */
+temporary: boolean, expiresAt: string | null, };
+
+export type PresignArgs = { bucket: string, keys: Array<string>, upload: boolean, contentType: string | null, expiresSeconds: number, 
+/**
+ * A saved key's id, or null for the connected identity.
+ */
+signer: string | null, };
+
+export type LinkDto = { key: string, method: string, url: string, expiresAt: string, cutShort: boolean, curl: string, };
+
+export type LinkTestDto = { works: boolean, status: number, message: string, };
+
 export type ApplyOutcomeDto = { ok: boolean, userName: string | null, accessKeyId: string | null, 
 /**
  * `ACCOUNT/USER/KEY_ID` in the keychain, when saved.

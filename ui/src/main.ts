@@ -6,6 +6,7 @@ import { busy, errorBox, message, progressList } from "./common";
 import { handoverPanel } from "./handover";
 import { myAccessScreen } from "./myAccess";
 import { bucketSettingsScreen } from "./bucketSettings";
+import { linksScreen } from "./links";
 import type { AppInfo, BucketDto, HandoffSheetDto, ProfileDto, SavedConnectionDto } from "./bindings";
 import { field, h, uid } from "./dom";
 import {
@@ -28,7 +29,7 @@ let backend: Backend;
 let info: AppInfo;
 let state: WizardState = initialState();
 /** The wizard, the "My access" list, or the bucket settings. */
-type View = "wizard" | "access" | "settings";
+type View = "wizard" | "links" | "access" | "settings";
 let view: View = "wizard";
 const root = document.getElementById("app")!;
 
@@ -55,14 +56,14 @@ function header() {
   const canSwitch = state.connection !== null && !state.applying;
   const tab = (v: View, label: string, id: string) =>
     h("button", { type: "button", class: "secondary small", id, "aria-current": view === v ? "page" : null, onclick: () => ((view = v), render()) }, label);
-  const views = canSwitch ? h("nav", { class: "views", "aria-label": "Sections" }, tab("wizard", "New access", "view-wizard"), tab("access", "My access", "my-access"), tab("settings", "Bucket settings", "view-settings")) : null;
+  const views = canSwitch ? h("nav", { class: "views", "aria-label": "Sections" }, tab("wizard", "New access", "view-wizard"), tab("links", "Share links", "view-links"), tab("access", "My access", "my-access"), tab("settings", "Bucket settings", "view-settings")) : null;
   return h("header", {}, h("div", { class: "brand" }, "S3 Access Wizard"), views, connectionBadge());
 }
 
 function render() {
   if (view !== "wizard") {
     const main = h("main", { id: "screen" });
-    const nav = h("nav", { class: "nav", "aria-label": view === "access" ? "My access" : "Bucket settings" });
+    const nav = h("nav", { class: "nav", "aria-label": { access: "My access", settings: "Bucket settings", links: "Share links" }[view] });
     root.replaceChildren(header(), main, nav);
     if (view === "access") {
       myAccessScreen(main, nav, {
@@ -74,6 +75,8 @@ function render() {
           render();
         },
       });
+    } else if (view === "links") {
+      linksScreen(main, nav, backend, info);
     } else {
       bucketSettingsScreen(main, nav, backend);
     }
@@ -249,7 +252,8 @@ function connectScreen(main: HTMLElement, nav: HTMLElement) {
 // ---- 2. Kind ------------------------------------------------------------------------------------------
 
 function kindScreen(main: HTMLElement, nav: HTMLElement) {
-  const refresh = navButtons(nav);
+  // Links need no plan: choosing them opens the links screen.
+  const refresh = navButtons(nav, { onNext: () => (state.kind === "links" ? ((view = "links"), render(), false) : true) });
   main.append(h("h1", { tabindex: "-1" }, "What do you need?"));
   const group = h("div", { class: "choices", role: "radiogroup", "aria-label": "What do you need?" });
   for (const k of KINDS) {

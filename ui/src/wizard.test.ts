@@ -14,10 +14,10 @@ describe("wizard transitions", () => {
     expect(next(connected()).step).toBe("kind");
   });
 
-  it("the IAM-user and role paths go on; links point to the CLI in this version", () => {
-    let s: WizardState = { ...connected(), step: "kind", kind: "links" };
-    expect(next(s).step).toBe("kind");
-    expect(blocker(s)).toMatch(/s3aw presign/);
+  it("every kind of access can go on (links open their own screen)", () => {
+    let s: WizardState = { ...connected(), step: "kind", kind: null };
+    expect(blocker(s)).toMatch(/Choose what you need/);
+    expect(blocker({ ...s, kind: "links" })).toBeNull();
     s = { ...s, kind: "iam-user" };
     expect(next(s).step).toBe("bucket");
     expect(next({ ...s, kind: "role" }).step).toBe("bucket");

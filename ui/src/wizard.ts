@@ -115,7 +115,6 @@ export function blocker(s: WizardState): string | null {
       return s.connection ? null : "Connect to an AWS account first.";
     case "kind":
       if (!s.kind) return "Choose what you need.";
-      if (s.kind === "links") return "This version of the app sets up keys and roles. For links use `s3aw presign`.";
       return null;
     case "bucket":
       if (!s.bucket) return "Choose a bucket, or create a new one.";

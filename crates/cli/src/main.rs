@@ -119,6 +119,9 @@ struct PresignArgs {
     /// link grants no more than that key can) instead of the connected identity.
     #[arg(long)]
     signer: Option<String>,
+    /// Try the download link once it is made (fetches its first byte) and say whether it works.
+    #[arg(long, conflicts_with_all = ["put", "recursive"])]
+    test: bool,
 }
 
 #[derive(Subcommand)]
@@ -733,11 +736,16 @@ async fn presign(cli: &Cli, args: &PresignArgs) -> CliResult {
     }
     let kind = if args.put { LinkKind::Upload { content_type: args.content_type.clone() } } else { LinkKind::Download };
     let link = s3aw_core::presign::presign(&session, &bucket, &key, &kind, expires).await?;
+    let tested = if args.test { Some(s3aw_core::presign::test_link(&link).await?) } else { None };
+    if let Some(t) = &tested {
+        eprintln!("Test: {}", t.message);
+    }
     if cli.json {
         print_json(json!({
             "url": link.url, "method": link.method, "expires_at": rfc3339(link.expires_at),
             "headers": link.headers.iter().map(|(k, v)| json!({ "name": k, "value": v })).collect::<Vec<_>>(),
             "cut_short_by_credentials": link.cut_short_by_credentials, "curl": link.curl(),
+            "test": tested.as_ref().map(|t| json!({ "works": t.works, "status": t.status, "message": t.message })),
         }));
     } else {
         println!("{}", link.url);

@@ -154,7 +154,7 @@ pub async fn presign_prefix_csv(
     bucket: &str,
     prefix: &str,
     expires_in: Duration,
-    out: &mut dyn std::io::Write,
+    out: &mut (dyn std::io::Write + Send),
     mut progress: impl FnMut(usize),
 ) -> Result<usize> {
     crate::validate::bucket_name(bucket)?;
@@ -185,6 +185,88 @@ pub async fn presign_prefix_csv(
         next = following;
     }
     Ok(count)
+}
+
+/// What fetching a link showed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkTest {
+    pub works: bool,
+    pub status: u16,
+    pub message: String,
+}
+
+/// "Test this link": fetch the first byte of a download link (GET with `Range: bytes=0-0`), as whoever
+/// receives it would, and say in plain words what happened. Upload links are not sent (that would write
+/// a file); their test is the upload itself.
+pub async fn test_link(link: &Link) -> Result<LinkTest> {
+    if link.method != "GET" {
+        return Ok(LinkTest { works: false, status: 0, message: "Upload links are not tried here (that would write a file); try it with the curl command.".into() });
+    }
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()
+        .map_err(|e| Error::Other(format!("could not load this computer's trusted certificates: {e}")))?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build::<_, http_body_util::Empty<hyper::body::Bytes>>(https);
+    let mut req = hyper::Request::get(&link.url).header("Range", "bytes=0-0");
+    for (k, v) in &link.headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let req = req.body(http_body_util::Empty::new()).map_err(|e| Error::invalid("link", format!("not a usable URL: {e}")))?;
+    let resp = tokio::time::timeout(Duration::from_secs(20), client.request(req))
+        .await
+        .map_err(|_| Error::Timeout { operation: "fetching the link".into() })?
+        .map_err(|e| Error::Unreachable { endpoint: link.url.split('?').next().unwrap_or_default().to_string(), detail: e.to_string() })?;
+    let status = resp.status().as_u16();
+    let message = match status {
+        200 | 206 => "The link works: the file downloads.".to_string(),
+        403 => "Refused (403): the signing identity may not read this file, or the link has expired. Sign with a key that has read access.".to_string(),
+        404 => "The link is signed, but there is no file at this key (404).".to_string(),
+        400 => "Refused (400): the link is malformed or was signed for another region.".to_string(),
+        other => format!("Unexpected answer: HTTP {other}."),
+    };
+    Ok(LinkTest { works: matches!(status, 200 | 206), status, message })
+}
+
+/// One object in a listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectEntry {
+    pub key: String,
+    pub size: i64,
+    pub last_modified: Option<String>,
+}
+
+/// List the folders and files directly under `prefix`, one page (up to 1,000 entries) at a time as AWS
+/// returns them, so a caller can show the first rows while the rest is still coming. Returns the totals.
+pub async fn list_objects_paged(
+    session: &Session,
+    bucket: &str,
+    prefix: &str,
+    mut on_page: impl FnMut(Vec<String>, Vec<ObjectEntry>),
+) -> Result<(usize, usize)> {
+    crate::validate::bucket_name(bucket)?;
+    let region = crate::inventory::bucket_region(session, bucket).await?;
+    let s3 = session.s3_in(&region);
+    let mut pages = s3.list_objects_v2().bucket(bucket).prefix(prefix).delimiter("/").into_paginator().send();
+    let (mut folders, mut objects) = (0, 0);
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| from_sdk(&session.ctx, "ListObjectsV2", e))?;
+        let f: Vec<String> = page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_string)).collect();
+        let o: Vec<ObjectEntry> = page
+            .contents()
+            .iter()
+            .map(|o| ObjectEntry {
+                key: o.key().unwrap_or_default().to_string(),
+                size: o.size().unwrap_or_default(),
+                last_modified: o.last_modified().and_then(|t| SystemTime::try_from(*t).ok()).map(crate::record::format_time),
+            })
+            .collect();
+        folders += f.len();
+        objects += o.len();
+        on_page(f, o);
+    }
+    Ok((folders, objects))
 }
 
 fn csv_quote(s: &str) -> String {

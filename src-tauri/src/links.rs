@@ -1,0 +1,122 @@
+//! Commands of the links screen: browse a bucket's folders (streamed page by page), choose who signs, make
+//! download or upload links, test one, and export links for a whole folder as CSV.
+
+use crate::ipc::*;
+use crate::state::AppState;
+use s3aw_core::connect::Session;
+use s3aw_core::presign::{self, LinkKind};
+use s3aw_core::record::{format_time, Record};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::ipc::Channel;
+use tauri::State;
+
+#[tauri::command]
+pub async fn list_objects(state: State<'_, AppState>, bucket: String, prefix: String, on_page: Channel<ObjectPageDto>) -> IpcResult<ListedDto> {
+    let session = state.session().await?;
+    let (folders, objects) = presign::list_objects_paged(&session, &bucket, &prefix, |folders, objects| {
+        let _ = on_page.send(ObjectPageDto {
+            folders,
+            objects: objects.into_iter().map(|o| ObjectDto { key: o.key, size: o.size, last_modified: o.last_modified }).collect(),
+        });
+    })
+    .await?;
+    Ok(ListedDto { folders: folders as u32, objects: objects as u32 })
+}
+
+/// Keys this app saved on this machine (their secrets are in the keychain), to sign with.
+#[tauri::command]
+pub async fn saved_signers(state: State<'_, AppState>) -> IpcResult<Vec<SignerDto>> {
+    let record = Record::load()?;
+    let mut out = Vec::new();
+    for e in record.entries.iter().filter(|e| e.user_name.is_some()) {
+        for id in &e.access_key_ids {
+            let (k, r) = (state.keychain.clone(), e.key_ref(id));
+            if s3aw_core::keychain::run_blocking(move || Ok(k.contains(&r))).await.unwrap_or(false) {
+                let what = if e.bucket.is_empty() { "imported key".to_string() } else { format!("{} access to s3://{}/{}", e.level, e.bucket, e.prefix.as_deref().unwrap_or("")) };
+                out.push(SignerDto { access_key_id: id.clone(), label: format!("{} — {what}", e.principal_label()) });
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn signing_session(state: &AppState, signer: Option<&str>) -> IpcResult<Arc<Session>> {
+    let session = state.session().await?;
+    Ok(match signer {
+        None => session,
+        Some(id) => Arc::new(session.with_key(&s3aw_core::credential_process::load_saved_key(&state.keychain, id).await?)),
+    })
+}
+
+#[tauri::command]
+pub async fn signer_info(state: State<'_, AppState>, signer: Option<String>) -> IpcResult<SignerInfoDto> {
+    let session = signing_session(&state, signer.as_deref()).await?;
+    let expiry = presign::credentials_expiry(&session).await?;
+    Ok(SignerInfoDto { temporary: expiry.is_some(), expires_at: expiry.map(format_time) })
+}
+
+#[tauri::command]
+pub async fn presign_links(state: State<'_, AppState>, args: PresignArgs) -> IpcResult<Vec<LinkDto>> {
+    if args.keys.is_empty() {
+        return Err(IpcError::new("invalid_input", "Choose at least one file, or type the name of a file to upload."));
+    }
+    let session = signing_session(&state, args.signer.as_deref()).await?;
+    let expires = Duration::from_secs(args.expires_seconds.into());
+    presign::check_expiry(expires)?;
+    s3aw_core::validate::bucket_name(&args.bucket)?;
+    let kind = if args.upload { LinkKind::Upload { content_type: args.content_type.filter(|c| !c.trim().is_empty()) } } else { LinkKind::Download };
+    let signer = presign::Signer::new(&session, expires).await?;
+    let mut links = Vec::with_capacity(args.keys.len());
+    for key in &args.keys {
+        if key.is_empty() {
+            return Err(IpcError::new("invalid_input", "A file name (object key) is empty."));
+        }
+        links.push(signer.sign(&args.bucket, key, &kind).await?);
+    }
+    let dto = links
+        .iter()
+        .map(|l| LinkDto {
+            key: l.key.clone(),
+            method: l.method.clone(),
+            url: l.url.clone(),
+            expires_at: format_time(l.expires_at),
+            cut_short: l.cut_short_by_credentials,
+            curl: l.curl(),
+        })
+        .collect();
+    *state.links.lock().await = links;
+    Ok(dto)
+}
+
+/// Fetch one of the links just made (by its position) and say whether it works.
+#[tauri::command]
+pub async fn test_link(state: State<'_, AppState>, index: u32) -> IpcResult<LinkTestDto> {
+    let link = state.links.lock().await.get(index as usize).cloned().ok_or_else(|| IpcError::new("no_link", "Make the links again; this one is gone."))?;
+    let t = presign::test_link(&link).await?;
+    Ok(LinkTestDto { works: t.works, status: t.status, message: t.message })
+}
+
+/// Download links for every file under a folder, written as CSV (key, url, expires_at), owner-only.
+#[tauri::command]
+pub async fn presign_folder_csv(
+    state: State<'_, AppState>,
+    bucket: String,
+    prefix: String,
+    expires_seconds: u32,
+    signer: Option<String>,
+    path: String,
+    on_progress: Channel<u32>,
+) -> IpcResult<String> {
+    let session = signing_session(&state, signer.as_deref()).await?;
+    let path = crate::state::save_path(path);
+    let mut buf = Vec::new();
+    let count = presign::presign_prefix_csv(&session, &bucket, &prefix, Duration::from_secs(expires_seconds.into()), &mut buf, |n| {
+        let _ = on_progress.send(n as u32);
+    })
+    .await?;
+    let text = String::from_utf8(buf).map_err(|e| IpcError::new("other", e.to_string()))?;
+    // The native dialog already asked about replacing an existing file.
+    s3aw_core::export::write_private_file(&path, &text, true)?;
+    Ok(format!("{count} link(s) saved to {}", path.display()))
+}
