@@ -58,7 +58,7 @@ clean:
 	rm -rf .venv .tools tests/.artifacts ui/dist
 
 ## Benchmarks against the tools people use today (figures printed and written to tests/.artifacts/).
-bench: setup package
+bench: setup package app-test
 	$(CARGO) build --release -p s3aw
 	.venv/bin/pip install -q -r tests/bench/requirements.txt
 	.venv/bin/python tests/bench/bench.py

@@ -5,7 +5,11 @@ It forwards every request to the emulator unchanged and records the name of each
 `{"operation": "iam:CreateAccessKey"}`: the next request for that operation gets an AccessDenied answer in
 the service's own error format, as AWS would send it, and is not forwarded. With `"sticky": true` the fault
 stays until cleared, and `"unless_key": "AKIA..."` spares requests signed with that access key (so a test can
-break what a new key does while the admin's own calls go through). `GET /__log` returns the
+break what a new key does while the admin's own calls go through).
+
+For benchmarks, `POST /__synthetic {"bucket": B, "count": N}` makes ListObjectsV2 on bucket B answer with N
+generated objects (`photo-000000.jpg` ...), 1,000 per page, without storing them in the emulator (whose
+own listing of 100,000 stored objects is far slower than S3's). The bucket itself must exist in the emulator. `GET /__log` returns the
 operations seen; `DELETE /__log` clears it.
 """
 
@@ -52,6 +56,7 @@ class State:
         self.lock = threading.Lock()
         self.faults = []
         self.sticky = []
+        self.synthetic = {}
         self.log = []
 
 
@@ -72,6 +77,33 @@ def make_handler(upstream_host, upstream_port, state):
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)
+
+        def _synthetic_listing(self):
+            url = urllib.parse.urlsplit(self.path)
+            parts = [p for p in url.path.split("/") if p]
+            query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+            if self.command != "GET" or len(parts) != 1 or query.get("list-type") != ["2"]:
+                return None
+            with state.lock:
+                count = state.synthetic.get(parts[0])
+            if count is None:
+                return None
+            prefix = query.get("prefix", [""])[0]
+            start = int(query.get("continuation-token", ["0"])[0] or 0)
+            size = min(int(query.get("max-keys", ["1000"])[0] or 1000), 1000)
+            keys = [] if prefix else [f"photo-{i:06d}.jpg" for i in range(start, min(start + size, count))]
+            end = start + len(keys)
+            truncated = end < count and not prefix
+            contents = "".join(
+                f"<Contents><Key>{k}</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>&quot;0&quot;</ETag><Size>{1000 + i}</Size><StorageClass>STANDARD</StorageClass></Contents>"
+                for i, k in enumerate(keys)
+            )
+            token = f"<NextContinuationToken>{end}</NextContinuationToken>" if truncated else ""
+            return (
+                '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                f"<Name>{parts[0]}</Name><Prefix>{prefix}</Prefix><KeyCount>{len(keys)}</KeyCount><MaxKeys>{size}</MaxKeys>"
+                f"<Delimiter>/</Delimiter><IsTruncated>{'true' if truncated else 'false'}</IsTruncated>{contents}{token}</ListBucketResult>"
+            )
 
         def _operation(self, body):
             url = urllib.parse.urlsplit(self.path)
@@ -103,6 +135,16 @@ def make_handler(upstream_host, upstream_port, state):
                         state.faults.clear()
                         state.sticky.clear()
                 return self._reply(200, "{}", "application/json")
+            if self.path.startswith("/__synthetic"):
+                spec = json.loads(body or b"{}")
+                with state.lock:
+                    state.synthetic[spec["bucket"]] = int(spec["count"])
+                return self._reply(200, "{}", "application/json")
+            synthetic = self._synthetic_listing()
+            if synthetic is not None:
+                with state.lock:
+                    state.log.append("s3:ListObjects")
+                return self._reply(200, synthetic)
             if self.path.startswith("/__log"):
                 with state.lock:
                     if self.command == "DELETE":
