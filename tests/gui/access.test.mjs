@@ -4,6 +4,7 @@
 
 import { after, afterEach, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { Env } from "./harness.mjs";
 
 const env = new Env();
@@ -55,6 +56,16 @@ test("rotate a key and revoke the access from My access", { timeout: 240000 }, a
   assert.deepEqual(Object.fromEntries(listed.keys.map((k) => [k.access_key_id, k.status])), { [oldKey]: "Inactive", [newKey]: "Active" });
   assert.ok(env.keychainSecret(`${account}/vendor/${newKey}`), "the new secret is in the keychain");
   await ui.shot("10-rotated");
+
+  // "Use from AWS CLI and SDKs": a profile whose credential_process is the app itself; awscli reads the
+  // folder with it, and the secret is in no file.
+  await ui.type("AWS profile name", "vendor-q1");
+  await ui.click("Use from AWS CLI and SDKs");
+  await ui.waitForText("#export-status", "Added [profile vendor-q1]");
+  const config = readFileSync(`${env.home}/no-aws-config`, "utf8");
+  assert.match(config, /credential_process = \S*s3-access-wizard credential-process --access AKIA/);
+  assert.ok(!config.includes(env.keychainSecret(`${account}/vendor/${newKey}`)), "no secret in the config file");
+  assert.match(env.awscli("--profile", "vendor-q1", "s3", "ls", "s3://sample-reports/q1/"), /summary\.pdf/);
 
   // Delete the old key after the confirmation the rotation screen offers.
   await ui.click(`Delete the old key ${oldKey} now`);

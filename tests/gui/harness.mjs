@@ -164,6 +164,21 @@ print(json.dumps({"trust": r["AssumeRolePolicyDocument"], "attached": [p["Policy
     return JSON.parse(execFileSync(PY, ["-c", code], { encoding: "utf8" }));
   }
 
+  /** Run awscli (PyPI) as the user the app runs as: same HOME, AWS config file, keychain service and record. */
+  awscli(...args) {
+    const env = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
+    Object.assign(env, {
+      HOME: this.home,
+      AWS_CONFIG_FILE: path.join(this.home, "no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(this.home, "no-aws-credentials"),
+      S3AW_KEYCHAIN_SERVICE: this.service,
+      S3AW_CONFIG_DIR: path.join(this.home, "config"),
+      AWS_DEFAULT_REGION: "us-east-1",
+    });
+    return execFileSync(path.join(ROOT, ".venv", "bin", "aws"), [...args, "--endpoint-url", this.moto], { encoding: "utf8", env });
+  }
+
   keychainSecret(entry) {
     try {
       return execFileSync("secret-tool", ["lookup", "service", this.service, "username", entry], { encoding: "utf8" });
