@@ -8,7 +8,7 @@ stays until cleared, and `"unless_key": "AKIA..."` spares requests signed with t
 break what a new key does while the admin's own calls go through).
 
 For benchmarks, `POST /__synthetic {"bucket": B, "count": N}` makes ListObjectsV2 on bucket B answer with N
-generated objects (`photo-000000.jpg` ...), 1,000 per page, without storing them in the emulator (whose
+generated objects (`PREFIXphoto-000000.jpg` ..., under whatever prefix is asked), 1,000 per page, without storing them in the emulator (whose
 own listing of 100,000 stored objects is far slower than S3's). The bucket itself must exist in the emulator. `GET /__log` returns the
 operations seen; `DELETE /__log` clears it.
 """
@@ -91,9 +91,9 @@ def make_handler(upstream_host, upstream_port, state):
             prefix = query.get("prefix", [""])[0]
             start = int(query.get("continuation-token", ["0"])[0] or 0)
             size = min(int(query.get("max-keys", ["1000"])[0] or 1000), 1000)
-            keys = [] if prefix else [f"photo-{i:06d}.jpg" for i in range(start, min(start + size, count))]
+            keys = [f"{prefix}photo-{i:06d}.jpg" for i in range(start, min(start + size, count))]
             end = start + len(keys)
-            truncated = end < count and not prefix
+            truncated = end < count
             contents = "".join(
                 f"<Contents><Key>{k}</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>&quot;0&quot;</ETag><Size>{1000 + i}</Size><StorageClass>STANDARD</StorageClass></Contents>"
                 for i, k in enumerate(keys)

@@ -37,11 +37,18 @@ display=":$((500 + RANDOM % 400))"
 Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 app=""
-cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null; rm -rf "$work"; true; }
+cleanup() {
+  [ -n "$app" ] && kill "$app" 2>/dev/null
+  kill "$xvfb" 2>/dev/null
+  # The desktop portal may have mounted its document store (FUSE) in the private home.
+  if mountpoint -q "$work/home/.cache/doc" 2>/dev/null; then fusermount -u "$work/home/.cache/doc" 2>/dev/null || umount -l "$work/home/.cache/doc" 2>/dev/null; fi
+  rm -rf "$work" 2>/dev/null || true
+}
 trap cleanup EXIT
 for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
 mkdir -p "$work/home"
-DISPLAY="$display" HOME="$work/home" S3AW_REPORT_READY=1 S3AW_CONFIG_DIR="$work/config" /usr/bin/s3-access-wizard >"$work/out.log" 2>&1 &
+# A private D-Bus session: whatever the app starts on the bus (portals, a11y) ends with it.
+DISPLAY="$display" HOME="$work/home" S3AW_REPORT_READY=1 S3AW_CONFIG_DIR="$work/config" dbus-run-session -- /usr/bin/s3-access-wizard >"$work/out.log" 2>&1 &
 app=$!
 for _ in $(seq 1 600); do
   grep -q "s3aw-ready" "$work/out.log" && break
