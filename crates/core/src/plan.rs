@@ -670,7 +670,27 @@ pub async fn observe(session: &Session, request: &AccessRequest) -> Result<Obser
     let mut seen = Observed { account: id.account, ..Default::default() };
     let bucket = &request.scope.bucket;
 
-    seen.bucket_exists = crate::inventory::bucket_exists(session, bucket).await?;
+    // The first reads do not depend on each other: ask them at once (a grant waits for the slowest, not the sum).
+    let partition = request.scope.partition.clone();
+    let account = seen.account.clone();
+    let (bucket_exists, user_exists, policy_exists) = futures::try_join!(
+        crate::inventory::bucket_exists(session, bucket),
+        async {
+            match &request.method {
+                Method::IamUser(u) => crate::iam::user_exists(session, &u.user_name).await,
+                Method::CrossAccountRole(r) => crate::iam::role_exists(session, &r.role_name).await,
+                _ => Ok(false),
+            }
+        },
+        async {
+            match &request.method {
+                Method::IamUser(u) if !u.inline_policy => crate::iam::policy_exists(session, &managed_policy_arn(&partition, &account, &u.policy_name)).await,
+                Method::CrossAccountRole(r) => crate::iam::policy_exists(session, &managed_policy_arn(&partition, &account, &r.policy_name)).await,
+                _ => Ok(false),
+            }
+        },
+    )?;
+    seen.bucket_exists = bucket_exists;
     let h = &request.hardening;
     let touches_bucket = request.cors.is_some() || h.touches_bucket();
     // The bucket's region matters only for changes to the bucket itself (AWS redirects calls made to
@@ -705,10 +725,9 @@ pub async fn observe(session: &Session, request: &AccessRequest) -> Result<Obser
         }
     }
 
-    let partition = request.scope.partition.clone();
     match &request.method {
         Method::IamUser(u) => {
-            seen.user_exists = crate::iam::user_exists(session, &u.user_name).await?;
+            seen.user_exists = user_exists;
             if seen.user_exists {
                 if u.reuse_existing_user {
                     seen.user_key_count = crate::iam::access_key_ids(session, &u.user_name).await?.len();
@@ -718,8 +737,7 @@ pub async fn observe(session: &Session, request: &AccessRequest) -> Result<Obser
                 }
             }
             if !u.inline_policy {
-                let arn = managed_policy_arn(&partition, &seen.account, &u.policy_name);
-                seen.managed_policy_exists = crate::iam::policy_exists(session, &arn).await?;
+                seen.managed_policy_exists = policy_exists;
                 if seen.managed_policy_exists {
                     let account = seen.account.clone();
                     seen.suggested_policy_name = crate::iam::free_name(&u.policy_name, |n| {
@@ -731,12 +749,11 @@ pub async fn observe(session: &Session, request: &AccessRequest) -> Result<Obser
             }
         }
         Method::CrossAccountRole(r) => {
-            seen.role_exists = crate::iam::role_exists(session, &r.role_name).await?;
+            seen.role_exists = user_exists;
             if seen.role_exists {
                 seen.suggested_role_name = crate::iam::free_name(&r.role_name, |n| async move { crate::iam::role_exists(session, &n).await }).await?;
             }
-            let arn = managed_policy_arn(&partition, &seen.account, &r.policy_name);
-            seen.managed_policy_exists = crate::iam::policy_exists(session, &arn).await?;
+            seen.managed_policy_exists = policy_exists;
         }
         Method::PresignedLinks | Method::BucketSettings => {}
     }
