@@ -162,11 +162,8 @@ pub async fn select_saved_key(state: State<'_, AppState>, id: String, access_key
 /// the keychain and no secret is written to a file.
 #[tauri::command]
 pub async fn use_from_aws(access_key_id: String, profile: String) -> IpcResult<String> {
-    use s3aw_core::credential_process::{key_ref_for, quote_arg, write_credential_process_profile};
-    key_ref_for(&Record::load()?, &access_key_id)?;
     let exe = std::env::current_exe().map_err(|e| IpcError::new("other", format!("Cannot find this program's path: {e}")))?;
-    let command = format!("{} credential-process --access {access_key_id}", quote_arg(&exe.to_string_lossy()));
-    let path = write_credential_process_profile(profile.trim(), &command, None, false)?;
+    let (path, _) = s3aw_core::credential_process::use_from_aws(&exe, &access_key_id, &profile, None, false)?;
     Ok(path.display().to_string())
 }
 

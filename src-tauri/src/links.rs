@@ -5,7 +5,7 @@ use crate::ipc::*;
 use crate::state::AppState;
 use s3aw_core::connect::Session;
 use s3aw_core::presign::{self, LinkKind};
-use s3aw_core::record::{format_time, Record};
+use s3aw_core::record::format_time;
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::ipc::Channel;
@@ -27,18 +27,14 @@ pub async fn list_objects(state: State<'_, AppState>, bucket: String, prefix: St
 /// Keys this app saved on this machine (their secrets are in the keychain), to sign with.
 #[tauri::command]
 pub async fn saved_signers(state: State<'_, AppState>) -> IpcResult<Vec<SignerDto>> {
-    let record = Record::load()?;
-    let mut out = Vec::new();
-    for e in record.entries.iter().filter(|e| e.user_name.is_some()) {
-        for id in &e.access_key_ids {
-            let (k, r) = (state.keychain.clone(), e.key_ref(id));
-            if s3aw_core::keychain::run_blocking(move || Ok(k.contains(&r))).await.unwrap_or(false) {
-                let what = if e.bucket.is_empty() { "imported key".to_string() } else { format!("{} access to s3://{}/{}", e.level, e.bucket, e.prefix.as_deref().unwrap_or("")) };
-                out.push(SignerDto { access_key_id: id.clone(), label: format!("{} — {what}", e.principal_label()) });
-            }
-        }
-    }
-    Ok(out)
+    Ok(s3aw_core::credential_process::saved_keys(&state.keychain)
+        .await?
+        .into_iter()
+        .map(|(e, id)| {
+            let what = if e.bucket.is_empty() { "imported key".to_string() } else { format!("{} access to s3://{}/{}", e.level, e.bucket, e.prefix.as_deref().unwrap_or("")) };
+            SignerDto { access_key_id: id, label: format!("{} — {what}", e.principal_label()) }
+        })
+        .collect())
 }
 
 async fn signing_session(state: &AppState, signer: Option<&str>) -> IpcResult<Arc<Session>> {

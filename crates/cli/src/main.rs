@@ -417,12 +417,8 @@ async fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Command::UseFromAws { access, aws_profile, force } => {
-            use s3aw_core::credential_process::{key_ref_for, quote_arg, write_credential_process_profile};
-            let record = s3aw_core::record::Record::load()?;
-            key_ref_for(&record, access)?;
             let exe = std::env::current_exe().map_err(|e| fail(1, "other", format!("cannot find this program's path: {e}")))?;
-            let command = format!("{} credential-process --access {access}", quote_arg(&exe.to_string_lossy()));
-            let path = write_credential_process_profile(aws_profile, &command, cli.region.as_deref(), *force)?;
+            let (path, command) = s3aw_core::credential_process::use_from_aws(&exe, access, aws_profile, cli.region.as_deref(), *force)?;
             if cli.json {
                 print_json(json!({ "profile": aws_profile, "file": path, "credential_process": command }));
             } else {

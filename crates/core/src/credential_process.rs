@@ -56,6 +56,30 @@ pub fn write_credential_process_profile_at(path: &Path, profile: &str, command: 
     crate::export::upsert_ini_file(path, &header, &body, force)
 }
 
+/// "Use from AWS CLI and SDKs": add `[profile NAME]` whose `credential_process` runs `exe credential-process
+/// --access ID` (the CLI, or the desktop app itself), for a key this app saved. Returns the file and the command.
+pub fn use_from_aws(exe: &Path, access_key_id: &str, profile: &str, region: Option<&str>, force: bool) -> Result<(PathBuf, String)> {
+    key_ref_for(&Record::load()?, access_key_id)?;
+    let command = format!("{} credential-process --access {access_key_id}", quote_arg(&exe.to_string_lossy()));
+    let path = write_credential_process_profile(profile.trim(), &command, region, force)?;
+    Ok((path, command))
+}
+
+/// Keys this app saved on this machine whose secrets are in the keychain (to sign links, or hand over).
+pub async fn saved_keys(keychain: &Keychain) -> Result<Vec<(crate::record::RecordEntry, String)>> {
+    let record = Record::load()?;
+    let mut out = Vec::new();
+    for e in record.entries.into_iter().filter(|e| e.user_name.is_some()) {
+        for id in e.access_key_ids.clone() {
+            let (k, r) = (keychain.clone(), e.key_ref(&id));
+            if run_blocking(move || Ok(k.contains(&r))).await.unwrap_or(false) {
+                out.push((e.clone(), id));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Quote a path for the config file's command line (the AWS CLI splits it like a shell).
 pub fn quote_arg(arg: &str) -> String {
     if arg.chars().all(|c| c.is_ascii_alphanumeric() || "/._-=:".contains(c)) {
