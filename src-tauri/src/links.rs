@@ -48,8 +48,8 @@ async fn signing_session(state: &AppState, signer: Option<&str>) -> IpcResult<Ar
 #[tauri::command]
 pub async fn signer_info(state: State<'_, AppState>, signer: Option<String>) -> IpcResult<SignerInfoDto> {
     let session = signing_session(&state, signer.as_deref()).await?;
-    let expiry = presign::credentials_expiry(&session).await?;
-    Ok(SignerInfoDto { temporary: expiry.is_some(), expires_at: expiry.map(format_time) })
+    let life = presign::credentials_lifetime(&session).await?;
+    Ok(SignerInfoDto { temporary: life.temporary, expires_at: life.expires_at.map(format_time) })
 }
 
 #[tauri::command]

@@ -70,6 +70,17 @@ def test_temporary_credentials_cap_the_link(cli, s3, tmp_path):
     assert "the signing credentials are temporary" in text.stderr
 
 
+def test_a_session_token_without_an_end_time_is_still_temporary(cli, s3):
+    """Pasted temporary keys (AWS_SESSION_TOKEN) come with no end time: the link is not cut, but it says so."""
+    s3.create_bucket(Bucket="files")
+    out = cli.json("presign", "s3://files/a.txt", "--expires", "2d", AWS_ACCESS_KEY_ID="ASIATEMPORARY0000002", AWS_SESSION_TOKEN="token")
+    assert out["cut_short_by_credentials"] is False and out["temporary_credentials"] is True
+    text = cli.run("presign", "s3://files/a.txt", AWS_ACCESS_KEY_ID="ASIATEMPORARY0000002", AWS_SESSION_TOKEN="token")
+    assert "carry a session token" in text.stderr
+    long_term = cli.json("presign", "s3://files/a.txt")
+    assert long_term["temporary_credentials"] is False
+
+
 def test_bulk_links_for_a_prefix_match_the_listing(cli, s3, tmp_path):
     s3.create_bucket(Bucket="bulk")
     keys = [f"photos/{i:05d}, with comma.jpg" if i % 500 == 0 else f"photos/{i:05d}.jpg" for i in range(2500)]

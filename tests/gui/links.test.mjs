@@ -88,3 +88,19 @@ test("browse, choose, make, test and use links; export a folder", { timeout: 300
   assert.equal(put.status, 200);
   assert.equal(env.boto(`print(s3.get_object(Bucket="sample-photos", Key="incoming/note.txt")["Body"].read().decode())`).trim(), "uploaded through the link");
 });
+
+test("links signed with temporary pasted keys say they die with the session", { timeout: 180000 }, async () => {
+  await ui.heading("Connect to your AWS account");
+  await ui.choose("Paste access keys");
+  await ui.type("Access key ID", "ASIATEMPORARYPASTE01");
+  await ui.type("Secret access key", "temporary-secret");
+  await ui.type("Session token", "a-session-token");
+  await (await ui.b.$("summary=Region and endpoint")).click();
+  await ui.type("Custom endpoint (optional)", env.proxy);
+  await ui.click("Connect");
+  await ui.waitForText("main", "Connected.");
+  await ui.click("Share links");
+  await ui.b.waitUntil(async () => (await ui.b.$$("#links-bucket option")).length > 1, { timeout: 20000 });
+  await (await ui.b.$("#links-bucket")).selectByAttribute("value", "sample-photos");
+  await ui.waitForText("#signer-note", "These credentials are temporary (they carry a session token)");
+});

@@ -211,7 +211,9 @@ export function linksScreen(main: HTMLElement, nav: HTMLElement, backend: Backen
       const s = await backend.signerInfo(signerSelect.value || null);
       signerNote.className = s.temporary ? "warning" : "hint";
       signerNote.textContent = s.temporary
-        ? `These credentials are temporary: links signed with them stop working when the session ends, at ${s.expiresAt}. For longer links, sign with a saved key.`
+        ? s.expiresAt
+          ? `These credentials are temporary: links signed with them stop working when the session ends, at ${s.expiresAt}. For longer links, sign with a saved key.`
+          : "These credentials are temporary (they carry a session token): links signed with them stop working when the session ends, and its end time is not known here. For longer links, sign with a saved key."
         : signerSelect.value
           ? "Recommended: a least-privilege key, so a leaked link grants no more than this key can."
           : "Long-term credentials: links live as long as you choose. Consider signing with a saved least-privilege key instead.";

@@ -740,7 +740,7 @@ async fn presign(cli: &Cli, args: &PresignArgs) -> CliResult {
         print_json(json!({
             "url": link.url, "method": link.method, "expires_at": rfc3339(link.expires_at),
             "headers": link.headers.iter().map(|(k, v)| json!({ "name": k, "value": v })).collect::<Vec<_>>(),
-            "cut_short_by_credentials": link.cut_short_by_credentials, "curl": link.curl(),
+            "cut_short_by_credentials": link.cut_short_by_credentials, "temporary_credentials": link.cut_short_by_credentials || link.temporary_without_end, "curl": link.curl(),
             "test": tested.as_ref().map(|t| json!({ "works": t.works, "status": t.status, "message": t.message })),
         }));
     } else {
@@ -748,6 +748,8 @@ async fn presign(cli: &Cli, args: &PresignArgs) -> CliResult {
         eprintln!("Expires: {}", rfc3339(link.expires_at));
         if link.cut_short_by_credentials {
             eprintln!("Note: the signing credentials are temporary and expire first, so the link stops working then. Use a long-term key (an IAM user) for longer links.");
+        } else if link.temporary_without_end {
+            eprintln!("Note: the signing credentials are temporary (they carry a session token), so the link stops working when that session ends, which may be before the expiry above. Use a long-term key (--signer) for longer links.");
         }
         eprintln!("Use it with: {}", link.curl());
     }

@@ -58,6 +58,8 @@ pub struct Link {
     pub expires_at: SystemTime,
     /// Set when the signing credentials expire before the asked-for expiry (the link dies with them).
     pub cut_short_by_credentials: bool,
+    /// Signed with temporary credentials whose end time is unknown: the link may stop working earlier.
+    pub temporary_without_end: bool,
 }
 
 impl Link {
@@ -71,13 +73,26 @@ impl Link {
     }
 }
 
-/// When the session's credentials expire (`None` for long-term keys).
+/// When the session's credentials expire (`None` for long-term keys, or when AWS gave no end time).
 pub async fn credentials_expiry(session: &Session) -> Result<Option<SystemTime>> {
+    Ok(credentials_lifetime(session).await?.expires_at)
+}
+
+/// Whether the signing credentials are temporary, and until when if that is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lifetime {
+    /// A session token means temporary credentials (SSO, an assumed role, pasted ASIA… keys), even when no
+    /// end time came with them.
+    pub temporary: bool,
+    pub expires_at: Option<SystemTime>,
+}
+
+pub async fn credentials_lifetime(session: &Session) -> Result<Lifetime> {
     let Some(provider) = session.credentials_provider() else {
         return Err(Error::NoCredentials { profile: session.ctx.profile.clone() });
     };
     match provider.provide_credentials().await {
-        Ok(c) => Ok(c.expiry()),
+        Ok(c) => Ok(Lifetime { temporary: c.session_token().is_some() || c.expiry().is_some(), expires_at: c.expiry() }),
         Err(_) if session.ctx.profile_is_sso => Err(Error::SsoExpired { profile: session.ctx.profile.clone().unwrap_or_default() }),
         Err(_) => Err(Error::NoCredentials { profile: session.ctx.profile.clone() }),
     }
@@ -99,6 +114,8 @@ pub struct Signer<'a> {
     expires_in: Duration,
     expires_at: SystemTime,
     cut_short: bool,
+    /// Temporary credentials whose end time is unknown: the link may die before `expires_at`.
+    pub temporary_without_end: bool,
 }
 
 impl<'a> Signer<'a> {
@@ -107,14 +124,15 @@ impl<'a> Signer<'a> {
         let now = SystemTime::now();
         let mut expires_at = now + expires_in;
         let mut cut_short = false;
-        if let Some(creds_end) = credentials_expiry(session).await? {
+        let life = credentials_lifetime(session).await?;
+        if let Some(creds_end) = life.expires_at {
             if creds_end < expires_at {
                 expires_at = creds_end;
                 cut_short = true;
             }
         }
         let expires_in = expires_at.duration_since(now).unwrap_or(Duration::from_secs(1)).max(Duration::from_secs(1));
-        Ok(Signer { session, expires_in, expires_at, cut_short })
+        Ok(Signer { session, expires_in, expires_at, cut_short, temporary_without_end: life.temporary && life.expires_at.is_none() })
     }
 
     pub fn expires_at(&self) -> SystemTime {
@@ -143,6 +161,7 @@ impl<'a> Signer<'a> {
             headers: req.headers().filter(|(k, _)| !k.eq_ignore_ascii_case("host")).map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             expires_at: self.expires_at,
             cut_short_by_credentials: self.cut_short,
+            temporary_without_end: self.temporary_without_end,
         })
     }
 }
@@ -303,6 +322,7 @@ mod tests {
             headers: vec![("content-type".into(), "image/png".into())],
             expires_at: SystemTime::now(),
             cut_short_by_credentials: false,
+            temporary_without_end: false,
         };
         assert_eq!(link.curl(), "curl -X PUT -T FILE -H 'content-type: image/png' 'https://b.s3.amazonaws.com/up/file.png?X-Amz-Signature=x'");
     }
