@@ -87,3 +87,38 @@ test("rotate a key and revoke the access from My access", { timeout: 240000 }, a
   assert.deepEqual(env.accountState(), before, "the emulator is as it was before the grant");
   assert.equal(env.keychainSecret(`${account}/vendor/${newKey}`), null);
 });
+
+test("My access with the keyboard alone: rotate, then revoke", { timeout: 240000 }, async () => {
+  const before = env.accountState();
+  const granted = env.cli("grant", "iam-user", "--bucket", "sample-reports", "--access", "read", "--user", "kbd-vendor", "--yes");
+  await ui.heading("Connect to your AWS account");
+  await ui.tabTo("Local sandbox");
+  await ui.keys(" ");
+  await ui.tabTo("Connect");
+  await ui.keys("Enter");
+  await ui.waitForText("main", "Connected to the local sandbox");
+  await ui.tabTo("My access");
+  await ui.keys("Enter");
+  await ui.heading("My access");
+  await ui.waitForText("main", 'IAM user "kbd-vendor"');
+
+  await ui.tabTo("Rotate key…");
+  await ui.keys("Enter");
+  await ui.waitForText("main", `Replace the key ${granted.access_key_id}`);
+  await ui.tabTo("Rotate now");
+  await ui.keys("Enter");
+  await ui.b.$("#rotate-done").waitForDisplayed({ timeout: 90000 });
+  await ui.tabTo("Done");
+  await ui.keys("Enter");
+  await ui.waitForText("main", "Inactive");
+
+  // After Done the list is read again and the keyboard focus stays on this access.
+  assert.equal(await ui.b.execute(() => document.activeElement.tagName), "H2");
+  await ui.tabTo("Revoke…");
+  await ui.keys("Enter");
+  await ui.waitForText("main", 'Delete the IAM user "kbd-vendor"');
+  await ui.tabTo("Delete all of this");
+  await ui.keys("Enter");
+  await ui.b.$("#revoke-done").waitForDisplayed({ timeout: 60000 });
+  assert.deepEqual(env.accountState(), before);
+});

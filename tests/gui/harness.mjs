@@ -315,7 +315,7 @@ export class Ui {
   async tabTo(text, maxTabs = 60) {
     for (let i = 0; i < maxTabs; i++) {
       const f = await this.focused();
-      if (f.text.includes(text)) return f;
+      if (f.tag !== "BODY" && f.text.includes(text)) return f;
       if (f.type === "radio") {
         const group = await this.b.execute((name) => [...document.querySelectorAll(`input[name="${name}"]`)].map((r) => document.querySelector(`label[for="${r.id}"]`)?.textContent ?? ""), f.name);
         if (group.some((t) => t.includes(text))) {

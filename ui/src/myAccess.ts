@@ -56,6 +56,13 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
     }
   };
 
+  /** Read the list again and keep the keyboard focus on the access the user was working on. */
+  const reloadAndFocus = async (id: string) => {
+    await load();
+    const heading = main.querySelector<HTMLElement>(`section[data-id="${CSS.escape(id)}"] h2`);
+    (heading ?? main.querySelector<HTMLElement>("h1"))?.focus();
+  };
+
   const card = (a: AccessDto) => {
     const headingId = `h-${a.id}`;
     let panel = panels.get(a.id);
@@ -83,7 +90,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
     return h(
       "section",
       { class: `access-card state-${a.state}`, "aria-labelledby": headingId, "data-id": a.id },
-      h("h2", { id: headingId }, a.label),
+      h("h2", { id: headingId, tabindex: "-1" }, a.label),
       h("p", {}, describe(a)),
       h("p", { class: a.state === "exists" ? "ok inline" : "warning inline" }, stateWords(a)),
       a.keys.length
@@ -143,7 +150,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
         await backend.deleteAccessKey(a.id, keyId);
         panel.replaceChildren();
         pageStatus.textContent = `Deleted the key ${keyId}.`;
-        await load();
+        await reloadAndFocus(a.id);
       } catch (e) {
         panel.replaceChildren(errorBox(message(e)));
       }
@@ -207,7 +214,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
         h("div", { class: "row" }, delOld),
         oldStatus,
         ...handoverPanel(backend, ctx.info, { userName: o.userName ?? "", accessKeyId: o.newAccessKeyId ?? "", keychainEntry: o.keychainEntry }),
-        h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => (panel.replaceChildren(), load()) }, "Done")),
+        h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => (panel.replaceChildren(), reloadAndFocus(a.id)) }, "Done")),
       );
     } catch (e) {
       result.replaceChildren(errorBox(message(e)), closeButton(panel, "Close"));
@@ -261,7 +268,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
           o.remaining.length ? [h("p", {}, "Not done yet:"), h("ul", {}, o.remaining.map((r) => h("li", {}, r)))] : null,
           h("p", {}, "The entry stays in the list; revoke it again to finish."),
         ),
-        h("button", { type: "button", class: "secondary", onclick: () => (panel.replaceChildren(), load()) }, "Close"),
+        h("button", { type: "button", class: "secondary", onclick: () => (panel.replaceChildren(), reloadAndFocus(a.id)) }, "Close"),
       );
     } catch (e) {
       result.replaceChildren(errorBox(message(e)));
@@ -282,6 +289,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
       file.value = "";
       importStatus.replaceChildren(h("p", { class: "ok", id: "import-done" }, "Added. Its secret is in your keychain."));
       await load();
+      importBtn.focus();
     } catch (e) {
       importStatus.replaceChildren(errorBox(message(e)));
     }
