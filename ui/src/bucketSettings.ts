@@ -44,6 +44,8 @@ export function bucketSettingsScreen(main: HTMLElement, nav: HTMLElement, backen
     try {
       const s = await backend.bucketSettings(bucket);
       form(s);
+      // A re-read replaces the form: keep the keyboard somewhere sensible rather than on the page itself.
+      if (!document.activeElement || document.activeElement === document.body) main.querySelector<HTMLElement>("h1")?.focus();
     } catch (e) {
       body.replaceChildren(errorBox(message(e)));
     }
