@@ -45,6 +45,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
   const listArea = h("div", { class: "access-list" }, busy("Checking what this app created against your account…"));
 
   const load = async () => {
+    listArea.setAttribute("aria-busy", "true");
     try {
       const list = await backend.listAccess();
       listArea.replaceChildren(
@@ -53,14 +54,17 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
       );
     } catch (e) {
       listArea.replaceChildren(errorBox(message(e)));
+    } finally {
+      listArea.removeAttribute("aria-busy");
     }
   };
 
   /** Read the list again and keep the keyboard focus on the access the user was working on. */
   const reloadAndFocus = async (id: string) => {
+    const focus = () => (main.querySelector<HTMLElement>(`section[data-id="${CSS.escape(id)}"] h2`) ?? main.querySelector<HTMLElement>("h1"))?.focus();
+    focus();
     await load();
-    const heading = main.querySelector<HTMLElement>(`section[data-id="${CSS.escape(id)}"] h2`);
-    (heading ?? main.querySelector<HTMLElement>("h1"))?.focus();
+    focus();
   };
 
   const card = (a: AccessDto) => {
@@ -195,6 +199,9 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
         );
         return;
       }
+      // Read the list again first, so the key table above shows both keys; this panel stays where it is
+      // (panels outlive a re-read) and the result below appears once the page is settled.
+      await load();
       const delOld = h("button", { type: "button", class: "secondary danger", id: "delete-old" }, `Delete the old key ${oldKeyId} now`);
       const oldStatus = h("p", { class: "hint", role: "status", "aria-live": "polite" });
       delOld.addEventListener("click", async () => {
@@ -203,6 +210,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
           await backend.deleteAccessKey(a.id, oldKeyId);
           oldStatus.textContent = `The old key ${oldKeyId} is deleted.`;
           delOld.remove();
+          load();
         } catch (e) {
           oldStatus.textContent = message(e);
           delOld.disabled = false;
@@ -216,6 +224,8 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
         ...handoverPanel(backend, ctx.info, { userName: o.userName ?? "", accessKeyId: o.newAccessKeyId ?? "", keychainEntry: o.keychainEntry }),
         h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => (panel.replaceChildren(), reloadAndFocus(a.id)) }, "Done")),
       );
+      result.querySelector<HTMLElement>("#rotate-done")?.setAttribute("tabindex", "-1");
+      result.querySelector<HTMLElement>("#rotate-done")?.focus();
     } catch (e) {
       result.replaceChildren(errorBox(message(e)), closeButton(panel, "Close"));
     }
