@@ -20,10 +20,7 @@ try {
     await fetch(`${env.proxy}/__synthetic`, { method: "POST", body: JSON.stringify({ bucket: "bench-100k", count: COUNT }) });
     const ui = await env.session();
     try {
-      await ui.heading("Connect to your AWS account");
-      await ui.choose("Local sandbox (no AWS account)");
-      await ui.click("Connect");
-      await ui.waitForText("main", "Connected to the local sandbox");
+      await ui.connectSandbox();
       await ui.click("Share links");
       await ui.b.waitUntil(async () => (await ui.b.$$("#links-bucket option")).length > 1, { timeout: 20000 });
       await (await ui.b.$("#links-bucket")).selectByAttribute("value", "bench-100k");

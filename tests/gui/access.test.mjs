@@ -2,22 +2,16 @@
 // is rotated (new key in the keychain, old key switched off, then deleted), and revoked, leaving the
 // emulator and the keychain as they were.
 
-import { after, afterEach, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { Env } from "./harness.mjs";
+import { useEnv } from "./harness.mjs";
 
-const env = new Env();
-let ui;
-
-before(async () => env.start());
-after(async () => env.stop());
-beforeEach(async () => {
-  await env.reset();
+const { env, ui: currentUi } = useEnv(async (env) => {
   await env.seedBuckets({ "sample-reports": ["q1/summary.pdf"] });
-  ui = await env.session();
 });
-afterEach(async () => ui?.close());
+let ui;
+beforeEach(() => (ui = currentUi()));
 
 /** The user's access key ids in the emulator, sorted (read with boto3). */
 const keysOf = (user) => env.accountState().users[user]?.keys;
@@ -28,10 +22,7 @@ test("rotate a key and revoke the access from My access", { timeout: 240000 }, a
   const oldKey = granted.access_key_id;
   const account = granted.account;
 
-  await ui.heading("Connect to your AWS account");
-  await ui.choose("Local sandbox (no AWS account)");
-  await ui.click("Connect");
-  await ui.waitForText("main", "Connected to the local sandbox (not AWS).");
+  await ui.connectSandbox();
   await ui.click("My access");
   await ui.heading("My access");
   await ui.waitForText("main", 'IAM user "vendor"');

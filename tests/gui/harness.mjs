@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, afterEach, before, beforeEach } from "node:test";
 import { remote } from "webdriverio";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -120,25 +121,23 @@ export class Env {
 
   /** What the emulator holds, read with boto3 (a third-party client). */
   accountState() {
-    const code = `import sys, json; sys.path.insert(0, "${ROOT}/tests/e2e")
-from conftest import account_state, client
-class M: url = "${this.moto}"
-print(json.dumps(account_state(client("iam", M), client("s3", M))))`;
-    return JSON.parse(execFileSync(PY, ["-c", code], { encoding: "utf8" }));
+    return JSON.parse(this.boto("from conftest import account_state\nprint(json.dumps(account_state(iam, s3)))"));
+  }
+
+  /** The environment of a tool run as the user the app runs as: same HOME, keychain service and record. */
+  toolEnv(extra) {
+    const env = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
+    return Object.assign(env, { HOME: this.home, S3AW_KEYCHAIN_SERVICE: this.service, S3AW_CONFIG_DIR: path.join(this.home, "config") }, extra);
   }
 
   /** Run the `s3aw` CLI against the same emulator, keychain service and record as the app; parsed JSON out. */
   cli(...args) {
-    const env = { ...process.env };
-    for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
-    Object.assign(env, {
-      HOME: this.home,
+    const env = this.toolEnv({
       AWS_ACCESS_KEY_ID: "AKIAADMINEXAMPLE0001",
       AWS_SECRET_ACCESS_KEY: "admin-secret-not-checked-by-moto",
       AWS_REGION: "us-east-1",
       AWS_ENDPOINT_URL: this.proxy,
-      S3AW_KEYCHAIN_SERVICE: this.service,
-      S3AW_CONFIG_DIR: path.join(this.home, "config"),
     });
     return JSON.parse(execFileSync(CLI, ["--json", ...args], { encoding: "utf8", env }));
   }
@@ -155,25 +154,17 @@ s3 = client("s3", M); iam = client("iam", M)
 
   /** A role's trust policy and attached policies, read with boto3. */
   role(name) {
-    const code = `import sys, json; sys.path.insert(0, "${ROOT}/tests/e2e")
-from conftest import client
-class M: url = "${this.moto}"
-iam = client("iam", M)
-r = iam.get_role(RoleName="${name}")["Role"]
-print(json.dumps({"trust": r["AssumeRolePolicyDocument"], "attached": [p["PolicyName"] for p in iam.list_attached_role_policies(RoleName="${name}")["AttachedPolicies"]]}))`;
-    return JSON.parse(execFileSync(PY, ["-c", code], { encoding: "utf8" }));
+    return JSON.parse(
+      this.boto(`r = iam.get_role(RoleName="${name}")["Role"]
+print(json.dumps({"trust": r["AssumeRolePolicyDocument"], "attached": [p["PolicyName"] for p in iam.list_attached_role_policies(RoleName="${name}")["AttachedPolicies"]]}))`),
+    );
   }
 
   /** Run awscli (PyPI) as the user the app runs as: same HOME, AWS config file, keychain service and record. */
   awscli(...args) {
-    const env = { ...process.env };
-    for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
-    Object.assign(env, {
-      HOME: this.home,
+    const env = this.toolEnv({
       AWS_CONFIG_FILE: path.join(this.home, "no-aws-config"),
       AWS_SHARED_CREDENTIALS_FILE: path.join(this.home, "no-aws-credentials"),
-      S3AW_KEYCHAIN_SERVICE: this.service,
-      S3AW_CONFIG_DIR: path.join(this.home, "config"),
       AWS_DEFAULT_REGION: "us-east-1",
     });
     return execFileSync(path.join(ROOT, ".venv", "bin", "aws"), [...args, "--endpoint-url", this.moto], { encoding: "utf8", env });
@@ -216,6 +207,24 @@ print(len(keys), body)`;
   }
 }
 
+/**
+ * The usual lifecycle of a GUI test file: one environment for the file, and for each test a clean emulator,
+ * `seed(env)`, and a fresh window. Returns the environment and a getter for the current window.
+ */
+export function useEnv(seed = async () => {}) {
+  const env = new Env();
+  let ui;
+  before(async () => env.start());
+  after(async () => env.stop());
+  beforeEach(async () => {
+    await env.reset();
+    await seed(env);
+    ui = await env.session();
+  });
+  afterEach(async () => ui?.close());
+  return { env, ui: () => ui };
+}
+
 /** The app's window, driven as a person would: by visible text, labels and the keyboard. */
 export class Ui {
   constructor(browser) {
@@ -224,6 +233,14 @@ export class Ui {
 
   async close() {
     await this.b.deleteSession().catch(() => {});
+  }
+
+  /** Connect to the local sandbox from the first screen. */
+  async connectSandbox() {
+    await this.heading("Connect to your AWS account");
+    await this.choose("Local sandbox (no AWS account)");
+    await this.click("Connect");
+    await this.waitForText("main", "Connected to the local sandbox (not AWS).");
   }
 
   async heading(text, ms = 20000) {

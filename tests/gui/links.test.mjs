@@ -3,36 +3,25 @@
 // that requires a content type and use it, sign with a saved least-privilege key, and export links for a
 // whole folder as CSV.
 
-import { after, afterEach, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { Env } from "./harness.mjs";
+import { useEnv } from "./harness.mjs";
 
-const env = new Env();
-let ui;
-
-before(async () => {
-  await env.start();
-});
-after(async () => env.stop());
-beforeEach(async () => {
-  await env.reset();
+const { env, ui: currentUi } = useEnv(async (env) => {
   await env.seedBuckets({ "sample-photos": ["readme.txt", "2026/beach.jpg"] });
   env.boto(`from concurrent.futures import ThreadPoolExecutor
 with ThreadPoolExecutor(8) as ex:
     list(ex.map(lambda i: s3.put_object(Bucket="sample-photos", Key=f"bulk/file-{i:04d}.jpg", Body=b"x"), range(1500)))`);
-  ui = await env.session();
 });
-afterEach(async () => ui?.close());
+let ui;
+beforeEach(() => (ui = currentUi()));
 
 test("browse, choose, make, test and use links; export a folder", { timeout: 300000 }, async () => {
   const signer = env.cli("grant", "iam-user", "--bucket", "sample-photos", "--access", "read", "--user", "link-signer", "--yes").access_key_id;
 
-  await ui.heading("Connect to your AWS account");
-  await ui.choose("Local sandbox (no AWS account)");
-  await ui.click("Connect");
-  await ui.waitForText("main", "Connected to the local sandbox (not AWS).");
+  await ui.connectSandbox();
   await ui.click("Next");
   await ui.choose("Share files with links");
   await ui.click("Next");

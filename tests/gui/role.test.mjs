@@ -1,29 +1,20 @@
 // The role path through the real window: another AWS account gets read access to one folder through a
 // role with a generated external ID, and the handoff sheet is shown and saved as Markdown and JSON.
 
-import { after, afterEach, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { Env } from "./harness.mjs";
+import { useEnv } from "./harness.mjs";
 
-const env = new Env();
-let ui;
-
-before(async () => env.start());
-after(async () => env.stop());
-beforeEach(async () => {
-  await env.reset();
+const { env, ui: currentUi } = useEnv(async (env) => {
   await env.seedBuckets({ "sample-reports": ["q1/summary.pdf"] });
-  ui = await env.session();
 });
-afterEach(async () => ui?.close());
+let ui;
+beforeEach(() => (ui = currentUi()));
 
 test("a role for another account, with a generated external ID and a handoff sheet", { timeout: 240000 }, async () => {
-  await ui.heading("Connect to your AWS account");
-  await ui.choose("Local sandbox (no AWS account)");
-  await ui.click("Connect");
-  await ui.waitForText("main", "Connected to the local sandbox (not AWS).");
+  await ui.connectSandbox();
   await ui.click("Next");
   await ui.choose("Give another AWS account access");
   await ui.click("Next");

@@ -2,30 +2,21 @@
 // TLS-only and access logging switched on, one CORS rule deleted and one added from a preset, reviewed and
 // applied; the emulator then holds exactly that, with the untouched CORS rule kept as it was.
 
-import { after, afterEach, before, beforeEach, test } from "node:test";
+import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { Env } from "./harness.mjs";
+import { useEnv } from "./harness.mjs";
 
-const env = new Env();
-let ui;
-
-before(async () => env.start());
-after(async () => env.stop());
-beforeEach(async () => {
-  await env.reset();
+const { env, ui: currentUi } = useEnv(async (env) => {
   await env.seedBuckets({ "sample-reports": ["q1/summary.pdf"], "sample-logs": [] });
   env.boto(`s3.put_bucket_cors(Bucket="sample-reports", CORSConfiguration={"CORSRules": [
   {"ID": "old-site", "AllowedOrigins": ["https://old.example.com"], "AllowedMethods": ["GET"]},
   {"ID": "keep-me", "AllowedOrigins": ["https://keep.example.com"], "AllowedMethods": ["GET", "HEAD"], "MaxAgeSeconds": 60}]})`);
-  ui = await env.session();
 });
-afterEach(async () => ui?.close());
+let ui;
+beforeEach(() => (ui = currentUi()));
 
 test("harden a bucket and edit its CORS rules", { timeout: 240000 }, async () => {
-  await ui.heading("Connect to your AWS account");
-  await ui.choose("Local sandbox (no AWS account)");
-  await ui.click("Connect");
-  await ui.waitForText("main", "Connected to the local sandbox (not AWS).");
+  await ui.connectSandbox();
   await ui.click("Bucket settings");
   await ui.heading("Bucket settings");
   const select = await ui.b.$("#settings-bucket");

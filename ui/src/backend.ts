@@ -107,6 +107,12 @@ export async function tauriBackend(): Promise<Backend> {
       throw toError(e);
     }
   };
+  /** A command that streams events over a channel while it runs. */
+  const streaming = <T, E>(cmd: string, args: Record<string, unknown>, channelArg: string, onEvent: (e: E) => void): Promise<T> => {
+    const ch = new Channel<E>();
+    ch.onmessage = onEvent;
+    return call<T>(cmd, { ...args, [channelArg]: ch });
+  };
   return {
     appInfo: () => call("app_info"),
     uiReady: (screen) => call("ui_ready", { screen }),
@@ -119,11 +125,7 @@ export async function tauriBackend(): Promise<Backend> {
     policyPreview: (bucket, prefix, level, allowList) => call("policy_preview", { bucket, prefix, level, allowList }),
     bucketCors: (bucket) => call("bucket_cors", { bucket }),
     planGrant: (args) => call("plan_grant", { args }),
-    applyPlan: (onEvent) => {
-      const ch = new Channel<ProgressDto>();
-      ch.onmessage = onEvent;
-      return call("apply_plan", { onEvent: ch });
-    },
+    applyPlan: (onEvent) => streaming("apply_plan", {}, "onEvent", onEvent),
     revealSecret: () => call("reveal_secret"),
     copySecret: () => call("copy_secret"),
     chooseSavePath: async (defaultName) => {
@@ -132,44 +134,25 @@ export async function tauriBackend(): Promise<Backend> {
     },
     saveCsv: (path, importable) => call("save_csv", { path, importable }),
     addAwsProfile: (name) => call("add_aws_profile", { name }),
-    waitForKey: (onEvent) => {
-      const ch = new Channel<WaitDto>();
-      ch.onmessage = onEvent;
-      return call("wait_for_key", { onEvent: ch });
-    },
+    waitForKey: (onEvent) => streaming("wait_for_key", {}, "onEvent", onEvent),
     generateExternalId: () => call("generate_external_id"),
-    listObjects: (bucket, prefix, onPage) => {
-      const ch = new Channel<ObjectPageDto>();
-      ch.onmessage = onPage;
-      return call("list_objects", { bucket, prefix, onPage: ch });
-    },
+    listObjects: (bucket, prefix, onPage) => streaming("list_objects", { bucket, prefix }, "onPage", onPage),
     savedSigners: () => call("saved_signers"),
     signerInfo: (signer) => call("signer_info", { signer }),
     presignLinks: (args) => call("presign_links", { args }),
     testLink: (index) => call("test_link", { index }),
-    presignFolderCsv: (bucket, prefix, expiresSeconds, signer, path, onProgress) => {
-      const ch = new Channel<number>();
-      ch.onmessage = onProgress;
-      return call("presign_folder_csv", { bucket, prefix, expiresSeconds, signer, path, onProgress: ch });
-    },
+    presignFolderCsv: (bucket, prefix, expiresSeconds, signer, path, onProgress) =>
+      streaming("presign_folder_csv", { bucket, prefix, expiresSeconds, signer, path }, "onProgress", onProgress),
     bucketSettings: (bucket) => call("bucket_settings", { bucket }),
     planSettings: (args) => call("plan_settings", { args }),
     copyText: (text) => call("copy_text", { text }),
     saveHandoff: (path) => call("save_handoff", { path }),
     listAccess: () => call("list_access"),
     planRotate: (id) => call("plan_rotate", { id }),
-    rotateKey: (onEvent) => {
-      const ch = new Channel<ProgressDto>();
-      ch.onmessage = onEvent;
-      return call("rotate_key", { onEvent: ch });
-    },
+    rotateKey: (onEvent) => streaming("rotate_key", {}, "onEvent", onEvent),
     deleteAccessKey: (id, accessKeyId) => call("delete_access_key", { id, accessKeyId }),
     planRevoke: (id, adopt) => call("plan_revoke", { id, adopt }),
-    revoke: (onEvent) => {
-      const ch = new Channel<ProgressDto>();
-      ch.onmessage = onEvent;
-      return call("revoke", { onEvent: ch });
-    },
+    revoke: (onEvent) => streaming("revoke", {}, "onEvent", onEvent),
     importKey: (args) => call("import_key", { accessKeyId: args.accessKeyId ?? null, secretAccessKey: args.secretAccessKey ?? null, csv: args.csv ?? null }),
     selectSavedKey: (id, accessKeyId) => call("select_saved_key", { id, accessKeyId }),
     useFromAws: (accessKeyId, profile) => call("use_from_aws", { accessKeyId, profile }),

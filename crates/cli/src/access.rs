@@ -1,12 +1,12 @@
 //! `s3aw access ...`: what the app created, managed later. Parsing and printing only.
 
-use crate::{confirm, connect, fail, print_json, print_progress, Cli, CliResult, CsvKind};
+use crate::{confirm, connect, fail, print_json, print_progress, Cli, CliResult, KeyFiles};
 use clap::{Args, Subcommand};
 use s3aw_core::access::revoke::{plan_revoke, revoke};
 use s3aw_core::access::rotate::{delete_key, plan_rotation, rotate, RotateOptions};
 use s3aw_core::access::{self, AccessStatus, Live};
 use s3aw_core::credential_process::load_saved_key;
-use s3aw_core::export::{self, CsvFormat};
+use s3aw_core::export;
 use s3aw_core::keychain::Keychain;
 use s3aw_core::probe::Backoff;
 use s3aw_core::record::Record;
@@ -90,15 +90,8 @@ pub struct ExportArgs {
     /// Which key (default: the entry's only saved key).
     #[arg(long)]
     key: Option<String>,
-    #[arg(long, required_unless_present = "aws_profile")]
-    csv: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "console")]
-    csv_format: CsvKind,
-    /// Add the key as this profile in ~/.aws/credentials.
-    #[arg(long)]
-    aws_profile: Option<String>,
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    files: KeyFiles,
 }
 
 pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
@@ -261,6 +254,10 @@ async fn rotate_cmd(cli: &Cli, keychain: &Keychain, args: &RotateArgs) -> CliRes
 }
 
 async fn export_cmd(cli: &Cli, keychain: &Keychain, args: &ExportArgs) -> CliResult {
+    let files = &args.files;
+    if files.csv.is_none() && files.aws_profile.is_none() {
+        return Err(fail(2, "usage", "say where the key goes: --csv FILE or --aws-profile NAME"));
+    }
     let record = Record::load()?;
     let entry = record.find(&args.access)?;
     let key_id = match (&args.key, entry.access_key_ids.as_slice()) {
@@ -272,19 +269,15 @@ async fn export_cmd(cli: &Cli, keychain: &Keychain, args: &ExportArgs) -> CliRes
     let key = load_saved_key(keychain, &key_id).await?;
     let user = entry.user_name.clone().unwrap_or_default();
     let mut out = json!({ "access_key_id": key_id });
-    if let Some(path) = &args.csv {
-        let format = match args.csv_format {
-            CsvKind::Console => CsvFormat::Console,
-            CsvKind::Import => CsvFormat::Importable,
-        };
-        export::write_csv(path, &key, &user, format, args.force)?;
+    if let Some(path) = &files.csv {
+        export::write_csv(path, &key, &user, files.csv_format.into(), files.force)?;
         out["csv"] = json!(path);
         if !cli.json {
             println!("Wrote {} (readable by you only).", path.display());
         }
     }
-    if let Some(p) = &args.aws_profile {
-        let path = export::write_credentials_profile(p, &key, args.force)?;
+    if let Some(p) = &files.aws_profile {
+        let path = export::write_credentials_profile(p, &key, files.force)?;
         out["profile"] = json!({ "name": p, "file": path });
         if !cli.json {
             println!("Added [{p}] to {}.", path.display());

@@ -189,6 +189,32 @@ struct Target {
     yes: bool,
 }
 
+/// Where to write a key, shared by `grant iam-user` and `access export`.
+#[derive(Args)]
+struct KeyFiles {
+    /// Write the key to this CSV file (owner-only permissions).
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// CSV layout.
+    #[arg(long, value_enum, default_value = "console")]
+    csv_format: CsvKind,
+    /// Add the key as this named profile in ~/.aws/credentials (other profiles are kept).
+    #[arg(long)]
+    aws_profile: Option<String>,
+    /// Overwrite an existing CSV file or profile of the same name.
+    #[arg(long)]
+    force: bool,
+}
+
+impl From<CsvKind> for CsvFormat {
+    fn from(k: CsvKind) -> Self {
+        match k {
+            CsvKind::Console => CsvFormat::Console,
+            CsvKind::Import => CsvFormat::Importable,
+        }
+    }
+}
+
 /// Bucket hardening flags, shared by `grant` and `bucket change`.
 #[derive(Args)]
 struct HardeningArgs {
@@ -244,18 +270,8 @@ struct IamUserArgs {
     /// Add the access to an existing user of that name instead of refusing.
     #[arg(long)]
     reuse_user: bool,
-    /// Write the key to this CSV file (owner-only permissions).
-    #[arg(long)]
-    csv: Option<PathBuf>,
-    /// CSV layout.
-    #[arg(long, value_enum, default_value = "console")]
-    csv_format: CsvKind,
-    /// Add the key as this named profile in ~/.aws/credentials (other profiles are kept).
-    #[arg(long)]
-    aws_profile: Option<String>,
-    /// Overwrite an existing CSV file or profile of the same name.
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    files: KeyFiles,
     /// Print the secret access key (once).
     #[arg(long)]
     show_secret: bool,
@@ -524,15 +540,15 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
     let level: AccessLevel = t.access.into();
     let user_name = args.user.clone().unwrap_or_else(|| request::default_user_name(&t.bucket, level));
     let policy_name = args.policy_name.clone().unwrap_or_else(|| request::default_policy_name(&user_name));
-    let other_destination = args.show_secret || args.csv.is_some() || args.aws_profile.is_some();
+    let other_destination = args.show_secret || args.files.csv.is_some() || args.files.aws_profile.is_some();
     if args.no_keychain && !other_destination && !t.dry_run {
         return Err(fail(1, "invalid_input", "with --no-keychain the secret would be lost: add --show-secret, --csv FILE or --aws-profile NAME"));
     }
-    if let Some(p) = &args.aws_profile {
+    if let Some(p) = &args.files.aws_profile {
         export::validate_profile_name(p)?;
     }
-    if let Some(path) = &args.csv {
-        if path.exists() && !args.force {
+    if let Some(path) = &args.files.csv {
+        if path.exists() && !args.files.force {
             return Err(Error::FileExists { path: path.clone() }.into());
         }
     }
@@ -578,19 +594,15 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
         warnings.push(format!("could not update the local record of created access: {e}"));
     }
     let mut csv_written = None;
-    if let Some(path) = &args.csv {
-        let format = match args.csv_format {
-            CsvKind::Console => CsvFormat::Console,
-            CsvKind::Import => CsvFormat::Importable,
-        };
-        match export::write_csv(path, &key, &user_name, format, args.force) {
+    if let Some(path) = &args.files.csv {
+        match export::write_csv(path, &key, &user_name, args.files.csv_format.into(), args.files.force) {
             Ok(()) => csv_written = Some(path.clone()),
             Err(e) => warnings.push(format!("could not write the CSV: {e}")),
         }
     }
     let mut profile_written = None;
-    if let Some(p) = &args.aws_profile {
-        match export::write_credentials_profile(p, &key, args.force) {
+    if let Some(p) = &args.files.aws_profile {
+        match export::write_credentials_profile(p, &key, args.files.force) {
             Ok(path) => profile_written = Some(path),
             Err(e) => warnings.push(format!("could not add the profile: {e}")),
         }
@@ -621,7 +633,7 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
             "access_key_id": key.access_key_id,
             "keychain": applied.keychain_entry.as_ref().map(|e| json!({ "service": keychain.service(), "entry": e.entry_name() })),
             "csv": csv_written,
-            "profile": profile_written.as_ref().map(|p| json!({ "name": args.aws_profile, "file": p })),
+            "profile": profile_written.as_ref().map(|p| json!({ "name": args.files.aws_profile, "file": p })),
             "key_works": works.as_ref().map(|w| w.is_ok()),
             "warnings": warnings,
         });
@@ -638,7 +650,7 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
             println!("CSV: {} (readable by you only)", p.display());
         }
         if let Some(p) = &profile_written {
-            println!("Profile: [{}] in {}", args.aws_profile.as_deref().unwrap_or_default(), p.display());
+            println!("Profile: [{}] in {}", args.files.aws_profile.as_deref().unwrap_or_default(), p.display());
         }
         if show_secret {
             println!("Secret access key: {}", key.secret_access_key.expose());
