@@ -22,8 +22,7 @@ try {
     try {
       await ui.connectSandbox();
       await ui.click("Share links");
-      await ui.b.waitUntil(async () => (await ui.b.$$("#links-bucket option")).length > 1, { timeout: 20000 });
-      await (await ui.b.$("#links-bucket")).selectByAttribute("value", "bench-100k");
+      await ui.selectOption("#links-bucket", "bench-100k");
       await ui.b.waitUntil(async () => (await ui.b.$("#object-list").getAttribute("data-loaded")) === "true", { timeout: 300000, interval: 200 });
       const first = Number(await ui.b.$("#object-list").getAttribute("data-first-rows-ms"));
       const all = Number(await ui.b.$("#object-list").getAttribute("data-all-rows-ms"));

@@ -275,6 +275,29 @@ export class Ui {
     }
   }
 
+  /**
+   * Choose an option of a <select> by value, as the keyboard does: focus it and change its value, with the
+   * change event a person's choice fires. WebDriver's own option click opens GTK's native popup menu, which
+   * under Xvfb sometimes hangs the page (seen in CI), like the native save dialog it cannot drive.
+   */
+  async selectOption(selector, value) {
+    const el = await this.b.$(selector);
+    const has = () => this.b.execute((e, v) => [...e.options].some((o) => o.value === v), el, value);
+    await this.b.waitUntil(has, { timeout: 20000, timeoutMsg: `${selector} never offered "${value}"` });
+    const ok = await this.b.execute(
+      (e, v) => {
+        if (![...e.options].some((o) => o.value === v)) return false;
+        e.focus();
+        e.value = v;
+        e.dispatchEvent(new Event("change", { bubbles: true }));
+        return true;
+      },
+      el,
+      value,
+    );
+    if (!ok) throw new Error(`${selector} has no option "${value}"`);
+  }
+
   /** A text field, by its label. */
   async fieldByLabel(labelText) {
     const label = await this.b.$(`label*=${labelText}`);

@@ -26,8 +26,7 @@ test("browse, choose, make, test and use links; export a folder", { timeout: 300
   await ui.choose("Share files with links");
   await ui.click("Next");
   await ui.heading("Share files with links");
-  await ui.b.waitUntil(async () => (await ui.b.$$("#links-bucket option")).length > 1, { timeout: 20000 });
-  await (await ui.b.$("#links-bucket")).selectByAttribute("value", "sample-photos");
+  await ui.selectOption("#links-bucket", "sample-photos");
   await ui.waitForText("#list-status", "2 folder(s) and 1 file(s)");
 
   // Into the big folder: both pages arrive, and only a screenful of rows is in the page.
@@ -64,7 +63,7 @@ test("browse, choose, make, test and use links; export a folder", { timeout: 300
   await ui.shot("17-links-made");
 
   // An upload link that requires a content type, signed by the saved least-privilege key.
-  await (await ui.b.$("#signer")).selectByAttribute("value", signer);
+  await ui.selectOption("#signer", signer);
   await ui.waitForText("#signer-note", "least-privilege key");
   await ui.choose("Upload");
   await ui.type("Content type the uploader must send", "text/plain");
@@ -89,7 +88,6 @@ test("links signed with temporary pasted keys say they die with the session", { 
   await ui.click("Connect");
   await ui.waitForText("main", "Connected.");
   await ui.click("Share links");
-  await ui.b.waitUntil(async () => (await ui.b.$$("#links-bucket option")).length > 1, { timeout: 20000 });
-  await (await ui.b.$("#links-bucket")).selectByAttribute("value", "sample-photos");
+  await ui.selectOption("#links-bucket", "sample-photos");
   await ui.waitForText("#signer-note", "These credentials are temporary (they carry a session token)");
 });

@@ -19,9 +19,7 @@ test("harden a bucket and edit its CORS rules", { timeout: 240000 }, async () =>
   await ui.connectSandbox();
   await ui.click("Bucket settings");
   await ui.heading("Bucket settings");
-  const select = await ui.b.$("#settings-bucket");
-  await ui.b.waitUntil(async () => (await ui.b.$$("#settings-bucket option")).length > 2, { timeout: 20000 });
-  await select.selectByAttribute("value", "sample-reports");
+  await ui.selectOption("#settings-bucket", "sample-reports");
   await ui.waitForText("main", "Pages on https://keep.example.com may read (GET, HEAD)");
   assert.match(await ui.text("main"), /Block all public access\s*Now: off\./);
 
