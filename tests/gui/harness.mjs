@@ -3,7 +3,7 @@
 // Keyring (the run script starts the private D-Bus session). Tests drive the UI by visible text and roles.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, existsSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
@@ -92,13 +92,22 @@ export class Env {
   spawn(cmd, args, extraEnv = {}) {
     const env = { ...process.env, ...extraEnv };
     for (const k of Object.keys(env)) if (k.startsWith("AWS_") && !(k in extraEnv)) delete env[k];
-    const child = spawn(cmd, args, { env, stdio: ["ignore", "ignore", "inherit"] });
+    // Output goes to a log file, not this process's stderr: an app that outlives its driver (after a
+    // WebKit crash) must not keep the test runner waiting on an inherited pipe.
+    this.log ??= openSync(path.join(ROOT, "tests", ".artifacts", `gui-${path.basename(this.dir)}.log`), "a");
+    const child = spawn(cmd, args, { env, stdio: ["ignore", this.log, this.log] });
     this.children.push(child);
     return child;
   }
 
   async stop() {
     for (const c of this.children.reverse()) c.kill("SIGTERM");
+    // Any app window left behind (its driver gone after a crash) is found by this run's keychain service.
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      try {
+        if (readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(`S3AW_KEYCHAIN_SERVICE=${this.service}`)) process.kill(Number(pid), "SIGKILL");
+      } catch {}
+    }
     await sleep(300);
   }
 
