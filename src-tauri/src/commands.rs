@@ -209,7 +209,7 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
         _ => Method::IamUser(IamUserOptions {
             user_name: args.user_name.trim().to_string(),
             policy_name: args.policy_name.trim().to_string(),
-            inline_policy: args.inline_policy,
+            managed_policy: args.managed_policy,
             reuse_existing_user: false,
             create_access_key: true,
             save_to_keychain: keychain_problem.is_none(),
@@ -223,7 +223,7 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
         hardening: Hardening::default(),
         create_bucket_in: args.create_bucket_region,
     };
-    let plan = build_plan(&session, &request, &PlanOptions { keychain_service: state.keychain.service().into() }).await?;
+    let plan = build_plan(&session, &request, &PlanOptions { keychain_service: state.keychain.service().into(), unattended: false }).await?;
     let dto = plan_dto(&plan, keychain_problem);
     *state.plan.lock().await = Some(plan);
     Ok(dto)

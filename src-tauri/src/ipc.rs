@@ -133,7 +133,8 @@ pub struct GrantArgs {
     /// The IAM user's name, or the role's.
     pub user_name: String,
     pub policy_name: String,
-    pub inline_policy: bool,
+    /// A separate managed policy instead of the default inline one (IAM users only).
+    pub managed_policy: bool,
     pub cors: Option<CorsRuleDto>,
     pub create_bucket_region: Option<String>,
     /// For a role: the other party's account ID or principal ARN, the external ID, the longest session.

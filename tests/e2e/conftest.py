@@ -73,6 +73,10 @@ class Moto:
         with self.proxy.lock:
             return list(self.proxy.log)
 
+    def clear_operations(self):
+        with self.proxy.lock:
+            self.proxy.log.clear()
+
 
 @pytest.fixture(scope="session")
 def moto():

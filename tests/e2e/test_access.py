@@ -68,8 +68,8 @@ def test_list_after_create_shows_live_state(cli, iam, s3):
     assert e["policy"]["Statement"][0]["Action"], "the policy as it is in the account"
     # Deleted elsewhere: shown as such, not hidden.
     iam.delete_access_key(UserName="vendor", AccessKeyId=out["access_key_id"])
-    for p in iam.list_attached_user_policies(UserName="vendor")["AttachedPolicies"]:
-        iam.detach_user_policy(UserName="vendor", PolicyArn=p["PolicyArn"])
+    for name in iam.list_user_policies(UserName="vendor")["PolicyNames"]:
+        iam.delete_user_policy(UserName="vendor", PolicyName=name)
     iam.delete_user(UserName="vendor")
     e = entry_of(cli)
     assert e["state"] == "deleted"
@@ -147,15 +147,15 @@ def test_failure_at_each_rotation_step_leaves_a_working_saved_key(cli, aws, iam,
         assert keys_of(iam, "vendor")[old] == ("Active" if step == "iam:UpdateAccessKey" else "Inactive")
 
 
-def test_revoke_removes_everything_it_made_and_nothing_else(cli, iam, s3):
+@pytest.mark.parametrize("flags,policy_calls", [([], ["iam:DeleteUserPolicy", "iam:DeleteUser"]), (["--managed-policy"], ["iam:DetachUserPolicy", "iam:DeleteUser", "iam:DeletePolicy"])])
+def test_revoke_removes_everything_it_made_and_nothing_else(cli, iam, s3, flags, policy_calls):
     seed(iam, s3)
     before = account_state(iam, s3, cli)
-    grant(cli, "vendor")
+    grant(cli, "vendor", *flags)
     cli.json("access", "rotate", "vendor", "--yes")  # two keys now, one inactive
     plan = cli.json("access", "revoke", "vendor", "--dry-run")
     calls = [s["call"] for s in plan["steps"]]
-    assert calls == ["iam:DeleteAccessKey", "iam:DeleteAccessKey", "iam:DetachUserPolicy", "iam:DeleteUser", "iam:DeletePolicy",
-                     "keychain:Delete", "keychain:Delete", "record:Remove"]
+    assert calls == ["iam:DeleteAccessKey", "iam:DeleteAccessKey", *policy_calls, "keychain:Delete", "keychain:Delete", "record:Remove"]
     proc = cli.run("access", "revoke", "vendor")
     assert proc.returncode == 6, "asks first"
     cli.json("access", "revoke", "vendor", "--yes")

@@ -54,10 +54,11 @@ def test_grant_creates_exactly_scoped_keys(cli, aws, iam, s3, tmp_path, level, p
     assert out["access_key_id"] == key_id and "secret_access_key" not in out
     assert stat.S_IMODE(os.stat(csv_path).st_mode) == 0o600
     assert iam.get_user(UserName="vendor")["User"]["Tags"] == [{"Key": "created-by", "Value": "s3-access-wizard"}]
-    attached = iam.list_attached_user_policies(UserName="vendor")["AttachedPolicies"]
-    assert [p["PolicyName"] for p in attached] == ["vendor-s3-access"]
-    version = iam.get_policy(PolicyArn=attached[0]["PolicyArn"])["Policy"]["DefaultVersionId"]
-    doc = iam.get_policy_version(PolicyArn=attached[0]["PolicyArn"], VersionId=version)["PolicyVersion"]["Document"]
+    # The policy is the user's own (inline), not a managed policy anyone could attach.
+    assert iam.list_attached_user_policies(UserName="vendor")["AttachedPolicies"] == []
+    assert iam.list_policies(Scope="Local")["Policies"] == []
+    assert iam.list_user_policies(UserName="vendor")["PolicyNames"] == ["vendor-s3-access"]
+    doc = iam.get_user_policy(UserName="vendor", PolicyName="vendor-s3-access")["PolicyDocument"]
     if isinstance(doc, str):
         doc = json.loads(doc)
     actions = {a for st in doc["Statement"] for a in st["Action"]}
@@ -120,20 +121,48 @@ def test_object_only_access_cannot_list(cli, aws, s3, tmp_path):
         aws.enforce_iam(False)
 
 
-def test_inline_policy(cli, iam, s3):
+def test_managed_policy_on_request(cli, aws, iam, s3):
     seed(s3)
-    cli.json("grant", "iam-user", "--bucket", "data", "--access", "upload", "--user", "dropbox", "--inline", "--yes", "--no-keychain", "--show-secret")
-    assert iam.list_user_policies(UserName="dropbox")["PolicyNames"] == ["dropbox-s3-access"]
-    assert iam.list_attached_user_policies(UserName="dropbox")["AttachedPolicies"] == []
-    assert iam.list_policies(Scope="Local")["Policies"] == []
+    out = cli.json("grant", "iam-user", "--bucket", "data", "--access", "upload", "--user", "dropbox", "--managed-policy", "--yes", "--no-keychain", "--show-secret")
+    assert iam.list_user_policies(UserName="dropbox")["PolicyNames"] == []
+    attached = iam.list_attached_user_policies(UserName="dropbox")["AttachedPolicies"]
+    assert attached == [{"PolicyName": "dropbox-s3-access", "PolicyArn": "arn:aws:iam::123456789012:policy/dropbox-s3-access"}]
+    assert {"Key": "created-by", "Value": "s3-access-wizard"} in iam.list_policy_tags(PolicyArn=attached[0]["PolicyArn"])["Tags"]
+    user_s3 = client("s3", aws, key=out["access_key_id"], secret=out["secret_access_key"])
+    aws.enforce_iam(True)
+    try:
+        assert allowed(lambda: user_s3.put_object(Bucket="data", Key="drop.txt", Body=b"x"))
+        assert not allowed(lambda: user_s3.get_object(Bucket="data", Key="drop.txt"))
+    finally:
+        aws.enforce_iam(False)
+
+
+def test_unattended_grant_makes_only_the_calls_it_needs(cli, aws, iam, s3):
+    """With --yes nobody reads the plan: no account lookup and no name check before the change (the create
+    call is the check). The record and the keychain entry still name the account, learned from CreateUser."""
+    seed(s3)
+    aws.clear_operations()
+    out = cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "vendor", "--yes")
+    assert aws.operations() == ["s3:HeadBucket", "iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey", "sts:GetCallerIdentity"], aws.operations()
+    assert out["account"] == "123456789012" and out["key_works"] is True
+    assert out["keychain"]["entry"] == f"123456789012/vendor/{out['access_key_id']}"
+    assert json.loads((cli.config_dir / "created.json").read_text())["entries"][0]["account"] == "123456789012"
+    # Without waiting for the key: one call fewer. A reviewed plan (here a dry run) reads the account and the name.
+    aws.clear_operations()
+    cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "other", "--yes", "--no-wait", "--no-keychain", "--show-secret")
+    assert aws.operations() == ["s3:HeadBucket", "iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey"], aws.operations()
+    aws.clear_operations()
+    plan = cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "third", "--dry-run")
+    assert sorted(aws.operations()) == ["iam:GetUser", "s3:HeadBucket", "sts:GetCallerIdentity"], aws.operations()
+    assert plan["account"] == "123456789012" and "in account 123456789012" in plan["headline"]
 
 
 def test_dry_run_changes_nothing_and_prints_the_plan(cli, aws, iam, s3):
     seed(s3)
     before = account_state(iam, s3, cli)
     plan = cli.json("grant", "iam-user", "--bucket", "data", "--prefix", "in", "--access", "read", "--user", "v", "--dry-run")
-    assert [s["call"] for s in plan["steps"]] == ["iam:CreatePolicy", "iam:CreateUser", "iam:AttachUserPolicy", "iam:CreateAccessKey", "keychain:Save"]
-    assert plan["steps"][0]["document"]["Statement"][0]["Condition"] == {"StringLike": {"s3:prefix": ["in/*"]}}
+    assert [s["call"] for s in plan["steps"]] == ["iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey", "keychain:Save"]
+    assert plan["steps"][1]["document"]["Statement"][0]["Condition"] == {"StringLike": {"s3:prefix": ["in/*"]}}
     text = cli.run("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "v", "--dry-run", check=0).stdout
     assert "Nothing has been changed yet" in text and "Dry run: nothing was changed." in text
     assert account_state(iam, s3, cli) == before
@@ -153,14 +182,20 @@ def test_existing_user_is_refused_with_a_free_name(cli, iam, s3):
     seed(s3)
     iam.create_user(UserName="vendor")
     iam.create_user(UserName="vendor-2")
-    proc = cli.run("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "vendor", "--yes")
-    assert proc.returncode == 1
-    assert 'IAM user "vendor" already exists' in proc.stderr and '"vendor-3" is free' in proc.stderr, proc.stderr
+    before = account_state(iam, s3, cli)
+    # Reviewed: the plan itself refuses. Unattended (--yes): CreateUser refuses, before any other change of
+    # the user; changes planned before it (a bucket policy, a managed policy) are rolled back (exit 4).
+    for flags, code in ((["--dry-run"], 1), (["--yes"], 1), (["--yes", "--managed-policy", "--tls-only"], 4)):
+        proc = cli.run("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "vendor", *flags)
+        assert proc.returncode == code, (flags, proc.stderr)
+        assert 'IAM user "vendor" already exists' in proc.stderr and '"vendor-3" is free' in proc.stderr, (flags, proc.stderr)
+        assert account_state(iam, s3, cli) == before, flags
+    assert not (cli.config_dir / "created.json").exists()
     # Asked explicitly, the existing user is reused and keeps what it had.
     iam.put_user_policy(UserName="vendor", PolicyName="own", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}))
     cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "vendor", "--reuse-user", "--yes")
-    assert iam.list_user_policies(UserName="vendor")["PolicyNames"] == ["own"]
-    assert len(iam.list_attached_user_policies(UserName="vendor")["AttachedPolicies"]) == 1
+    assert iam.list_user_policies(UserName="vendor")["PolicyNames"] == ["own", "vendor-s3-access"]
+    assert iam.get_user_policy(UserName="vendor", PolicyName="own")["PolicyDocument"]["Statement"][0]["Action"] == "s3:ListAllMyBuckets"
 
 
 def test_two_key_limit_is_explained_before_any_change(cli, iam, s3):

@@ -24,22 +24,26 @@ def seed(iam, s3):
 
 
 GRANT = ["grant", "iam-user", "--bucket", "data", "--prefix", "in", "--access", "read-write", "--user", "vendor", "--cors-origin", "https://app.example.com", "--tls-only", "--yes"]
-STEPS = ["s3:PutBucketPolicy", "s3:PutBucketCors", "iam:CreatePolicy", "iam:CreateUser", "iam:AttachUserPolicy", "iam:CreateAccessKey"]
+STEPS = ["s3:PutBucketPolicy", "s3:PutBucketCors", "iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey"]
+# With a managed policy (--managed-policy) instead of the default inline one, the IAM steps differ.
+MANAGED_STEPS = ["iam:CreatePolicy", "iam:CreateUser", "iam:AttachUserPolicy", "iam:CreateAccessKey"]
 
 
 def test_the_plan_has_the_steps_this_suite_breaks(cli, iam, s3):
     seed(iam, s3)
     plan = cli.json(*GRANT, "--dry-run")
     calls = [s["call"] for s in plan["steps"]]
-    assert calls == ["s3:PutBucketPolicy", "s3:PutBucketCORS", "iam:CreatePolicy", "iam:CreateUser", "iam:AttachUserPolicy", "iam:CreateAccessKey", "keychain:Save"]
+    assert calls == ["s3:PutBucketPolicy", "s3:PutBucketCORS", "iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey", "keychain:Save"]
+    managed = [s["call"] for s in cli.json(*GRANT, "--managed-policy", "--dry-run")["steps"]]
+    assert managed == ["s3:PutBucketPolicy", "s3:PutBucketCORS", *MANAGED_STEPS, "keychain:Save"]
 
 
-@pytest.mark.parametrize("step", STEPS)
-def test_failure_at_each_step_rolls_everything_back(cli, aws, iam, s3, step):
+@pytest.mark.parametrize("flags,step", [([], s) for s in STEPS] + [(["--managed-policy"], s) for s in MANAGED_STEPS if s not in STEPS])
+def test_failure_at_each_step_rolls_everything_back(cli, aws, iam, s3, flags, step):
     seed(iam, s3)
     before = account_state(iam, s3, cli)
     aws.fail_next(step)
-    proc = cli.run(*GRANT)
+    proc = cli.run(*GRANT, *flags)
     assert proc.returncode == 4, proc.stderr
     assert "failure injected by the test" in proc.stderr
     assert f"missing permission: {step}" in proc.stderr
@@ -74,5 +78,5 @@ def test_success_merges_cors_and_bucket_policy(cli, iam, s3):
     assert policy["Statement"][1]["Sid"] == "DenyInsecureTransport"
     # Granting again for another user plans no bucket change: the rule and statement are there.
     plan = cli.json(*[a if a != "vendor" else "vendor-two" for a in GRANT], "--dry-run")
-    assert [s["call"] for s in plan["steps"]][:1] == ["iam:CreatePolicy"]
+    assert [s["call"] for s in plan["steps"]][:1] == ["iam:CreateUser"]
     assert any("identical rule" in n for n in plan["notes"]) and any("TLS-only" in n for n in plan["notes"])

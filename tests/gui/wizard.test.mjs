@@ -76,13 +76,14 @@ test("the read-only IAM-user flow ends with a working key in the keychain and a 
   assert.equal(await ui.text("#secret"), "•".repeat(40), "the secret is masked until revealed");
   await ui.shot("8-done");
 
-  // The emulator has the user, the policy and exactly one key.
+  // The emulator has the user, its own (inline) policy and exactly one key; no managed policy.
   const state = env.accountState();
   assert.deepEqual(state.users["s3aw-sample-reports-read"], {
     keys: [keyId],
-    attached: ["arn:aws:iam::123456789012:policy/s3aw-sample-reports-read-s3-access"],
-    inline: [],
+    attached: [],
+    inline: ["s3aw-sample-reports-read-s3-access"],
   });
+  assert.deepEqual(state.policies, []);
 
   // The keychain holds the secret; Reveal shows the same one.
   const entry = `123456789012/s3aw-sample-reports-read/${keyId}`;
@@ -116,7 +117,7 @@ test("a failure shows the error and the rollback, and leaves the emulator clean"
   await ui.click("Apply changes");
   await ui.waitForText("[role=alert]", "Everything was rolled back", 60000);
   const alert = await ui.text("[role=alert]");
-  assert.match(alert, /Step 4 failed: Create an access key/);
+  assert.match(alert, /Step 3 failed: Create an access key/);
   assert.match(alert, /missing permission: iam:CreateAccessKey/);
   assert.match(alert, /Create the IAM user "s3aw-sample-reports-read"/, "the rolled-back steps are listed");
   await ui.shot("7-apply-failed");

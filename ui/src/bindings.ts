@@ -50,7 +50,11 @@ level: string, allowList: boolean,
 /**
  * The IAM user's name, or the role's.
  */
-userName: string, policyName: string, inlinePolicy: boolean, cors: CorsRuleDto | null, createBucketRegion: string | null, 
+userName: string, policyName: string, 
+/**
+ * A separate managed policy instead of the default inline one (IAM users only).
+ */
+managedPolicy: boolean, cors: CorsRuleDto | null, createBucketRegion: string | null, 
 /**
  * For a role: the other party's account ID or principal ARN, the external ID, the longest session.
  */

@@ -425,8 +425,12 @@ function accessScreen(main: HTMLElement, nav: HTMLElement) {
         : h(
             "div",
             { class: "check" },
-            h("input", { type: "checkbox", id: "inline", checked: state.inlinePolicy, onchange: (e: Event) => set({ inlinePolicy: (e.target as HTMLInputElement).checked }) }),
-            h("label", { for: "inline" }, "Put the policy on the user itself (inline) instead of a separate managed policy"),
+            h("input", { type: "checkbox", id: "managed", checked: state.managedPolicy, onchange: (e: Event) => set({ managedPolicy: (e.target as HTMLInputElement).checked }) }),
+            h(
+              "label",
+              { for: "managed" },
+              "Make the policy a separate managed policy that can be given to others too (by default it belongs to this user only, and goes when the user goes)",
+            ),
           ),
     ),
   );
@@ -582,7 +586,7 @@ function reviewScreen(main: HTMLElement, nav: HTMLElement) {
       allowList: state.allowList,
       userName: state.userName,
       policyName: state.policyName,
-      inlinePolicy: state.inlinePolicy,
+      managedPolicy: state.managedPolicy,
       cors: state.corsEnabled ? corsRule() : null,
       createBucketRegion: state.createBucketRegion,
     })

@@ -45,7 +45,7 @@ export interface WizardState {
   policyName: string;
   /** Once the user edits a name, it is no longer re-suggested. */
   namesEdited: boolean;
-  inlinePolicy: boolean;
+  managedPolicy: boolean;
   /** For a role: the other party (account ID or principal ARN), the external ID, the longest session. */
   otherAccount: string;
   externalId: string;
@@ -73,7 +73,7 @@ export function initialState(): WizardState {
     userName: "",
     policyName: "",
     namesEdited: false,
-    inlinePolicy: false,
+    managedPolicy: false,
     otherAccount: "",
     externalId: "",
     maxSessionHours: "1",

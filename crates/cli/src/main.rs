@@ -264,9 +264,10 @@ struct IamUserArgs {
     /// Name of the policy (default: USER-s3-access).
     #[arg(long)]
     policy_name: Option<String>,
-    /// Put the policy inline on the user instead of creating a managed policy.
+    /// Create a separate managed policy and attach it, instead of putting the policy on the user itself
+    /// (inline, the default: it goes with the user and cannot be attached to anyone else).
     #[arg(long)]
-    inline: bool,
+    managed_policy: bool,
     /// Add the access to an existing user of that name instead of refusing.
     #[arg(long)]
     reuse_user: bool,
@@ -472,6 +473,12 @@ fn base_request(session: &Session, t: &Target, method: Method) -> Result<AccessR
 }
 
 /// Print the plan (or its JSON), then ask unless --yes. Returns false on a dry run.
+/// `--yes` without `--dry-run`: the plan is applied without a person reading it first, so it skips the
+/// reads that only inform the reader (see `PlanOptions::unattended`).
+fn unattended(t: &Target) -> bool {
+    t.yes && !t.dry_run
+}
+
 fn review(cli: &Cli, t: &Target, plan: &s3aw_core::plan::Plan) -> Result<bool, Failure> {
     review_plan(cli, t.dry_run, t.yes, plan)
 }
@@ -530,6 +537,11 @@ fn print_progress(p: Progress) {
 
 async fn run_plan(session: &Session, plan: &s3aw_core::plan::Plan, keychain: Option<&Keychain>) -> Result<s3aw_core::apply::Applied, Failure> {
     apply(session, plan, keychain, &mut print_progress).await.map_err(|f| {
+        // A name found taken by the create call itself (an unattended plan does not read names first) is
+        // the same refusal as a plan's: nothing was changed.
+        if f.changed_nothing() && matches!(f.error, Error::NameTaken { .. }) {
+            return fail(1, f.error.code(), format!("{}\nNothing was changed.", f.error));
+        }
         let code = if f.is_clean() { 4 } else { 5 };
         fail(code, if f.is_clean() { "rolled_back" } else { "rollback_incomplete" }, f.explain())
     })
@@ -574,13 +586,13 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
     let method = Method::IamUser(IamUserOptions {
         user_name: user_name.clone(),
         policy_name,
-        inline_policy: args.inline,
+        managed_policy: args.managed_policy,
         reuse_existing_user: args.reuse_user,
         create_access_key: true,
         save_to_keychain: use_keychain,
     });
     let req = base_request(&session, t, method)?;
-    let plan = build_plan(&session, &req, &PlanOptions { keychain_service: keychain.service().to_string() }).await?;
+    let plan = build_plan(&session, &req, &PlanOptions { keychain_service: keychain.service().to_string(), unattended: unattended(t) }).await?;
     if !review(cli, t, &plan)? {
         return Ok(());
     }
@@ -628,7 +640,7 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
 
     if cli.json {
         let mut out = json!({
-            "account": plan.account,
+            "account": applied.account,
             "user_name": user_name,
             "access_key_id": key.access_key_id,
             "keychain": applied.keychain_entry.as_ref().map(|e| json!({ "service": keychain.service(), "entry": e.entry_name() })),
@@ -642,7 +654,7 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
         }
         print_json(out);
     } else {
-        println!("Created access key {} for IAM user \"{user_name}\" in account {}.", key.access_key_id, plan.account);
+        println!("Created access key {} for IAM user \"{user_name}\" in account {}.", key.access_key_id, applied.account.as_deref().unwrap_or("(unknown)"));
         if let Some(e) = &applied.keychain_entry {
             println!("Secret: saved in your keychain (service \"{}\", entry \"{}\").", keychain.service(), e.entry_name());
         }
@@ -684,7 +696,7 @@ async fn grant_role(cli: &Cli, args: &RoleArgs) -> CliResult {
         max_session_seconds: args.max_session_hours.map(|h| h.saturating_mul(3600)),
     });
     let req = base_request(&session, t, method)?;
-    let plan = build_plan(&session, &req, &PlanOptions::default()).await?;
+    let plan = build_plan(&session, &req, &PlanOptions { unattended: unattended(t), ..Default::default() }).await?;
     if !review(cli, t, &plan)? {
         return Ok(());
     }

@@ -23,6 +23,8 @@ pub enum Progress {
 /// What a successful apply produced.
 #[derive(Debug)]
 pub struct Applied {
+    /// The account that was changed (the plan's, or the one AWS named when it created the user).
+    pub account: Option<String>,
     pub access_key: Option<AccessKey>,
     /// Where the secret was saved, when the plan saved it.
     pub keychain_entry: Option<KeyRef>,
@@ -43,6 +45,11 @@ pub struct ApplyFailure {
 impl ApplyFailure {
     pub fn is_clean(&self) -> bool {
         self.left_behind.is_empty()
+    }
+
+    /// The first change failed, so the account is exactly as it was.
+    pub fn changed_nothing(&self) -> bool {
+        self.rolled_back.is_empty() && self.left_behind.is_empty()
     }
 
     /// A full explanation for people.
@@ -74,7 +81,7 @@ struct StepOutput {
 struct Run<'a> {
     session: &'a Session,
     keychain: Option<&'a Keychain>,
-    account: &'a str,
+    account: Option<String>,
     key: Option<AccessKey>,
     keychain_entry: Option<KeyRef>,
 }
@@ -86,7 +93,7 @@ pub async fn apply(
     keychain: Option<&Keychain>,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> std::result::Result<Applied, ApplyFailure> {
-    let mut run = Run { session, keychain, account: &plan.account, key: None, keychain_entry: None };
+    let mut run = Run { session, keychain, account: plan.account.clone(), key: None, keychain_entry: None };
     let total = plan.steps.len();
     let mut done: Vec<(usize, StepOutput)> = Vec::new();
     for (index, action) in plan.steps.iter().enumerate() {
@@ -119,7 +126,23 @@ pub async fn apply(
             }
         }
     }
-    Ok(Applied { access_key: run.key, keychain_entry: run.keychain_entry })
+    Ok(Applied { account: run.account, access_key: run.key, keychain_entry: run.keychain_entry })
+}
+
+/// The account named in an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:...`).
+fn arn_account(arn: &str) -> Option<String> {
+    arn.split(':').nth(4).filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())).map(str::to_string)
+}
+
+/// A create call refused because the name is taken (an unattended plan does not read names first): say
+/// so, with a free name found now.
+async fn name_taken<F, Fut>(kind: &'static str, name: &str, taken: F) -> Error
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    let suggestion = crate::iam::free_name(name, taken).await.ok().flatten().unwrap_or_else(|| format!("{name}-2"));
+    Error::NameTaken { kind, name: name.to_string(), suggestion }
 }
 
 fn build_err(what: &str, e: impl std::fmt::Display) -> Error {
@@ -226,19 +249,35 @@ impl Run<'_> {
                 self.s3().put_bucket_logging().bucket(bucket).bucket_logging_status(logging_to_sdk(Some(target))?).send().await.map_err(|e| from_sdk(ctx, "PutBucketLogging", e))?;
                 none()
             }
-            Action::CreatePolicy { policy_name, document, .. } => {
-                iam.create_policy()
-                    .policy_name(policy_name)
-                    .policy_document(document.to_json_pretty())
-                    .description("Created by S3 Access Wizard")
-                    .tags(tag()?)
-                    .send()
-                    .await
-                    .map_err(|e| from_sdk(ctx, "CreatePolicy", e))?;
-                none()
+            Action::CreatePolicy { policy_name, policy_arn, document, .. } => {
+                let sent = iam.create_policy().policy_name(policy_name).policy_document(document.to_json_pretty()).description("Created by S3 Access Wizard").tags(tag()?).send().await;
+                match sent {
+                    Ok(_) => none(),
+                    Err(e) if e.as_service_error().map(|s| s.is_entity_already_exists_exception()).unwrap_or(false) => {
+                        let prefix = policy_arn.strip_suffix(policy_name.as_str()).unwrap_or(policy_arn).to_string();
+                        let session = self.session;
+                        Err(name_taken("Managed policy", policy_name, |n| {
+                            let arn = format!("{prefix}{n}");
+                            async move { crate::iam::policy_exists(session, &arn).await }
+                        })
+                        .await)
+                    }
+                    Err(e) => Err(from_sdk(ctx, "CreatePolicy", e)),
+                }
             }
             Action::CreateUser { user_name } => {
-                iam.create_user().user_name(user_name).tags(tag()?).send().await.map_err(|e| from_sdk(ctx, "CreateUser", e))?;
+                let out = match iam.create_user().user_name(user_name).tags(tag()?).send().await {
+                    Ok(out) => out,
+                    Err(e) if e.as_service_error().map(|s| s.is_entity_already_exists_exception()).unwrap_or(false) => {
+                        let session = self.session;
+                        return Err(name_taken("IAM user", user_name, |n| async move { crate::iam::user_exists(session, &n).await }).await);
+                    }
+                    Err(e) => return Err(from_sdk(ctx, "CreateUser", e)),
+                };
+                // An unattended plan did not ask which account this is: AWS names it in the new user's ARN.
+                if self.account.is_none() {
+                    self.account = out.user().and_then(|u| arn_account(u.arn()));
+                }
                 none()
             }
             Action::AttachUserPolicy { user_name, policy_arn, .. } => {
@@ -256,16 +295,23 @@ impl Run<'_> {
                 none()
             }
             Action::CreateRole { role_name, trust, max_session_seconds, .. } => {
-                iam.create_role()
+                let sent = iam
+                    .create_role()
                     .role_name(role_name)
                     .assume_role_policy_document(trust.to_json_pretty())
                     .set_max_session_duration(*max_session_seconds)
                     .description("Created by S3 Access Wizard for another AWS account")
                     .tags(tag()?)
                     .send()
-                    .await
-                    .map_err(|e| from_sdk(ctx, "CreateRole", e))?;
-                none()
+                    .await;
+                match sent {
+                    Ok(_) => none(),
+                    Err(e) if e.as_service_error().map(|s| s.is_entity_already_exists_exception()).unwrap_or(false) => {
+                        let session = self.session;
+                        Err(name_taken("IAM role", role_name, |n| async move { crate::iam::role_exists(session, &n).await }).await)
+                    }
+                    Err(e) => Err(from_sdk(ctx, "CreateRole", e)),
+                }
             }
             Action::AttachRolePolicy { role_name, policy_arn, .. } => {
                 iam.attach_role_policy().role_name(role_name).policy_arn(policy_arn).send().await.map_err(|e| from_sdk(ctx, "AttachRolePolicy", e))?;
@@ -289,7 +335,8 @@ impl Run<'_> {
             Action::SaveSecretToKeychain { user_name, .. } => {
                 let keychain = self.keychain.ok_or_else(|| Error::KeychainUnavailable { detail: "no keychain was given to save the secret in".into() })?.clone();
                 let key = self.key.clone().ok_or_else(|| Error::Other("there is no new key to save".into()))?;
-                let entry = KeyRef { account: self.account.to_string(), owner: user_name.clone(), access_key_id: key.access_key_id.clone() };
+                let account = self.account.clone().ok_or_else(|| Error::Other("the account of the new key is not known, so it cannot be saved".into()))?;
+                let entry = KeyRef { account, owner: user_name.clone(), access_key_id: key.access_key_id.clone() };
                 let e2 = entry.clone();
                 run_blocking(move || keychain.store(&e2, &key.secret_access_key)).await?;
                 self.keychain_entry = Some(entry);
@@ -380,4 +427,17 @@ impl Run<'_> {
 
 fn tag() -> Result<aws_sdk_iam::types::Tag> {
     aws_sdk_iam::types::Tag::builder().key(CREATED_BY_TAG.0).value(CREATED_BY_TAG.1).build().map_err(|e| build_err("tag", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arn_account;
+
+    #[test]
+    fn the_account_comes_from_the_arn() {
+        assert_eq!(arn_account("arn:aws:iam::123456789012:user/vendor").as_deref(), Some("123456789012"));
+        assert_eq!(arn_account("arn:aws-cn:iam::210987654321:user/path/vendor").as_deref(), Some("210987654321"));
+        assert_eq!(arn_account("arn:aws:iam::aws:policy/ReadOnlyAccess"), None);
+        assert_eq!(arn_account("not an arn"), None);
+    }
 }

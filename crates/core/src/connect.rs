@@ -43,6 +43,8 @@ pub struct Session {
     region: String,
     endpoint_url: Option<String>,
     pub(crate) ctx: ErrorContext,
+    /// Who this session acts as, once asked (it cannot change for the session's credentials).
+    identity: Mutex<Option<Identity>>,
 }
 
 const DEFAULT_REGION: &str = "us-east-1";
@@ -132,6 +134,7 @@ impl Session {
             region,
             endpoint_url,
             ctx,
+            identity: Mutex::new(None),
         }
     }
 
@@ -179,8 +182,19 @@ impl Session {
         &self.s3_default
     }
 
-    /// sts:GetCallerIdentity: which account and identity this connection acts as.
+    /// Which account and identity this connection acts as: sts:GetCallerIdentity the first time, then
+    /// remembered (a session's credentials belong to one identity for its whole life).
     pub async fn whoami(&self) -> Result<Identity> {
+        if let Some(id) = self.identity.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Ok(id);
+        }
+        let id = self.ask_identity().await?;
+        *self.identity.lock().unwrap_or_else(|e| e.into_inner()) = Some(id.clone());
+        Ok(id)
+    }
+
+    /// sts:GetCallerIdentity, every time (a probe of whether AWS accepts the credentials now).
+    pub(crate) async fn ask_identity(&self) -> Result<Identity> {
         let out = self.sts.get_caller_identity().send().await.map_err(|e| from_sdk(&self.ctx, "GetCallerIdentity", e))?;
         Ok(Identity {
             account: out.account().unwrap_or_default().to_string(),

@@ -7,7 +7,8 @@ use crate::plan::{Action, Plan};
 use crate::record::{now_rfc3339, Record, RecordEntry};
 use crate::request::Method;
 
-/// The record entry for an applied plan (no secret in it), or `None` when the plan created nothing to track.
+/// The record entry for an applied plan (no secret in it), or `None` when the plan created nothing to track
+/// (or, which the apply prevents, its account is unknown).
 pub fn record_entry(session: &Session, plan: &Plan, applied: &Applied) -> Option<RecordEntry> {
     let req = &plan.request;
     let find_policy_arn = || {
@@ -25,11 +26,12 @@ pub fn record_entry(session: &Session, plan: &Plan, applied: &Applied) -> Option
         Method::CrossAccountRole(r) => ("role", None, Some(r.role_name.clone()), false),
         Method::PresignedLinks | Method::BucketSettings => return None,
     };
+    let account = applied.account.clone().or_else(|| plan.account.clone())?;
     let created_at = now_rfc3339();
     Some(RecordEntry {
         id: format!("{}-{}", user_name.as_deref().or(role_name.as_deref()).unwrap_or("access"), created_at.replace([':', '-'], "")),
         created_at,
-        account: plan.account.clone(),
+        account,
         kind: kind.into(),
         user_name,
         role_name,

@@ -39,17 +39,19 @@ pub struct Handoff {
 }
 
 impl Handoff {
-    /// The sheet for an applied role plan (`None` for other kinds of access).
+    /// The sheet for an applied role plan (`None` for other kinds of access; a role's plan always knows
+    /// its account).
     pub fn for_plan(plan: &crate::plan::Plan, partition: &str, region: &str) -> Option<Handoff> {
         let crate::request::Method::CrossAccountRole(r) = &plan.request.method else { return None };
+        let account = plan.account.clone()?;
         Some(Handoff {
-            role_arn: crate::plan::role_arn(partition, &plan.account, &r.role_name),
+            role_arn: crate::plan::role_arn(partition, &account, &r.role_name),
             external_id: r.external_id.clone(),
             bucket: plan.request.scope.bucket.clone(),
             prefix: plan.request.scope.prefix.clone(),
             level: plan.request.level.as_str().to_string(),
             region: region.to_string(),
-            account: plan.account.clone(),
+            account,
             trusted: r.other_account.clone(),
             max_session_seconds: r.max_session_seconds,
         })

@@ -174,7 +174,8 @@ impl Action {
 /// The state of the account that a plan depends on, read by [`observe`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Observed {
-    pub account: String,
+    /// The account, when it was read: an unattended IAM-user grant learns it from CreateUser instead.
+    pub account: Option<String>,
     pub bucket_exists: bool,
     pub bucket_region: Option<String>,
     pub user_exists: bool,
@@ -201,7 +202,9 @@ pub struct Observed {
 /// An ordered list of steps, ready to review and apply. Nothing has changed when a plan exists.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
-    pub account: String,
+    /// The account the plan changes; `None` when the plan did not need to ask (see
+    /// [`PlanOptions::unattended`]): the apply learns it from the user it creates.
+    pub account: Option<String>,
     pub request: AccessRequest,
     pub headline: String,
     pub steps: Vec<Action>,
@@ -216,6 +219,12 @@ pub struct Plan {
 pub struct PlanOptions {
     /// The keychain service name to save secrets under (shown in the plan).
     pub keychain_service: String,
+    /// Nobody reviews the plan before it is applied (the CLI's `--yes`). The plan then reads only what
+    /// decides the steps: it does not ask which account this is unless a step needs it, and it does not
+    /// read whether the names it creates are free. AWS refuses a taken name at the create call, which
+    /// comes before any other change of the user, role or policy (or is rolled back with them), and the
+    /// refusal names a free one. A reviewed plan reads both, to show them before anything changes.
+    pub unattended: bool,
 }
 
 fn grants_text(scope: &Scope, level: AccessLevel) -> String {
@@ -223,6 +232,13 @@ fn grants_text(scope: &Scope, level: AccessLevel) -> String {
 }
 
 /// Build the plan from the request and what [`observe`] found. Pure: no AWS calls.
+impl Observed {
+    /// The account, for a step that names it. [`observe`] reads it whenever such a step is possible.
+    fn account(&self) -> Result<&str> {
+        self.account.as_deref().ok_or_else(|| Error::Other("the plan needs the account, which was not read (a bug: please report it)".into()))
+    }
+}
+
 pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -> Result<Plan> {
     let scope = &request.scope;
     let mut steps = Vec::new();
@@ -330,18 +346,18 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
                 return Err(Error::KeyLimit { user: u.user_name.clone() });
             }
             headline = format!(
-                "{} for {} IAM user \"{}\" in account {}",
+                "{} for {} IAM user \"{}\"{}",
                 capitalise(&grants_text(scope, request.level)),
                 if seen.user_exists { "the existing" } else { "a new" },
                 u.user_name,
-                seen.account
+                seen.account.as_ref().map(|a| format!(" in account {a}")).unwrap_or_default()
             );
             if !seen.user_exists {
                 steps.push(Action::CreateUser { user_name: u.user_name.clone() });
             } else {
                 notes.push(format!("User \"{}\" already exists and will be reused; nothing it already has is changed.", u.user_name));
             }
-            if u.inline_policy {
+            if !u.managed_policy {
                 if seen.user_inline_policies.iter().any(|(n, _)| n == &u.policy_name) {
                     return Err(Error::NameTaken { kind: "Inline policy", name: u.policy_name.clone(), suggestion: format!("{}-2", u.policy_name) });
                 }
@@ -362,7 +378,7 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
                         suggestion: seen.suggested_policy_name.clone().unwrap_or_else(|| format!("{}-2", u.policy_name)),
                     });
                 }
-                let policy_arn = managed_policy_arn(partition, &seen.account, &u.policy_name);
+                let policy_arn = managed_policy_arn(partition, seen.account()?, &u.policy_name);
                 // The policy goes before the user's other steps so a user never exists half-configured for long.
                 let at = steps.iter().position(|s| matches!(s, Action::CreateUser { .. })).unwrap_or(steps.len());
                 steps.insert(
@@ -387,7 +403,7 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
             crate::validate::role_name(&r.role_name)?;
             crate::validate::policy_name(&r.policy_name)?;
             let their_account = crate::validate::trusted_principal(&r.other_account)?;
-            if their_account == seen.account {
+            if their_account == seen.account()? {
                 notes.push("The account you trust is this same account: usually a role for another account trusts a different one.".into());
             }
             crate::validate::external_id(&r.external_id)?;
@@ -412,7 +428,7 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
             }
             policy::check_managed_size(&doc)?;
             headline = format!("{} for AWS account {} through role \"{}\"", capitalise(&grants_text(scope, request.level)), r.other_account, r.role_name);
-            let policy_arn = managed_policy_arn(partition, &seen.account, &r.policy_name);
+            let policy_arn = managed_policy_arn(partition, seen.account()?, &r.policy_name);
             steps.push(Action::CreatePolicy {
                 policy_name: r.policy_name.clone(),
                 policy_arn: policy_arn.clone(),
@@ -520,7 +536,7 @@ fn plan_logging(scope: &crate::policy::Scope, log: &LoggingTarget, seen: &Observ
     }
     let target_arn = format!("arn:{}:s3:::{}", scope.partition, target.bucket);
     let source_arn = scope.bucket_arn();
-    match merge_log_delivery(seen.log_target_policy.as_deref(), &target_arn, &target.prefix, &source_arn, &seen.account)? {
+    match merge_log_delivery(seen.log_target_policy.as_deref(), &target_arn, &target.prefix, &source_arn, seen.account()?)? {
         Some((document, kept)) => steps.push(Action::PutBucketPolicy {
             bucket: target.bucket.clone(),
             document,
@@ -665,33 +681,52 @@ fn service_code<E: aws_smithy_types::error::metadata::ProvideErrorMetadata>(e: &
 }
 
 /// Read what the plan depends on. Only read calls; nothing changes.
-pub async fn observe(session: &Session, request: &AccessRequest) -> Result<Observed> {
-    let id = session.whoami().await?;
-    let mut seen = Observed { account: id.account, ..Default::default() };
+pub async fn observe(session: &Session, request: &AccessRequest, opts: &PlanOptions) -> Result<Observed> {
+    let mut seen = Observed::default();
     let bucket = &request.scope.bucket;
+    let h = &request.hardening;
+    let (reuse_user, managed_policy) = match &request.method {
+        Method::IamUser(u) => (u.reuse_existing_user, u.managed_policy),
+        _ => (false, false),
+    };
+    // Which account this is: shown in a reviewed plan, and part of some steps (a managed policy's or a
+    // role's ARN, the log-delivery statement, the keychain entry of a key for a user that exists).
+    let needs_account =
+        !opts.unattended || managed_policy || reuse_user || h.access_logging.is_some() || matches!(request.method, Method::CrossAccountRole(_));
+    // Whether the names to create are free: read for a reviewed plan (and for a user to reuse).
+    let check_names = !opts.unattended || reuse_user;
 
     // The first reads do not depend on each other: ask them at once (a grant waits for the slowest, not the sum).
     let partition = request.scope.partition.clone();
-    let account = seen.account.clone();
-    let (bucket_exists, user_exists, policy_exists) = futures::try_join!(
+    let account = async {
+        match needs_account {
+            true => session.whoami().await.map(|id| Some(id.account)),
+            false => Ok(None),
+        }
+    };
+    let (bucket_exists, user_exists, account) = futures::try_join!(
         crate::inventory::bucket_exists(session, bucket),
         async {
             match &request.method {
-                Method::IamUser(u) => crate::iam::user_exists(session, &u.user_name).await,
-                Method::CrossAccountRole(r) => crate::iam::role_exists(session, &r.role_name).await,
+                Method::IamUser(u) if check_names => crate::iam::user_exists(session, &u.user_name).await,
+                Method::CrossAccountRole(r) if check_names => crate::iam::role_exists(session, &r.role_name).await,
                 _ => Ok(false),
             }
         },
-        async {
-            match &request.method {
-                Method::IamUser(u) if !u.inline_policy => crate::iam::policy_exists(session, &managed_policy_arn(&partition, &account, &u.policy_name)).await,
-                Method::CrossAccountRole(r) => crate::iam::policy_exists(session, &managed_policy_arn(&partition, &account, &r.policy_name)).await,
-                _ => Ok(false),
-            }
-        },
+        account,
     )?;
+    seen.account = account;
+    // A managed policy's name check needs the account (its ARN), so it follows.
+    let policy_name = match &request.method {
+        Method::IamUser(u) if u.managed_policy => Some(&u.policy_name),
+        Method::CrossAccountRole(r) => Some(&r.policy_name),
+        _ => None,
+    };
+    let policy_exists = match (policy_name, &seen.account) {
+        (Some(name), Some(account)) if check_names => crate::iam::policy_exists(session, &managed_policy_arn(&partition, account, name)).await?,
+        _ => false,
+    };
     seen.bucket_exists = bucket_exists;
-    let h = &request.hardening;
     let touches_bucket = request.cors.is_some() || h.touches_bucket();
     // The bucket's region matters only for changes to the bucket itself (AWS redirects calls made to
     // another region); a grant that only touches IAM skips the lookup.
@@ -736,10 +771,10 @@ pub async fn observe(session: &Session, request: &AccessRequest) -> Result<Obser
                     seen.suggested_user_name = crate::iam::free_name(&u.user_name, |n| async move { crate::iam::user_exists(session, &n).await }).await?;
                 }
             }
-            if !u.inline_policy {
+            if u.managed_policy {
                 seen.managed_policy_exists = policy_exists;
                 if seen.managed_policy_exists {
-                    let account = seen.account.clone();
+                    let account = seen.account()?.to_string();
                     seen.suggested_policy_name = crate::iam::free_name(&u.policy_name, |n| {
                         let arn = managed_policy_arn(&partition, &account, &n);
                         async move { crate::iam::policy_exists(session, &arn).await }
@@ -802,7 +837,7 @@ pub(crate) async fn read_logging(session: &Session, s3: &aws_sdk_s3::Client, buc
 
 /// Read the account and build the plan.
 pub async fn build_plan(session: &Session, request: &AccessRequest, opts: &PlanOptions) -> Result<Plan> {
-    let seen = observe(session, request).await?;
+    let seen = observe(session, request, opts).await?;
     plan_from(request, &seen, opts)
 }
 

@@ -66,7 +66,7 @@ where
 /// Wait until `key` is accepted by AWS, probing sts:GetCallerIdentity with it.
 pub async fn wait_until_key_works(session: &Session, key: &AccessKey, backoff: &Backoff, on_wait: impl FnMut(u32, Duration)) -> Result<Waited> {
     let probe = session.with_key(key);
-    retry_until_ok(backoff, || async { probe.whoami().await.map(|_| ()) }, tokio::time::sleep, on_wait).await
+    retry_until_ok(backoff, || async { probe.ask_identity().await.map(|_| ()) }, tokio::time::sleep, on_wait).await
 }
 
 #[cfg(test)]

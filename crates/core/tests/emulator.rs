@@ -28,7 +28,7 @@ fn request(bucket: &str, user: &str, keychain: bool) -> AccessRequest {
         method: Method::IamUser(IamUserOptions {
             user_name: user.into(),
             policy_name: format!("{user}-s3-access"),
-            inline_policy: false,
+            managed_policy: false,
             reuse_existing_user: false,
             create_access_key: true,
             save_to_keychain: keychain,

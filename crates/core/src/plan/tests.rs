@@ -6,7 +6,7 @@ fn user_request(level: AccessLevel, prefix: Option<&str>) -> AccessRequest {
         method: Method::IamUser(IamUserOptions {
             user_name: "vendor".into(),
             policy_name: "vendor-s3-access".into(),
-            inline_policy: false,
+            managed_policy: false,
             reuse_existing_user: false,
             create_access_key: true,
             save_to_keychain: true,
@@ -20,7 +20,7 @@ fn user_request(level: AccessLevel, prefix: Option<&str>) -> AccessRequest {
 }
 
 fn seen() -> Observed {
-    Observed { account: "123456789012".into(), bucket_exists: true, bucket_region: Some("us-east-1".into()), ..Default::default() }
+    Observed { account: Some("123456789012".into()), bucket_exists: true, bucket_region: Some("us-east-1".into()), ..Default::default() }
 }
 
 fn calls(p: &Plan) -> Vec<&'static str> {
@@ -28,12 +28,34 @@ fn calls(p: &Plan) -> Vec<&'static str> {
 }
 
 fn opts() -> PlanOptions {
-    PlanOptions { keychain_service: "test".into() }
+    PlanOptions { keychain_service: "test".into(), unattended: false }
+}
+
+fn managed(mut r: AccessRequest) -> AccessRequest {
+    if let Method::IamUser(u) = &mut r.method {
+        u.managed_policy = true;
+    }
+    r
 }
 
 #[test]
 fn iam_user_plan_order() {
     let p = plan_from(&user_request(AccessLevel::Read, Some("in")), &seen(), &opts()).unwrap();
+    assert_eq!(calls(&p), vec!["iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey", "keychain:Save"]);
+    assert!(p.headline.ends_with("IAM user \"vendor\" in account 123456789012"), "{}", p.headline);
+    let text = p.render_text();
+    assert!(text.contains("Nothing has been changed yet"), "{text}");
+    assert!(text.contains("read access to s3://data/in/"), "{text}");
+    let json = p.to_json();
+    assert_eq!(json["steps"][1]["call"], "iam:PutUserPolicy");
+    assert_eq!(json["steps"][1]["document"]["Statement"][0]["Condition"]["StringLike"]["s3:prefix"][0], "in/*");
+    assert_eq!(json["steps"][0]["undo"], "iam:DeleteUser");
+    assert_eq!(json["account"], "123456789012");
+}
+
+#[test]
+fn managed_policy_plan_order() {
+    let p = plan_from(&managed(user_request(AccessLevel::Read, Some("in"))), &seen(), &opts()).unwrap();
     assert_eq!(calls(&p), vec!["iam:CreatePolicy", "iam:CreateUser", "iam:AttachUserPolicy", "iam:CreateAccessKey", "keychain:Save"]);
     match &p.steps[0] {
         Action::CreatePolicy { policy_arn, .. } => assert_eq!(policy_arn, "arn:aws:iam::123456789012:policy/vendor-s3-access"),
@@ -48,11 +70,24 @@ fn iam_user_plan_order() {
     assert_eq!(json["steps"][1]["undo"], "iam:DeleteUser");
 }
 
+/// An unattended plan (nobody reviews it) need not know the account for an inline policy: the headline
+/// leaves it out, and the JSON says it is unknown. A step that names the account cannot be planned without.
 #[test]
-fn inline_policy_and_no_keychain() {
+fn unattended_inline_grant_without_the_account() {
+    let mut s = seen();
+    s.account = None;
+    let p = plan_from(&user_request(AccessLevel::Read, None), &s, &opts()).unwrap();
+    assert_eq!(p.account, None);
+    assert!(p.headline.ends_with("IAM user \"vendor\""), "{}", p.headline);
+    assert!(p.to_json()["account"].is_null());
+    let e = plan_from(&managed(user_request(AccessLevel::Read, None)), &s, &opts()).unwrap_err();
+    assert!(e.to_string().contains("needs the account"), "{e}");
+}
+
+#[test]
+fn no_keychain() {
     let mut r = user_request(AccessLevel::Upload, None);
     if let Method::IamUser(u) = &mut r.method {
-        u.inline_policy = true;
         u.save_to_keychain = false;
     }
     let p = plan_from(&r, &seen(), &opts()).unwrap();
@@ -71,7 +106,7 @@ fn taken_names_are_errors_with_a_suggestion() {
 
     let mut s = seen();
     s.managed_policy_exists = true;
-    let e = plan_from(&user_request(AccessLevel::Read, None), &s, &opts()).unwrap_err();
+    let e = plan_from(&managed(user_request(AccessLevel::Read, None)), &s, &opts()).unwrap_err();
     assert!(e.to_string().starts_with("Managed policy \"vendor-s3-access\" already exists"), "{e}");
 }
 
@@ -84,14 +119,13 @@ fn reusing_a_user_respects_the_key_limit_and_inline_budget() {
     let mut s = seen();
     s.user_exists = true;
     let p = plan_from(&r, &s, &opts()).unwrap();
-    assert_eq!(calls(&p), vec!["iam:CreatePolicy", "iam:AttachUserPolicy", "iam:CreateAccessKey", "keychain:Save"]);
+    assert_eq!(calls(&p), vec!["iam:PutUserPolicy", "iam:CreateAccessKey", "keychain:Save"]);
     assert!(p.headline.contains("the existing IAM user"));
+    let p = plan_from(&managed(r.clone()), &s, &opts()).unwrap();
+    assert_eq!(calls(&p), vec!["iam:CreatePolicy", "iam:AttachUserPolicy", "iam:CreateAccessKey", "keychain:Save"]);
     s.user_key_count = 2;
     assert_eq!(plan_from(&r, &s, &opts()).unwrap_err().code(), "key_limit");
     s.user_key_count = 0;
-    if let Method::IamUser(u) = &mut r.method {
-        u.inline_policy = true;
-    }
     s.user_inline_policies = vec![("old".into(), 1900)];
     assert!(plan_from(&r, &s, &opts()).unwrap_err().to_string().contains("2048 characters"));
 }
