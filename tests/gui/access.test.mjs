@@ -70,7 +70,7 @@ test("rotate a key and revoke the access from My access", { timeout: 240000 }, a
   await ui.waitForText("main", 'Delete the IAM user "vendor"');
   const steps = await ui.text(".revoke-steps");
   assert.match(steps, new RegExp(`Delete access key ${newKey}`));
-  assert.match(steps, /Delete the inline policy "vendor-s3-access" of "vendor"/);
+  assert.match(steps, /Delete the policy "vendor-s3-access" of user "vendor" \(its own, inline\)/);
   await ui.shot("11-revoke");
   await ui.click("Delete all of this");
   await ui.b.$("#revoke-done").waitForDisplayed({ timeout: 60000 });

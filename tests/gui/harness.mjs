@@ -121,6 +121,15 @@ export class Env {
     await fetch(`${this.proxy}/__fault`, { method: "POST", body: JSON.stringify({ operation }) });
   }
 
+  /** The AWS operations the proxy has seen (e.g. "sts:GetCallerIdentity"), in order. */
+  async operations() {
+    return (await fetch(`${this.proxy}/__log`)).json();
+  }
+
+  async clearOperations() {
+    await fetch(`${this.proxy}/__log`, { method: "DELETE" });
+  }
+
   async seedBuckets(spec) {
     for (const [bucket, keys] of Object.entries(spec)) {
       await fetch(`${this.moto}/${bucket}`, { method: "PUT" });

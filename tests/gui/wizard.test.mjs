@@ -66,13 +66,18 @@ async function toReview({ shots = false } = {}) {
 }
 
 test("the read-only IAM-user flow ends with a working key in the keychain and a CSV a third-party client can use", { timeout: 240000 }, async () => {
+  await env.clearOperations();
   await toReview({ shots: true });
+  // The account read at connect is reused: planning does not ask again.
+  const identityCalls = async () => (await env.operations()).filter((op) => op === "sts:GetCallerIdentity").length;
+  assert.equal(await identityCalls(), 1, JSON.stringify(await env.operations()));
   await ui.click("Apply changes");
 
   await ui.heading("Your new access key", 60000);
   const keyId = await ui.text("#access-key-id");
   assert.match(keyId, /^AKIA[A-Z0-9]{16}$/);
   await ui.b.$("#key-works").waitForDisplayed({ timeout: 60000 });
+  assert.equal(await identityCalls(), 2, "one more: the check that AWS accepts the new key");
   assert.equal(await ui.text("#secret"), "•".repeat(40), "the secret is masked until revealed");
   await ui.shot("8-done");
 

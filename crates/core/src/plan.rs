@@ -115,7 +115,7 @@ impl Action {
             Action::CreatePolicy { policy_name, grants, .. } => format!("Create the permission policy \"{policy_name}\": {grants}"),
             Action::CreateUser { user_name } => format!("Create the IAM user \"{user_name}\" (a separate identity with no access of its own)"),
             Action::AttachUserPolicy { user_name, policy_name, .. } => format!("Give user \"{user_name}\" the policy \"{policy_name}\""),
-            Action::PutUserPolicy { user_name, policy_name, grants, .. } => format!("Give user \"{user_name}\" {grants} (inline policy \"{policy_name}\")"),
+            Action::PutUserPolicy { user_name, policy_name, grants, .. } => format!("Give user \"{user_name}\" {grants} through its own policy \"{policy_name}\""),
             Action::CreateRole { role_name, other_account, .. } => {
                 format!("Create the role \"{role_name}\" that AWS account {other_account} can use with the external ID")
             }

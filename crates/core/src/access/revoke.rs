@@ -46,7 +46,7 @@ impl RevokeStep {
     pub fn summary(&self) -> String {
         match self {
             RevokeStep::DeleteAccessKey { user, access_key_id } => format!("Delete access key {access_key_id} of \"{user}\""),
-            RevokeStep::DeleteUserPolicy { user, policy_name } => format!("Delete the inline policy \"{policy_name}\" of \"{user}\""),
+            RevokeStep::DeleteUserPolicy { user, policy_name } => format!("Delete the policy \"{policy_name}\" of user \"{user}\" (its own, inline)"),
             RevokeStep::DetachUserPolicy { user, policy_arn } => format!("Take the policy {} away from \"{user}\"", short_arn(policy_arn)),
             RevokeStep::DeleteUser { user } => format!("Delete the IAM user \"{user}\""),
             RevokeStep::DetachRolePolicy { role, policy_arn } => format!("Take the policy {} away from role \"{role}\"", short_arn(policy_arn)),
