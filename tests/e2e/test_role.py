@@ -100,3 +100,25 @@ def test_bad_role_input_is_refused_before_any_change(cli, iam, s3, args, message
     proc = cli.run("grant", "role", "--bucket", "data", "--access", "read", "--role", "r", *args, "--yes")
     assert proc.returncode == 1 and message in proc.stderr, proc.stderr
     assert account_state(iam, s3) == before
+
+
+def test_a_taken_role_or_policy_name_is_refused_with_a_free_one(cli, iam, s3):
+    """Unattended (--yes), the names are not read first: CreatePolicy or CreateRole refuses, the answer names
+    a free name, and nothing is left behind. A dry run refuses the same names from its reads."""
+    seed(iam, s3)
+    role = ["grant", "role", "--bucket", "data", "--access", "read", "--account", "210987654321"]
+    iam.create_role(RoleName="taken", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    before = account_state(iam, s3, cli)
+    proc = cli.run(*role, "--role", "taken", "--yes")
+    assert proc.returncode == 4 and 'IAM role "taken" already exists' in proc.stderr and '"taken-2" is free' in proc.stderr, proc.stderr
+    assert "Everything was rolled back" in proc.stderr, "the policy created before the role is removed again"
+    assert account_state(iam, s3, cli) == before
+    iam.create_policy(PolicyName="fresh-s3-access", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))
+    before = account_state(iam, s3, cli)
+    for flags in (["--yes"], ["--dry-run"]):
+        proc = cli.run(*role, "--role", "fresh", *flags)
+        assert proc.returncode == 1, (flags, proc.stderr)
+        assert 'Managed policy "fresh-s3-access" already exists' in proc.stderr, (flags, proc.stderr)
+        assert account_state(iam, s3, cli) == before
+    # Unattended, the free name is looked up after the refusal.
+    assert '"fresh-s3-access-2" is free' in cli.run(*role, "--role", "fresh", "--yes").stderr
