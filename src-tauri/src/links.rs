@@ -62,13 +62,13 @@ pub async fn presign_links(state: State<'_, AppState>, args: PresignArgs) -> Ipc
     presign::check_expiry(expires)?;
     s3aw_core::validate::bucket_name(&args.bucket)?;
     let kind = if args.upload { LinkKind::Upload { content_type: args.content_type.filter(|c| !c.trim().is_empty()) } } else { LinkKind::Download };
-    let signer = presign::Signer::new(&session, expires).await?;
+    let signer = presign::Signer::new(&session, &args.bucket, expires).await?;
     let mut links = Vec::with_capacity(args.keys.len());
     for key in &args.keys {
         if key.is_empty() {
             return Err(IpcError::new("invalid_input", "A file name (object key) is empty."));
         }
-        links.push(signer.sign(&args.bucket, key, &kind).await?);
+        links.push(signer.sign(key, &kind).await?);
     }
     let dto = links
         .iter()

@@ -86,3 +86,18 @@ async fn s_has_no_users(s: &Session) -> bool {
     // Reading through the engine's own inventory: the user must be gone.
     !s3aw_core::iam::user_exists(s, "engine-rb-user").await.unwrap()
 }
+
+/// Links are signed for the bucket's own region, which HeadBucket names (`x-amz-bucket-region`).
+#[tokio::test]
+#[ignore = "needs the emulator: run through make test"]
+async fn a_buckets_region_comes_from_head_bucket() {
+    let s = session().await;
+    for (bucket, region) in [("engine-eu", "eu-west-1"), ("engine-us", "us-east-1")] {
+        let mut req = request(bucket, "unused", false);
+        req.method = Method::BucketSettings;
+        req.create_bucket_in = Some(region.into());
+        let plan = build_plan(&s, &req, &PlanOptions::default()).await.unwrap();
+        apply(&s, &plan, None, &mut |_| {}).await.unwrap();
+        assert_eq!(s3aw_core::presign::bucket_region_hint(&s, bucket).await.as_deref(), Some(region));
+    }
+}
