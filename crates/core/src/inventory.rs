@@ -15,38 +15,57 @@ pub struct BucketInfo {
 /// How many GetBucketLocation calls run at once.
 pub const REGION_LOOKUP_CONCURRENCY: usize = 16;
 
-/// Every bucket with its region. Regions are looked up in parallel, at most
-/// [`REGION_LOOKUP_CONCURRENCY`] at a time; the list is sorted by name.
+/// Every bucket with its region, sorted by name. AWS names each bucket's region in ListBuckets when the
+/// request carries a parameter (here `max-buckets`); a bucket it does not name (older S3-compatible
+/// stores, the emulator) is looked up with GetBucketLocation, at most [`REGION_LOOKUP_CONCURRENCY`] at a
+/// time.
 pub async fn list_buckets(session: &Session) -> Result<Vec<BucketInfo>> {
-    let mut names = Vec::new();
+    let mut listed = Vec::new();
     let mut token: Option<String> = None;
     loop {
         let out = session
             .s3()
             .list_buckets()
+            .max_buckets(LIST_BUCKETS_PAGE)
             .set_continuation_token(token.clone())
             .send()
             .await
             .map_err(|e| from_sdk(&session.ctx, "ListBuckets", e))?;
-        names.extend(out.buckets().iter().filter_map(|b| b.name().map(str::to_string)));
+        listed.extend(out.buckets().iter().filter_map(|b| Some((b.name()?.to_string(), b.bucket_region().map(str::to_string)))));
         token = out.continuation_token().map(str::to_string);
         if token.is_none() {
             break;
         }
     }
-    names.sort();
-    let infos = stream::iter(names)
-        .map(|name| async move {
-            match bucket_region(session, &name).await {
-                Ok(region) => Ok(BucketInfo { name, region: Some(region) }),
-                Err(Error::AccessDenied { .. }) => Ok(BucketInfo { name, region: None }),
-                Err(e) => Err(e),
+    with_regions(listed, |name| async move { bucket_region(session, &name).await }).await
+}
+
+/// The most buckets one ListBuckets page may return.
+const LIST_BUCKETS_PAGE: i32 = 10_000;
+
+/// Fill in the regions `listed` lacks with `lookup` (bounded parallel), sorted by name. A bucket whose
+/// region may not be read (access denied) is kept without one.
+async fn with_regions<F, Fut>(mut listed: Vec<(String, Option<String>)>, lookup: F) -> Result<Vec<BucketInfo>>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<String>>,
+{
+    listed.sort();
+    let lookup = &lookup;
+    stream::iter(listed)
+        .map(|(name, region)| async move {
+            match region {
+                Some(region) => Ok(BucketInfo { name, region: Some(region) }),
+                None => match lookup(name.clone()).await {
+                    Ok(region) => Ok(BucketInfo { name, region: Some(region) }),
+                    Err(Error::AccessDenied { .. }) => Ok(BucketInfo { name, region: None }),
+                    Err(e) => Err(e),
+                },
             }
         })
         .buffered(REGION_LOOKUP_CONCURRENCY)
         .try_collect()
-        .await?;
-    Ok(infos)
+        .await
 }
 
 /// A bucket's region. An empty location constraint means us-east-1; `EU` is the old name of eu-west-1.
@@ -100,4 +119,39 @@ pub async fn list_folders(session: &Session, bucket: &str, prefix: &str) -> Resu
         out.extend(page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_string)));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Regions AWS gave in the listing are used as they are; only the others are looked up, and a
+    /// bucket whose region may not be read stays in the list without one.
+    #[tokio::test]
+    async fn only_buckets_without_a_listed_region_are_looked_up() {
+        let asked = Mutex::new(Vec::new());
+        let listed = vec![
+            ("zeta".to_string(), Some("eu-west-1".to_string())),
+            ("alpha".to_string(), None),
+            ("locked".to_string(), None),
+            ("mid".to_string(), Some("ap-south-1".to_string())),
+        ];
+        let out = with_regions(listed, |name| {
+            asked.lock().unwrap().push(name.clone());
+            async move {
+                match name.as_str() {
+                    "locked" => Err(Error::AccessDenied { action: Some("s3:GetBucketLocation".into()), message: "no".into() }),
+                    _ => Ok("us-east-2".to_string()),
+                }
+            }
+        })
+        .await
+        .unwrap();
+        let got: Vec<(&str, Option<&str>)> = out.iter().map(|b| (b.name.as_str(), b.region.as_deref())).collect();
+        assert_eq!(got, vec![("alpha", Some("us-east-2")), ("locked", None), ("mid", Some("ap-south-1")), ("zeta", Some("eu-west-1"))]);
+        let mut asked = asked.into_inner().unwrap();
+        asked.sort();
+        assert_eq!(asked, vec!["alpha", "locked"]);
+    }
 }
