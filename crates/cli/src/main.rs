@@ -472,13 +472,13 @@ fn base_request(session: &Session, t: &Target, method: Method) -> Result<AccessR
     })
 }
 
-/// Print the plan (or its JSON), then ask unless --yes. Returns false on a dry run.
 /// `--yes` without `--dry-run`: the plan is applied without a person reading it first, so it skips the
 /// reads that only inform the reader (see `PlanOptions::unattended`).
 fn unattended(t: &Target) -> bool {
     t.yes && !t.dry_run
 }
 
+/// Print the plan (or its JSON), then ask unless --yes. Returns false on a dry run.
 fn review(cli: &Cli, t: &Target, plan: &s3aw_core::plan::Plan) -> Result<bool, Failure> {
     review_plan(cli, t.dry_run, t.yes, plan)
 }

@@ -231,7 +231,6 @@ fn grants_text(scope: &Scope, level: AccessLevel) -> String {
     format!("{} access to {}", level.as_str(), scope.display())
 }
 
-/// Build the plan from the request and what [`observe`] found. Pure: no AWS calls.
 impl Observed {
     /// The account, for a step that names it. [`observe`] reads it whenever such a step is possible.
     fn account(&self) -> Result<&str> {
@@ -239,6 +238,7 @@ impl Observed {
     }
 }
 
+/// Build the plan from the request and what [`observe`] found. Pure: no AWS calls.
 pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -> Result<Plan> {
     let scope = &request.scope;
     let mut steps = Vec::new();
