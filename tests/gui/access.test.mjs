@@ -82,12 +82,7 @@ test("rotate a key and revoke the access from My access", { timeout: 240000 }, a
 test("My access with the keyboard alone: rotate, then revoke", { timeout: 240000 }, async () => {
   const before = env.accountState();
   const granted = env.cli("grant", "iam-user", "--bucket", "sample-reports", "--access", "read", "--user", "kbd-vendor", "--yes");
-  await ui.heading("Connect to your AWS account");
-  await ui.tabTo("Local sandbox");
-  await ui.keys(" ");
-  await ui.tabTo("Connect");
-  await ui.keys("Enter");
-  await ui.waitForText("main", "Connected to the local sandbox");
+  await ui.connectSandboxByKeyboard();
   await ui.tabTo("My access");
   await ui.keys("Enter");
   await ui.heading("My access");

@@ -261,6 +261,16 @@ export class Ui {
     await this.waitForText("main", "Connected to the local sandbox (not AWS).");
   }
 
+  /** The same, with the keyboard alone (Tab to the choice, Space, Tab to Connect, Enter). */
+  async connectSandboxByKeyboard() {
+    await this.heading("Connect to your AWS account");
+    await this.tabTo("Local sandbox");
+    await this.keys(" ");
+    await this.tabTo("Connect");
+    await this.keys("Enter");
+    await this.waitForText("main", "Connected to the local sandbox");
+  }
+
   async heading(text, ms = 20000) {
     await this.b.$(`h1*=${text}`).waitForDisplayed({ timeout: ms });
   }

@@ -134,12 +134,7 @@ test("a failure shows the error and the rollback, and leaves the emulator clean"
 });
 
 test("the whole flow works with the keyboard alone", { timeout: 240000 }, async () => {
-  await ui.heading("Connect to your AWS account");
-  await ui.tabTo("Local sandbox");
-  await ui.keys(" ");
-  await ui.tabTo("Connect");
-  await ui.keys("Enter");
-  await ui.waitForText("main", "Connected to the local sandbox");
+  await ui.connectSandboxByKeyboard();
   await ui.tabTo("Next");
   await ui.keys("Enter");
 
