@@ -4,8 +4,8 @@
 use crate::commands::send_progress;
 use crate::ipc::*;
 use crate::state::{AppState, NewKey};
-use s3aw_core::access::revoke::{plan_revoke as core_plan_revoke, revoke as core_revoke};
-use s3aw_core::access::rotate::{delete_key, plan_rotation, rotate, RotateOptions};
+use s3aw_core::access::revoke::{plan_revoke as core_plan_revoke, revoke as core_revoke, RevokeOptions};
+use s3aw_core::access::rotate::{delete_key, plan_rotation, revoke_user_sessions, rotate, RotateOptions};
 use s3aw_core::access::{self, AccessStatus, Live};
 use s3aw_core::probe::Backoff;
 use s3aw_core::record::Record;
@@ -16,29 +16,38 @@ use tauri::State;
 fn access_dto(s: AccessStatus) -> AccessDto {
     let e = s.entry;
     let (state, state_detail) = match s.principal {
-        Live::Exists => ("exists", None),
-        Live::Deleted => ("deleted", Some("Deleted outside this app".to_string())),
-        Live::Unchecked(why) => ("unchecked", Some(why)),
+        Live::Exists => (AccessState::Exists, None),
+        Live::Deleted => (AccessState::Deleted, Some("Deleted outside this app".to_string())),
+        Live::Unchecked(why) => (AccessState::Unchecked, Some(why)),
+    };
+    let kind = match e.kind.as_str() {
+        "role" => AccessKind::Role,
+        "imported" => AccessKind::Imported,
+        _ => AccessKind::IamUser,
     };
     AccessDto {
         label: e.principal_label(),
+        level: LevelDto::parse(&e.level),
         id: e.id,
-        kind: e.kind,
+        kind,
         account: e.account,
         created_at: e.created_at,
         user_name: e.user_name,
         role_name: e.role_name,
         bucket: e.bucket,
         prefix: e.prefix,
-        level: e.level,
-        state: state.into(),
+        state,
         state_detail,
         keys: s
             .keys
             .into_iter()
             .map(|k| KeyStateDto {
                 access_key_id: k.access_key_id,
-                status: k.status,
+                status: match k.status.as_deref() {
+                    Some("Active") => Some(KeyStatus::Active),
+                    Some(_) => Some(KeyStatus::Inactive),
+                    None => None,
+                },
                 created: k.created,
                 last_used: k.last_used,
                 last_used_service: k.last_used_service,
@@ -51,7 +60,7 @@ fn access_dto(s: AccessStatus) -> AccessDto {
 }
 
 fn entry(id: &str) -> IpcResult<s3aw_core::record::RecordEntry> {
-    Record::load()?.get(id).cloned().ok_or_else(|| IpcError::new("not_found", "This access is no longer in the list. Reload it."))
+    Record::load()?.get(id).cloned().ok_or_else(|| IpcError::new(ShellCode::NotFound, "This access is no longer in the list. Reload it."))
 }
 
 #[tauri::command]
@@ -75,13 +84,14 @@ pub async fn plan_rotate(state: State<'_, AppState>, id: String) -> IpcResult<Ro
 #[tauri::command]
 pub async fn rotate_key(state: State<'_, AppState>, on_event: Channel<ProgressDto>) -> IpcResult<RotateOutcomeDto> {
     let session = state.session().await?;
-    let plan = state.rotate_plan.lock().await.take().ok_or_else(|| IpcError::new("no_plan", "There is no reviewed rotation. Choose Rotate again."))?;
+    let plan = state.rotate_plan.lock().await.take().ok_or_else(|| IpcError::new(ShellCode::StalePlan, "There is no reviewed rotation. Choose Rotate again."))?;
     let mut send = send_progress(&on_event);
     Ok(match rotate(&session, &state.keychain, &plan, &Backoff::default(), &mut send).await {
         Ok(done) => {
             let outcome = RotateOutcomeDto {
                 ok: true,
                 user_name: Some(plan.user_name.clone()),
+                access_id: plan.entry.id.clone(),
                 new_access_key_id: Some(done.new_key.access_key_id.clone()),
                 keychain_entry: Some(done.keychain_entry.entry_name()),
                 old_access_key_id: done.old_key_id,
@@ -94,6 +104,7 @@ pub async fn rotate_key(state: State<'_, AppState>, on_event: Channel<ProgressDt
         Err(f) => RotateOutcomeDto {
             ok: false,
             user_name: Some(plan.user_name),
+            access_id: plan.entry.id.clone(),
             new_access_key_id: None,
             keychain_entry: None,
             old_access_key_id: plan.old_key_id,
@@ -103,17 +114,23 @@ pub async fn rotate_key(state: State<'_, AppState>, on_event: Channel<ProgressDt
     })
 }
 
+/// Delete one key, and (unless the user unticked it) cut off sessions made from the user's keys before now.
 #[tauri::command]
-pub async fn delete_access_key(state: State<'_, AppState>, id: String, access_key_id: String) -> IpcResult<()> {
+pub async fn delete_access_key(state: State<'_, AppState>, id: String, access_key_id: String, cut_off_sessions: bool) -> IpcResult<()> {
     let session = state.session().await?;
-    Ok(delete_key(&session, &state.keychain, &entry(&id)?, &access_key_id).await?)
+    let e = entry(&id)?;
+    delete_key(&session, &state.keychain, &e, &access_key_id).await?;
+    if cut_off_sessions {
+        revoke_user_sessions(&session, &e).await?;
+    }
+    Ok(())
 }
 
 #[tauri::command]
-pub async fn plan_revoke(state: State<'_, AppState>, id: String, adopt: bool) -> IpcResult<RevokePlanDto> {
+pub async fn plan_revoke(state: State<'_, AppState>, id: String, adopt: bool, keep_sessions: bool) -> IpcResult<RevokePlanDto> {
     let session = state.session().await?;
     let e = entry(&id)?;
-    let plan = core_plan_revoke(&session, &e, adopt).await?;
+    let plan = core_plan_revoke(&session, &e, RevokeOptions { adopt, keep_sessions }).await?;
     let dto = RevokePlanDto {
         label: e.principal_label(),
         steps: plan.steps.iter().map(|s| StepLineDto { call: s.api_call().into(), summary: s.summary() }).collect(),
@@ -126,7 +143,7 @@ pub async fn plan_revoke(state: State<'_, AppState>, id: String, adopt: bool) ->
 #[tauri::command]
 pub async fn revoke(state: State<'_, AppState>, on_event: Channel<ProgressDto>) -> IpcResult<RevokeOutcomeDto> {
     let session = state.session().await?;
-    let plan = state.revoke_plan.lock().await.take().ok_or_else(|| IpcError::new("no_plan", "There is no reviewed revocation. Choose Revoke again."))?;
+    let plan = state.revoke_plan.lock().await.take().ok_or_else(|| IpcError::new(ShellCode::StalePlan, "There is no reviewed revocation. Choose Revoke again."))?;
     let mut send = send_progress(&on_event);
     Ok(match core_revoke(&session, &state.keychain, &plan, &mut send).await {
         Ok(()) => RevokeOutcomeDto { ok: true, failed_summary: None, message: None, done: vec![], remaining: vec![] },
@@ -141,7 +158,7 @@ pub async fn import_key(state: State<'_, AppState>, access_key_id: Option<String
     let key = match (csv, access_key_id, secret_access_key) {
         (Some(text), _, _) => s3aw_core::export::parse_credentials_csv(text.0.expose())?.0,
         (None, Some(id), Some(secret)) if !secret.0.is_empty() => AccessKey { access_key_id: id.trim().to_string(), secret_access_key: secret.0 },
-        _ => return Err(IpcError::new("invalid_input", "Paste both the access key ID and the secret access key, or choose the CSV file the AWS console gave you.")),
+        _ => return Err(IpcError::new(ShellCode::InvalidInput, "Paste both the access key ID and the secret access key, or choose the CSV file the AWS console gave you.")),
     };
     let e = access::import_key(&session, &state.keychain, key).await?;
     Ok(e.id)
@@ -153,17 +170,18 @@ pub async fn select_saved_key(state: State<'_, AppState>, id: String, access_key
     let e = entry(&id)?;
     let key = s3aw_core::credential_process::load_saved_key(&state.keychain, &access_key_id).await?;
     let user_name = e.user_name.clone().unwrap_or_default();
-    let dto = HandoverDto { user_name: user_name.clone(), access_key_id: access_key_id.clone(), keychain_entry: e.key_ref(&access_key_id).entry_name() };
+    let dto = HandoverDto { access_id: e.id.clone(), user_name: user_name.clone(), access_key_id: access_key_id.clone(), keychain_entry: e.key_ref(&access_key_id).entry_name() };
     *state.last_key.lock().await = Some(NewKey { key, user_name });
     Ok(dto)
 }
 
 /// Add a profile to ~/.aws/config whose `credential_process` is this app, so AWS tools read the key from
-/// the keychain and no secret is written to a file.
+/// the keychain and no secret is written to a file. The profile names the access, so it keeps working
+/// after a rotation.
 #[tauri::command]
-pub async fn use_from_aws(access_key_id: String, profile: String) -> IpcResult<String> {
-    let exe = std::env::current_exe().map_err(|e| IpcError::new("other", format!("Cannot find this program's path: {e}")))?;
-    let (path, _) = s3aw_core::credential_process::use_from_aws(&exe, &access_key_id, &profile, None, false)?;
+pub async fn use_from_aws(id: String, profile: String) -> IpcResult<String> {
+    let exe = std::env::current_exe().map_err(|e| IpcError::new(ShellCode::Other, format!("Cannot find this program's path: {e}")))?;
+    let (path, _) = s3aw_core::credential_process::use_from_aws(&exe, &id, &profile, None, false)?;
     Ok(path.display().to_string())
 }
 
@@ -176,9 +194,9 @@ pub fn credential_process_main(args: &[String]) -> Option<i32> {
     }
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
     let keychain = crate::state::keychain();
-    match rt.block_on(s3aw_core::credential_process::load_saved_key(&keychain, id)) {
-        Ok(key) => {
-            println!("{}", s3aw_core::credential_process::credential_process_output(&key));
+    match rt.block_on(s3aw_core::credential_process::serve(&keychain, id)) {
+        Ok(out) => {
+            println!("{out}");
             Some(0)
         }
         Err(e) => {

@@ -1,18 +1,15 @@
-//! Tauri commands: each maps to engine operations and converts to and from the IPC types. No AWS, policy
-//! or keychain logic lives here.
+//! Tauri commands of the connection and the wizard: each maps to engine operations and converts to and
+//! from the IPC types. No AWS, policy or keychain logic lives here.
 
 use crate::ipc::*;
 use crate::state::AppState;
 use s3aw_core::apply::{apply, Progress};
-use s3aw_core::connect::{list_profiles as core_profiles, ConnectOptions, ProfileKind, Session};
-use s3aw_core::export::{self, CsvFormat};
+use s3aw_core::connect::{list_profiles as core_profiles, ConnectOptions, Session};
 use s3aw_core::keychain::run_blocking;
-use s3aw_core::plan::{build_plan, PlanOptions};
-use s3aw_core::policy::{access_policy, AccessLevel, Scope};
-use s3aw_core::probe::{wait_until_key_works, Backoff};
-use s3aw_core::request::{AccessRequest, CorsRule, Hardening, IamUserOptions, Method, RoleOptions};
+use s3aw_core::plan::{build_plan, Plan, PlanOptions};
+use s3aw_core::policy::{access_policy, Scope};
+use s3aw_core::request::{AccessRequest, Hardening, IamUserOptions, Method, RoleOptions};
 use s3aw_core::secret::PastedCredentials;
-use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -41,22 +38,8 @@ pub fn ui_ready(screen: String) {
 }
 
 #[tauri::command]
-pub fn list_profiles() -> Vec<ProfileDto> {
-    core_profiles()
-        .into_iter()
-        .map(|p| ProfileDto {
-            name: p.name,
-            kind: match p.kind {
-                ProfileKind::Keys => "keys",
-                ProfileKind::Sso => "sso",
-                ProfileKind::AssumeRole => "role",
-                ProfileKind::Process => "process",
-                ProfileKind::Other => "other",
-            }
-            .into(),
-            region: p.region,
-        })
-        .collect()
+pub async fn list_profiles() -> Vec<ProfileDto> {
+    core_profiles().await.into_iter().map(|p| ProfileDto { name: p.name, kind: p.kind.into(), region: p.region }).collect()
 }
 
 fn blank(s: Option<String>) -> Option<String> {
@@ -77,7 +60,7 @@ pub async fn connect(state: State<'_, AppState>, args: ConnectArgs) -> IpcResult
         }
         ConnectArgs::Keys { access_key_id, secret_access_key, session_token, region, endpoint, remember: keep } => {
             if access_key_id.trim().is_empty() || secret_access_key.0.is_empty() {
-                return Err(IpcError::new("invalid_input", "Paste both the access key ID and the secret access key."));
+                return Err(IpcError::new(ShellCode::InvalidInput, "Paste both the access key ID and the secret access key."));
             }
             let credentials = PastedCredentials {
                 access_key_id: access_key_id.trim().to_string(),
@@ -86,14 +69,17 @@ pub async fn connect(state: State<'_, AppState>, args: ConnectArgs) -> IpcResult
             };
             if keep {
                 if credentials.session_token.is_some() {
-                    return Err(IpcError::new("invalid_input", "Temporary keys (with a session token) expire, so they cannot be remembered. Untick \"Remember\" or paste long-term keys."));
+                    return Err(IpcError::new(
+                        ShellCode::InvalidInput,
+                        "Temporary keys (with a session token) expire, so they cannot be remembered. Untick \"Remember\" or paste long-term keys.",
+                    ));
                 }
                 remember = Some(credentials.secret_access_key.clone());
             }
             (ConnectOptions { profile: None, region: blank(region), endpoint_url: blank(endpoint), credentials: Some(credentials) }, false)
         }
         ConnectArgs::Sandbox => {
-            let endpoint = state.sandbox_endpoint.clone().ok_or_else(|| IpcError::new("no_sandbox", "No local sandbox is running. Start the app with `make run` to get one."))?;
+            let endpoint = state.sandbox_endpoint.clone().ok_or_else(|| IpcError::new(ShellCode::NoSandbox, "No local sandbox is running. Start the app with `make run` to get one."))?;
             let credentials = PastedCredentials {
                 access_key_id: SANDBOX_KEY_ID.into(),
                 secret_access_key: s3aw_core::secret::Secret::new(SANDBOX_SECRET),
@@ -110,23 +96,14 @@ pub async fn connect(state: State<'_, AppState>, args: ConnectArgs) -> IpcResult
         let conn = s3aw_core::connections::SavedConnection { access_key_id, account: id.account.clone(), arn: id.arn.clone(), saved_at: s3aw_core::record::now_rfc3339() };
         s3aw_core::connections::remember(&state.keychain, conn, &secret).await?;
     }
-    let dto = ConnectionDto {
-        account: id.account,
-        arn: id.arn,
-        region: session.region().into(),
-        endpoint: session.endpoint_url().map(str::to_string),
-        is_sandbox,
-    };
+    let dto = ConnectionDto { account: id.account, arn: id.arn, region: session.region().into(), endpoint: session.endpoint_url().map(str::to_string), is_sandbox };
     state.set_session(session).await;
     Ok(dto)
 }
 
 #[tauri::command]
 pub fn list_saved_connections() -> IpcResult<Vec<SavedConnectionDto>> {
-    Ok(s3aw_core::connections::list()?
-        .into_iter()
-        .map(|c| SavedConnectionDto { access_key_id: c.access_key_id, account: c.account, arn: c.arn })
-        .collect())
+    Ok(s3aw_core::connections::list()?.into_iter().map(|c| SavedConnectionDto { access_key_id: c.access_key_id, account: c.account, arn: c.arn }).collect())
 }
 
 #[tauri::command]
@@ -147,7 +124,7 @@ pub async fn list_folders(state: State<'_, AppState>, bucket: String, prefix: St
     Ok(s3aw_core::inventory::list_folders(&session, &bucket, &prefix).await?)
 }
 
-fn scope(session: Option<&Session>, bucket: &str, prefix: Option<&str>, allow_list: bool) -> IpcResult<Scope> {
+pub(crate) fn scope(session: Option<&Session>, bucket: &str, prefix: Option<&str>, allow_list: bool) -> IpcResult<Scope> {
     let mut scope = Scope::new(bucket, prefix)?;
     scope.allow_list = allow_list;
     if let Some(s) = session {
@@ -156,61 +133,42 @@ fn scope(session: Option<&Session>, bucket: &str, prefix: Option<&str>, allow_li
     Ok(scope)
 }
 
-/// The exact policy for the current choices, for the live preview. Pure: no AWS call.
+/// The exact policy for the current choices, for the live preview. Pure: no AWS call (a bucket's KMS key,
+/// which the plan adds, is not known here).
 #[tauri::command]
-pub async fn policy_preview(state: State<'_, AppState>, bucket: String, prefix: Option<String>, level: String, allow_list: bool) -> IpcResult<String> {
+pub async fn policy_preview(state: State<'_, AppState>, bucket: String, prefix: Option<String>, level: LevelDto, allow_list: bool) -> IpcResult<String> {
     let session = state.session().await.ok();
     let scope = scope(session.as_deref(), &bucket, prefix.as_deref(), allow_list)?;
-    Ok(access_policy(&scope, AccessLevel::parse(&level)?).to_json_pretty())
+    Ok(access_policy(&scope, level.into()).to_json_pretty())
 }
 
 #[tauri::command]
 pub async fn bucket_cors(state: State<'_, AppState>, bucket: String) -> IpcResult<Vec<CorsRuleDto>> {
     let session = state.session().await?;
     let rules = s3aw_core::inventory::bucket_cors(&session, &bucket).await?;
-    Ok(rules.into_iter().map(cors_to_dto).collect())
-}
-
-fn cors_to_dto(r: CorsRule) -> CorsRuleDto {
-    CorsRuleDto {
-        id: r.id,
-        allowed_origins: r.allowed_origins,
-        allowed_methods: r.allowed_methods,
-        allowed_headers: r.allowed_headers,
-        expose_headers: r.expose_headers,
-        max_age_seconds: r.max_age_seconds,
-    }
-}
-
-fn cors_from_dto(r: CorsRuleDto) -> CorsRule {
-    CorsRule {
-        id: r.id,
-        allowed_origins: r.allowed_origins,
-        allowed_methods: r.allowed_methods,
-        allowed_headers: r.allowed_headers,
-        expose_headers: r.expose_headers,
-        max_age_seconds: r.max_age_seconds,
-    }
+    Ok(rules.into_iter().map(CorsRuleDto::from).collect())
 }
 
 #[tauri::command]
 pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResult<PlanDto> {
+    let id = state.next_plan_id();
     let session = state.session().await?;
     let keychain = state.keychain.clone();
     let keychain_problem = run_blocking(move || keychain.check_available()).await.err().map(|e| e.to_string());
-    let method = match args.kind.as_str() {
-        "role" => Method::CrossAccountRole(RoleOptions {
+    let method = match args.kind {
+        GrantKind::Role => Method::CrossAccountRole(RoleOptions {
             role_name: args.user_name.trim().to_string(),
             policy_name: args.policy_name.trim().to_string(),
             other_account: args.other_account.unwrap_or_default().trim().to_string(),
             external_id: args.external_id.unwrap_or_default().trim().to_string(),
             max_session_seconds: args.max_session_hours.map(|h| h.saturating_mul(3600)),
         }),
-        _ => Method::IamUser(IamUserOptions {
+        GrantKind::IamUser => Method::IamUser(IamUserOptions {
             user_name: args.user_name.trim().to_string(),
             policy_name: args.policy_name.trim().to_string(),
             managed_policy: args.managed_policy,
             reuse_existing_user: false,
+            accept_existing_access: false,
             create_access_key: true,
             save_to_keychain: keychain_problem.is_none(),
         }),
@@ -218,15 +176,27 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
     let request = AccessRequest {
         method,
         scope: scope(Some(&session), &args.bucket, args.prefix.as_deref(), args.allow_list)?,
-        level: AccessLevel::parse(&args.level)?,
-        cors: args.cors.map(cors_from_dto),
+        level: args.level.into(),
+        cors: args.cors.map(Into::into),
         hardening: Hardening::default(),
         create_bucket_in: args.create_bucket_region,
     };
     let plan = build_plan(&session, &request, &PlanOptions { keychain_service: state.keychain.service().into(), unattended: false }).await?;
-    let dto = plan_dto(&plan, keychain_problem);
-    *state.plan.lock().await = Some(plan);
+    keep_for_review(&state, id, plan, keychain_problem).await
+}
+
+/// Hold `plan` for `apply_plan` under `id` (unless a newer plan was asked for meanwhile) and describe it.
+pub(crate) async fn keep_for_review(state: &AppState, id: u32, plan: Plan, keychain_problem: Option<String>) -> IpcResult<PlanDto> {
+    let dto = plan_dto(id, &plan, keychain_problem);
+    state.keep_plan(id, plan).await;
     Ok(dto)
+}
+
+/// The user left the review screen: the plan it showed can no longer be applied.
+#[tauri::command]
+pub async fn discard_plan(state: State<'_, AppState>, plan_id: u32) -> IpcResult<()> {
+    state.discard_plan(plan_id).await;
+    Ok(())
 }
 
 /// Forward engine progress to the webview. A closed window only means nobody is watching.
@@ -236,8 +206,9 @@ pub(crate) fn send_progress(channel: &Channel<ProgressDto>) -> impl FnMut(Progre
     }
 }
 
-fn plan_dto(plan: &s3aw_core::plan::Plan, keychain_problem: Option<String>) -> PlanDto {
+fn plan_dto(id: u32, plan: &Plan, keychain_problem: Option<String>) -> PlanDto {
     PlanDto {
+        id,
         headline: plan.headline.clone(),
         steps: plan
             .steps
@@ -256,52 +227,6 @@ fn plan_dto(plan: &s3aw_core::plan::Plan, keychain_problem: Option<String>) -> P
     }
 }
 
-#[tauri::command]
-pub async fn bucket_settings(state: State<'_, AppState>, bucket: String) -> IpcResult<BucketSettingsDto> {
-    let session = state.session().await?;
-    let s = s3aw_core::settings::read(&session, &bucket).await?;
-    Ok(BucketSettingsDto {
-        blocks_public_access: s.blocks_all_public_access(),
-        encryption: s.encryption.as_ref().map(|e| e.describe()),
-        kms_key_id: s.encryption.and_then(|e| e.kms_key_id),
-        bucket: s.bucket,
-        region: s.region,
-        tls_only: s.tls_only,
-        policy_statements: s.policy_statements as u32,
-        logging: s.logging.map(|l| LoggingDto { bucket: l.bucket, prefix: l.prefix }),
-        cors: s.cors.into_iter().map(cors_to_dto).collect(),
-    })
-}
-
-/// Plan a change of bucket settings; `apply_plan` applies it like a grant.
-#[tauri::command]
-pub async fn plan_settings(state: State<'_, AppState>, args: SettingsArgs) -> IpcResult<PlanDto> {
-    let session = state.session().await?;
-    let hardening = Hardening {
-        block_public_access: args.block_public_access,
-        default_encryption: args.encryption != "keep",
-        kms_key_arn: if args.encryption == "sse-kms" { Some(args.kms_key_arn.unwrap_or_default()) } else { None },
-        tls_only: args.tls_only,
-        access_logging: args.logging.map(|l| s3aw_core::request::LoggingTarget { bucket: l.bucket.trim().to_string(), prefix: l.prefix.trim().to_string() }),
-        cors_edit: args.cors_edit.map(|e| s3aw_core::request::CorsEdit {
-            based_on: e.based_on.into_iter().map(cors_from_dto).collect(),
-            rules: e.rules.into_iter().map(cors_from_dto).collect(),
-        }),
-    };
-    let request = AccessRequest {
-        method: Method::BucketSettings,
-        scope: scope(Some(&session), &args.bucket, None, true)?,
-        level: AccessLevel::Read,
-        cors: None,
-        hardening,
-        create_bucket_in: None,
-    };
-    let plan = build_plan(&session, &request, &PlanOptions::default()).await?;
-    let dto = plan_dto(&plan, None);
-    *state.plan.lock().await = Some(plan);
-    Ok(dto)
-}
-
 fn progress_dto(p: Progress) -> ProgressDto {
     let n = |i: usize| i as u32;
     match p {
@@ -314,47 +239,45 @@ fn progress_dto(p: Progress) -> ProgressDto {
     }
 }
 
-/// Apply the plan the user reviewed (the one `plan_grant` returned), streaming progress.
+/// Apply the plan the user reviewed: the one with `plan_id`, and no other, streaming progress.
 #[tauri::command]
-pub async fn apply_plan(state: State<'_, AppState>, on_event: Channel<ProgressDto>) -> IpcResult<ApplyOutcomeDto> {
+pub async fn apply_plan(state: State<'_, AppState>, plan_id: u32, on_event: Channel<ProgressDto>) -> IpcResult<ApplyOutcomeDto> {
     let session = state.session().await?;
-    let plan = state.plan.lock().await.take().ok_or_else(|| IpcError::new("no_plan", "There is no reviewed plan to apply. Go back to the review step."))?;
+    let plan = state.take_plan(plan_id).await?;
     let mut send = send_progress(&on_event);
-    match apply(&session, &plan, Some(&state.keychain), &mut send).await {
+    let outcome = match apply(&session, &plan, Some(&state.keychain), &mut send).await {
         Ok(applied) => {
-            if let Err(e) = s3aw_core::grant::remember(&session, &plan, &applied) {
-                eprintln!("warning: could not update the record of created access: {e}");
-            }
+            let access_id = match s3aw_core::grant::remember(&session, &plan, &applied) {
+                Ok(id) => id,
+                Err(e) => {
+                    eprintln!("warning: could not update the record of created access: {e}");
+                    None
+                }
+            };
+            let handoff = s3aw_core::handoff::Handoff::for_applied_plan(&session, &plan).await;
             let user_name = plan.creates_key_for().map(str::to_string);
-            let region = s3aw_core::inventory::bucket_region(&session, &plan.request.scope.bucket).await.unwrap_or_else(|_| session.region().to_string());
-            let handoff = s3aw_core::handoff::Handoff::for_plan(&plan, session.partition(), &region);
             let outcome = ApplyOutcomeDto {
                 ok: true,
                 user_name: user_name.clone(),
+                access_id,
                 access_key_id: applied.access_key.as_ref().map(|k| k.access_key_id.clone()),
                 keychain_entry: applied.keychain_entry.as_ref().map(|e| e.entry_name()),
-                handoff: handoff.as_ref().map(|h| HandoffSheetDto {
-                    role_arn: h.role_arn.clone(),
-                    external_id: h.external_id.clone(),
-                    bucket: h.bucket.clone(),
-                    prefix: h.prefix.clone(),
-                    level: h.level.clone(),
-                    region: h.region.clone(),
-                    trusted: h.trusted.clone(),
-                    their_policy: h.their_policy().to_json_pretty(),
-                }),
+                handoff: handoff.as_ref().map(handoff_dto),
+                remerged: applied.remerged.clone(),
                 failure: None,
             };
             *state.last_handoff.lock().await = handoff;
             *state.last_key.lock().await = applied.access_key.map(|k| crate::state::NewKey { key: k, user_name: user_name.unwrap_or_default() });
-            Ok(outcome)
+            outcome
         }
-        Err(f) => Ok(ApplyOutcomeDto {
+        Err(f) => ApplyOutcomeDto {
             ok: false,
             user_name: None,
+            access_id: None,
             access_key_id: None,
             keychain_entry: None,
             handoff: None,
+            remerged: vec![],
             failure: Some(FailureDto {
                 step: f.failed_step as u32,
                 summary: f.failed_summary.clone(),
@@ -363,53 +286,22 @@ pub async fn apply_plan(state: State<'_, AppState>, on_event: Channel<ProgressDt
                 rolled_back: f.rolled_back.clone(),
                 left_behind: f.left_behind.iter().map(|(s, e)| format!("{s}: {e}")).collect(),
             }),
-        }),
-    }
-}
-
-/// The secret, on an explicit Reveal click. The only command that sends a secret to the webview.
-#[tauri::command]
-pub async fn reveal_secret(state: State<'_, AppState>) -> IpcResult<String> {
-    let guard = state.last_key.lock().await;
-    let k = guard.as_ref().ok_or_else(|| IpcError::new("no_key", "There is no new key to show."))?;
-    Ok(k.key.secret_access_key.expose().to_string())
-}
-
-/// Copy the secret from the Rust side; the clipboard is cleared after 30 s if it still holds it.
-#[tauri::command]
-pub async fn copy_secret(app: tauri::AppHandle, state: State<'_, AppState>) -> IpcResult<()> {
-    use tauri_plugin_clipboard_manager::ClipboardExt;
-    let secret = {
-        let guard = state.last_key.lock().await;
-        guard.as_ref().ok_or_else(|| IpcError::new("no_key", "There is no new key to copy."))?.key.secret_access_key.clone()
+        },
     };
-    app.clipboard().write_text(secret.expose().to_string()).map_err(|e| IpcError::new("clipboard", format!("Could not copy to the clipboard: {e}")))?;
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
-        if app.clipboard().read_text().map(|t| t == secret.expose()).unwrap_or(false) {
-            let _ = app.clipboard().write_text(String::new());
-        }
-    });
-    Ok(())
+    Ok(outcome)
 }
 
-#[tauri::command]
-pub async fn save_csv(state: State<'_, AppState>, path: String, importable: bool) -> IpcResult<String> {
-    let path = crate::state::save_path(path);
-    let guard = state.last_key.lock().await;
-    let k = guard.as_ref().ok_or_else(|| IpcError::new("no_key", "There is no new key to export."))?;
-    let format = if importable { CsvFormat::Importable } else { CsvFormat::Console };
-    // The native dialog already asked about replacing an existing file.
-    export::write_csv(&path, &k.key, &k.user_name, format, true)?;
-    Ok(path.display().to_string())
-}
-
-#[tauri::command]
-pub async fn add_aws_profile(state: State<'_, AppState>, name: String) -> IpcResult<String> {
-    let guard = state.last_key.lock().await;
-    let k = guard.as_ref().ok_or_else(|| IpcError::new("no_key", "There is no new key to add."))?;
-    let path = export::write_credentials_profile(name.trim(), &k.key, false)?;
-    Ok(path.display().to_string())
+fn handoff_dto(h: &s3aw_core::handoff::Handoff) -> HandoffSheetDto {
+    HandoffSheetDto {
+        role_arn: h.role_arn.clone(),
+        external_id: h.external_id.clone(),
+        bucket: h.bucket.clone(),
+        prefix: h.prefix.clone(),
+        level: h.level.clone(),
+        region: h.region.clone(),
+        trusted: h.trusted.clone(),
+        their_policy: h.their_policy().to_json_pretty(),
+    }
 }
 
 /// A fresh random external ID for a role (not a secret: it is shared with the other party).
@@ -422,33 +314,5 @@ pub fn generate_external_id() -> IpcResult<String> {
 #[tauri::command]
 pub fn copy_text(app: tauri::AppHandle, text: String) -> IpcResult<()> {
     use tauri_plugin_clipboard_manager::ClipboardExt;
-    app.clipboard().write_text(text).map_err(|e| IpcError::new("clipboard", format!("Could not copy to the clipboard: {e}")))
-}
-
-/// Save the handoff sheet of the role just created, as Markdown or JSON.
-#[tauri::command]
-pub async fn save_handoff(state: State<'_, AppState>, path: String) -> IpcResult<String> {
-    let path = crate::state::save_path(path);
-    let guard = state.last_handoff.lock().await;
-    let sheet = guard.as_ref().ok_or_else(|| IpcError::new("no_handoff", "There is no new role to describe."))?;
-    // The native dialog already asked about replacing an existing file.
-    sheet.write(&path, true)?;
-    Ok(path.display().to_string())
-}
-
-/// Wait until AWS accepts the new key, reporting each wait for a visible countdown.
-#[tauri::command]
-pub async fn wait_for_key(state: State<'_, AppState>, on_event: Channel<WaitDto>) -> IpcResult<WaitResultDto> {
-    let session: Arc<Session> = state.session().await?;
-    let key = state.last_key.lock().await.as_ref().map(|k| k.key.clone()).ok_or_else(|| IpcError::new("no_key", "There is no new key to check."))?;
-    let backoff = Backoff::default();
-    let budget = backoff.budget.as_secs() as u32;
-    let result = wait_until_key_works(&session, &key, &backoff, |attempt, waited| {
-        let _ = on_event.send(WaitDto::NotYet { attempt, waited_seconds: waited.as_secs() as u32, budget_seconds: budget });
-    })
-    .await;
-    Ok(match result {
-        Ok(w) => WaitResultDto { works: true, attempts: w.attempts, message: "AWS accepts the new key: it is ready to use.".into() },
-        Err(e) => WaitResultDto { works: false, attempts: 0, message: e.to_string() },
-    })
+    app.clipboard().write_text(text).map_err(|e| IpcError::new(ShellCode::Clipboard, format!("Could not copy to the clipboard: {e}")))
 }

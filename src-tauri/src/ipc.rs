@@ -20,9 +20,44 @@ impl From<s3aw_core::Error> for IpcError {
     }
 }
 
+/// The shell's own error codes (the engine's come from `s3aw_core::Error::code`). The UI acts on some:
+/// `stale_plan` sends the user back to review, `not_connected` back to Connect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ShellCode {
+    NotConnected,
+    /// The plan asked for is not the one the app holds (another was made since, or it was applied).
+    StalePlan,
+    NoKey,
+    NoHandoff,
+    NoLink,
+    NoSandbox,
+    NotFound,
+    Clipboard,
+    InvalidInput,
+    Other,
+}
+
+impl ShellCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShellCode::NotConnected => "not_connected",
+            ShellCode::StalePlan => "stale_plan",
+            ShellCode::NoKey => "no_key",
+            ShellCode::NoHandoff => "no_handoff",
+            ShellCode::NoLink => "no_link",
+            ShellCode::NoSandbox => "no_sandbox",
+            ShellCode::NotFound => "not_found",
+            ShellCode::Clipboard => "clipboard",
+            ShellCode::InvalidInput => "invalid_input",
+            ShellCode::Other => "other",
+        }
+    }
+}
+
 impl IpcError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        IpcError { code: code.into(), message: message.into() }
+    pub fn new(code: ShellCode, message: impl Into<String>) -> Self {
+        IpcError { code: code.as_str().into(), message: message.into() }
     }
 }
 
@@ -40,13 +75,79 @@ pub struct AppInfo {
     pub save_dialog_stand_in: bool,
 }
 
+/// How a profile gets its credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProfileKindDto {
+    Keys,
+    Sso,
+    Login,
+    AssumeRole,
+    Process,
+    Other,
+}
+
+impl From<s3aw_core::connect::ProfileKind> for ProfileKindDto {
+    fn from(k: s3aw_core::connect::ProfileKind) -> Self {
+        use s3aw_core::connect::ProfileKind as K;
+        match k {
+            K::Keys => ProfileKindDto::Keys,
+            K::Sso => ProfileKindDto::Sso,
+            K::Login => ProfileKindDto::Login,
+            K::AssumeRole => ProfileKindDto::AssumeRole,
+            K::Process => ProfileKindDto::Process,
+            K::Other => ProfileKindDto::Other,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileDto {
     pub name: String,
-    /// keys | sso | role | process | other
-    pub kind: String,
+    pub kind: ProfileKindDto,
     pub region: Option<String>,
+}
+
+/// An access level, as the engine names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum LevelDto {
+    Read,
+    Upload,
+    ReadWrite,
+    Full,
+}
+
+impl From<LevelDto> for s3aw_core::policy::AccessLevel {
+    fn from(l: LevelDto) -> Self {
+        use s3aw_core::policy::AccessLevel as L;
+        match l {
+            LevelDto::Read => L::Read,
+            LevelDto::Upload => L::Upload,
+            LevelDto::ReadWrite => L::ReadWrite,
+            LevelDto::Full => L::Full,
+        }
+    }
+}
+
+impl From<s3aw_core::policy::AccessLevel> for LevelDto {
+    fn from(l: s3aw_core::policy::AccessLevel) -> Self {
+        use s3aw_core::policy::AccessLevel as L;
+        match l {
+            L::Read => LevelDto::Read,
+            L::Upload => LevelDto::Upload,
+            L::ReadWrite => LevelDto::ReadWrite,
+            L::Full => LevelDto::Full,
+        }
+    }
+}
+
+impl LevelDto {
+    /// The level of a record entry (`None` for an imported key, which has none).
+    pub fn parse(word: &str) -> Option<LevelDto> {
+        s3aw_core::policy::AccessLevel::parse(word).ok().map(Into::into)
+    }
 }
 
 /// A secret typed into the webview: wrapped the moment it is deserialised.
@@ -120,15 +221,47 @@ pub struct CorsRuleDto {
     pub max_age_seconds: Option<i32>,
 }
 
+/// What a grant creates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum GrantKind {
+    IamUser,
+    Role,
+}
+
+impl From<s3aw_core::request::CorsRule> for CorsRuleDto {
+    fn from(r: s3aw_core::request::CorsRule) -> Self {
+        CorsRuleDto {
+            id: r.id,
+            allowed_origins: r.allowed_origins,
+            allowed_methods: r.allowed_methods,
+            allowed_headers: r.allowed_headers,
+            expose_headers: r.expose_headers,
+            max_age_seconds: r.max_age_seconds,
+        }
+    }
+}
+
+impl From<CorsRuleDto> for s3aw_core::request::CorsRule {
+    fn from(r: CorsRuleDto) -> Self {
+        s3aw_core::request::CorsRule {
+            id: r.id,
+            allowed_origins: r.allowed_origins,
+            allowed_methods: r.allowed_methods,
+            allowed_headers: r.allowed_headers,
+            expose_headers: r.expose_headers,
+            max_age_seconds: r.max_age_seconds,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantArgs {
-    /// iam-user | role
-    pub kind: String,
+    pub kind: GrantKind,
     pub bucket: String,
     pub prefix: Option<String>,
-    /// read | upload | read-write | full
-    pub level: String,
+    pub level: LevelDto,
     pub allow_list: bool,
     /// The IAM user's name, or the role's.
     pub user_name: String,
@@ -156,6 +289,8 @@ pub struct StepDto {
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanDto {
+    /// Which plan this is: `apply_plan` runs it only while it is the one the app holds.
+    pub id: u32,
     pub headline: String,
     pub steps: Vec<StepDto>,
     pub notes: Vec<String>,
@@ -193,12 +328,24 @@ pub struct FailureDto {
 pub struct ApplyOutcomeDto {
     pub ok: bool,
     pub user_name: Option<String>,
+    /// The access's id in "My access" (what "Use from AWS CLI and SDKs" names).
+    pub access_id: Option<String>,
     pub access_key_id: Option<String>,
     /// `ACCOUNT/USER/KEY_ID` in the keychain, when saved.
     pub keychain_entry: Option<String>,
     /// For a role: what to hand to the other party.
     pub handoff: Option<HandoffSheetDto>,
+    /// Steps that merged into a document someone changed after the review (nothing in it was lost).
+    pub remerged: Vec<String>,
     pub failure: Option<FailureDto>,
+}
+
+/// The file format of a handoff sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum HandoffFormat {
+    Markdown,
+    Json,
 }
 
 /// The handoff sheet for a role (no secret in it: the external ID is shared with the other party).
@@ -230,13 +377,20 @@ pub struct WaitResultDto {
     pub message: String,
 }
 
+/// An access key's status in AWS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+pub enum KeyStatus {
+    Active,
+    Inactive,
+}
+
 /// One key of an access in "My access".
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyStateDto {
     pub access_key_id: String,
-    /// Active | Inactive; null when AWS no longer has the key (or it was not checked).
-    pub status: Option<String>,
+    /// null when AWS no longer has the key (or it was not checked).
+    pub status: Option<KeyStatus>,
     pub created: Option<String>,
     pub last_used: Option<String>,
     pub last_used_service: Option<String>,
@@ -244,13 +398,29 @@ pub struct KeyStateDto {
     pub recorded: bool,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccessKind {
+    IamUser,
+    Role,
+    Imported,
+}
+
+/// Whether what an access names is still in the account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessState {
+    Exists,
+    Deleted,
+    Unchecked,
+}
+
 /// One access the app created or imported, joined with the account's live state.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessDto {
     pub id: String,
-    /// iam-user | role | imported
-    pub kind: String,
+    pub kind: AccessKind,
     pub label: String,
     pub account: String,
     pub created_at: String,
@@ -258,9 +428,9 @@ pub struct AccessDto {
     pub role_name: Option<String>,
     pub bucket: String,
     pub prefix: Option<String>,
-    pub level: String,
-    /// exists | deleted | unchecked
-    pub state: String,
+    /// null for an imported key.
+    pub level: Option<LevelDto>,
+    pub state: AccessState,
     pub state_detail: Option<String>,
     pub keys: Vec<KeyStateDto>,
     /// The policy as it is in the account now (pretty JSON).
@@ -292,6 +462,7 @@ pub struct RotateFailureDto {
 pub struct RotateOutcomeDto {
     pub ok: bool,
     pub user_name: Option<String>,
+    pub access_id: String,
     pub new_access_key_id: Option<String>,
     pub keychain_entry: Option<String>,
     pub old_access_key_id: String,
@@ -329,9 +500,19 @@ pub struct RevokeOutcomeDto {
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HandoverDto {
+    pub access_id: String,
     pub user_name: String,
     pub access_key_id: String,
     pub keychain_entry: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum VersioningDto {
+    Enabled,
+    Suspended,
+    /// Never turned on.
+    Off,
 }
 
 /// A bucket's settings now, for the "Bucket settings" screen.
@@ -345,6 +526,7 @@ pub struct BucketSettingsDto {
     pub kms_key_id: Option<String>,
     pub blocks_public_access: bool,
     pub tls_only: bool,
+    pub versioning: VersioningDto,
     pub policy_statements: u32,
     pub logging: Option<LoggingDto>,
     pub cors: Vec<CorsRuleDto>,
@@ -364,16 +546,25 @@ pub struct CorsEditDto {
     pub rules: Vec<CorsRuleDto>,
 }
 
+/// The default encryption asked for on the "Bucket settings" screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum EncryptionChoice {
+    Keep,
+    SseS3,
+    SseKms,
+}
+
 /// What the user asked to change on the "Bucket settings" screen.
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsArgs {
     pub bucket: String,
     pub block_public_access: bool,
-    /// keep | sse-s3 | sse-kms
-    pub encryption: String,
+    pub encryption: EncryptionChoice,
     pub kms_key_arn: Option<String>,
     pub tls_only: bool,
+    pub versioning: bool,
     pub logging: Option<LoggingDto>,
     pub cors_edit: Option<CorsEditDto>,
 }
@@ -430,11 +621,19 @@ pub struct PresignArgs {
     pub signer: Option<String>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+pub enum LinkMethod {
+    #[serde(rename = "GET")]
+    Get,
+    #[serde(rename = "PUT")]
+    Put,
+}
+
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkDto {
     pub key: String,
-    pub method: String,
+    pub method: LinkMethod,
     pub url: String,
     pub expires_at: String,
     pub cut_short: bool,
@@ -454,8 +653,18 @@ pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new();
     let decls = [
         IpcError::decl(&cfg),
+        ShellCode::decl(&cfg),
         AppInfo::decl(&cfg),
+        ProfileKindDto::decl(&cfg),
         ProfileDto::decl(&cfg),
+        LevelDto::decl(&cfg),
+        GrantKind::decl(&cfg),
+        EncryptionChoice::decl(&cfg),
+        VersioningDto::decl(&cfg),
+        KeyStatus::decl(&cfg),
+        AccessKind::decl(&cfg),
+        AccessState::decl(&cfg),
+        LinkMethod::decl(&cfg),
         ConnectArgs::decl(&cfg),
         SavedConnectionDto::decl(&cfg),
         ConnectionDto::decl(&cfg),
@@ -467,6 +676,7 @@ pub fn typescript_bindings() -> String {
         ProgressDto::decl(&cfg),
         FailureDto::decl(&cfg),
         HandoffSheetDto::decl(&cfg),
+        HandoffFormat::decl(&cfg),
         LoggingDto::decl(&cfg),
         BucketSettingsDto::decl(&cfg),
         CorsEditDto::decl(&cfg),
@@ -514,6 +724,29 @@ mod tests {
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert_eq!(committed, fresh, "ui/src/bindings.ts is stale: run UPDATE_BINDINGS=1 cargo test -p s3aw-desktop bindings");
+    }
+
+    /// A closed set is an enum: a value the engine does not know is refused when it arrives, never
+    /// quietly turned into a default (once, an unknown kind became an IAM user and an unknown encryption
+    /// SSE-S3).
+    #[test]
+    fn unknown_words_are_refused_not_defaulted() {
+        let grant = |kind: &str, level: &str| {
+            serde_json::from_str::<GrantArgs>(&format!(
+                r#"{{"kind":"{kind}","bucket":"b","prefix":null,"level":"{level}","allowList":true,"userName":"u","policyName":"p","managedPolicy":false,"cors":null,"createBucketRegion":null,"otherAccount":null,"externalId":null,"maxSessionHours":null}}"#
+            ))
+        };
+        assert!(grant("iam-user", "read-write").is_ok());
+        assert!(grant("role", "full").is_ok());
+        assert!(grant("admin", "read").is_err(), "an unknown kind");
+        assert!(grant("iam-user", "everything").is_err(), "an unknown level");
+        let settings = |enc: &str| {
+            serde_json::from_str::<SettingsArgs>(&format!(
+                r#"{{"bucket":"b","blockPublicAccess":false,"encryption":"{enc}","kmsKeyArn":null,"tlsOnly":false,"versioning":false,"logging":null,"corsEdit":null}}"#
+            ))
+        };
+        assert!(settings("sse-kms").is_ok());
+        assert!(settings("sse-c").is_err(), "an unknown encryption");
     }
 
     #[test]

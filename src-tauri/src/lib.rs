@@ -4,8 +4,10 @@
 
 mod access;
 mod commands;
-mod links;
 pub mod ipc;
+mod keys;
+mod links;
+mod settings;
 mod state;
 
 /// When the process started, for the start-up time `ui_ready` reports.
@@ -33,23 +35,24 @@ pub fn run() {
             commands::policy_preview,
             commands::bucket_cors,
             commands::plan_grant,
+            commands::discard_plan,
             commands::apply_plan,
-            commands::reveal_secret,
-            commands::copy_secret,
-            commands::save_csv,
-            commands::add_aws_profile,
-            commands::wait_for_key,
+            commands::generate_external_id,
+            commands::copy_text,
+            keys::reveal_secret,
+            keys::copy_secret,
+            keys::save_csv,
+            keys::add_aws_profile,
+            keys::save_handoff,
+            keys::wait_for_key,
             links::list_objects,
             links::saved_signers,
             links::signer_info,
             links::presign_links,
             links::test_link,
             links::presign_folder_csv,
-            commands::bucket_settings,
-            commands::plan_settings,
-            commands::generate_external_id,
-            commands::copy_text,
-            commands::save_handoff,
+            settings::bucket_settings,
+            settings::plan_settings,
             access::list_access,
             access::plan_rotate,
             access::rotate_key,
@@ -65,4 +68,52 @@ pub fn run() {
             eprintln!("S3 Access Wizard could not start: {e}");
             std::process::exit(1);
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    fn read(rel: &str) -> String {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+    }
+
+    /// The words between `start` and the next `end`, that look like command names.
+    fn names(text: &str, start: &str, end: &str, pick: impl Fn(&str) -> Option<String>) -> BTreeSet<String> {
+        let from = text.find(start).unwrap_or_else(|| panic!("{start} not found"));
+        let body = &text[from..];
+        let body = &body[..body.find(end).unwrap()];
+        body.lines().filter_map(|l| pick(l.trim())).collect()
+    }
+
+    /// One list of commands, held in four places: the handler (lib.rs), the permissions tauri-build makes
+    /// (build.rs), the window's capability, and the UI's backend. A command missing from any of them is
+    /// either unreachable or granted without being used.
+    #[test]
+    fn the_four_command_lists_are_equal() {
+        let handler = names(&read("src/lib.rs"), "generate_handler![", "])", |l| l.strip_suffix(',').and_then(|l| l.split("::").nth(1)).map(str::to_string));
+        let build = names(&read("build.rs"), "const COMMANDS", "];", |l| l.strip_prefix('"').and_then(|l| l.strip_suffix("\",")).map(str::to_string));
+        let cap: serde_json::Value = serde_json::from_str(&read("capabilities/main.json")).unwrap();
+        let granted: BTreeSet<String> = cap["permissions"].as_array().unwrap().iter().filter_map(|p| p.as_str()?.strip_prefix("allow-")).map(|p| p.replace('-', "_")).collect();
+        let backend = read("../ui/src/backend.ts");
+        let mut used = BTreeSet::new();
+        for marker in ["call(\"", "call<", "streaming(\""] {
+            for (i, _) in backend.match_indices(marker) {
+                let rest = &backend[i..];
+                if let Some(q) = rest.find('"') {
+                    let name: String = rest[q + 1..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
+                    if !name.is_empty() {
+                        used.insert(name);
+                    }
+                }
+            }
+        }
+        assert!(handler.len() > 30, "{handler:?}");
+        assert_eq!(build, handler, "build.rs COMMANDS");
+        assert_eq!(granted, handler, "capabilities/main.json");
+        assert_eq!(used, handler, "ui/src/backend.ts");
+        let others: Vec<&str> = cap["permissions"].as_array().unwrap().iter().filter_map(|p| p.as_str()).filter(|p| !p.starts_with("allow-")).collect();
+        assert_eq!(others, vec!["core:default"], "the window gets nothing else (no dialog, fs or shell permission)");
+    }
 }

@@ -14,7 +14,7 @@ use tauri::State;
 #[tauri::command]
 pub async fn list_objects(state: State<'_, AppState>, bucket: String, prefix: String, on_page: Channel<ObjectPageDto>) -> IpcResult<ListedDto> {
     let session = state.session().await?;
-    let (folders, objects) = presign::list_objects_paged(&session, &bucket, &prefix, |folders, objects| {
+    let (folders, objects) = s3aw_core::inventory::list_objects_paged(&session, &bucket, &prefix, |folders, objects| {
         let _ = on_page.send(ObjectPageDto {
             folders,
             objects: objects.into_iter().map(|o| ObjectDto { key: o.key, size: o.size, last_modified: o.last_modified }).collect(),
@@ -55,7 +55,7 @@ pub async fn signer_info(state: State<'_, AppState>, signer: Option<String>) -> 
 #[tauri::command]
 pub async fn presign_links(state: State<'_, AppState>, args: PresignArgs) -> IpcResult<Vec<LinkDto>> {
     if args.keys.is_empty() {
-        return Err(IpcError::new("invalid_input", "Choose at least one file, or type the name of a file to upload."));
+        return Err(IpcError::new(ShellCode::InvalidInput, "Choose at least one file, or type the name of a file to upload."));
     }
     let session = signing_session(&state, args.signer.as_deref()).await?;
     let expires = Duration::from_secs(args.expires_seconds.into());
@@ -66,7 +66,7 @@ pub async fn presign_links(state: State<'_, AppState>, args: PresignArgs) -> Ipc
     let mut links = Vec::with_capacity(args.keys.len());
     for key in &args.keys {
         if key.is_empty() {
-            return Err(IpcError::new("invalid_input", "A file name (object key) is empty."));
+            return Err(IpcError::new(ShellCode::InvalidInput, "A file name (object key) is empty."));
         }
         links.push(signer.sign(key, &kind).await?);
     }
@@ -74,7 +74,7 @@ pub async fn presign_links(state: State<'_, AppState>, args: PresignArgs) -> Ipc
         .iter()
         .map(|l| LinkDto {
             key: l.key.clone(),
-            method: l.method.clone(),
+            method: if l.method == "PUT" { LinkMethod::Put } else { LinkMethod::Get },
             url: l.url.clone(),
             expires_at: format_time(l.expires_at),
             cut_short: l.cut_short_by_credentials,
@@ -88,31 +88,34 @@ pub async fn presign_links(state: State<'_, AppState>, args: PresignArgs) -> Ipc
 /// Fetch one of the links just made (by its position) and say whether it works.
 #[tauri::command]
 pub async fn test_link(state: State<'_, AppState>, index: u32) -> IpcResult<LinkTestDto> {
-    let link = state.links.lock().await.get(index as usize).cloned().ok_or_else(|| IpcError::new("no_link", "Make the links again; this one is gone."))?;
+    let link = state.links.lock().await.get(index as usize).cloned().ok_or_else(|| IpcError::new(ShellCode::NoLink, "Make the links again; this one is gone."))?;
     let t = presign::test_link(&link).await?;
     Ok(LinkTestDto { works: t.works, status: t.status, message: t.message })
 }
 
-/// Download links for every file under a folder, written as CSV (key, url, expires_at), owner-only.
+/// Download links for every file under a folder, written as CSV (key, url, expires_at), owner-only, where
+/// the user chooses in the native save dialog (opened here). `None` when they cancel.
 #[tauri::command]
 pub async fn presign_folder_csv(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     bucket: String,
     prefix: String,
     expires_seconds: u32,
     signer: Option<String>,
-    path: String,
     on_progress: Channel<u32>,
-) -> IpcResult<String> {
+) -> IpcResult<Option<String>> {
     let session = signing_session(&state, signer.as_deref()).await?;
-    let path = crate::state::save_path(path);
-    let mut buf = Vec::new();
-    let count = presign::presign_prefix_csv(&session, &bucket, &prefix, Duration::from_secs(expires_seconds.into()), &mut buf, |n| {
+    s3aw_core::validate::bucket_name(&bucket)?;
+    let expires = Duration::from_secs(expires_seconds.into());
+    presign::check_expiry(expires)?;
+    let folder: String = prefix.trim_end_matches('/').chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' }).collect();
+    let name = format!("{bucket}-{}-links.csv", if folder.is_empty() { "all" } else { folder.as_str() });
+    let Some(path) = crate::state::choose_save_path(&app, &name, ("CSV", &["csv"])).await else { return Ok(None) };
+    // The native dialog already asked about replacing an existing file.
+    let count = presign::write_prefix_csv(&session, &bucket, &prefix, expires, &path, true, |n| {
         let _ = on_progress.send(n as u32);
     })
     .await?;
-    let text = String::from_utf8(buf).map_err(|e| IpcError::new("other", e.to_string()))?;
-    // The native dialog already asked about replacing an existing file.
-    s3aw_core::export::write_private_file(&path, &text, true)?;
-    Ok(format!("{count} link(s) saved to {}", path.display()))
+    Ok(Some(format!("{count} link(s) saved to {}", path.display())))
 }

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -219,3 +220,52 @@ def account_state(iam, s3, service_cli=None):
     if service_cli is not None:
         state["keychain"] = service_cli.keychain_entries()
     return state
+
+
+SSE_C_DENY = {
+    "Sid": "DenyCustomerProvidedKeys",
+    "Effect": "Deny",
+    "Action": ["s3:PutObject"],
+    "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
+}
+
+
+def _doc(d):
+    return json.loads(urllib.parse.unquote(d)) if isinstance(d, str) else d
+
+
+def _without_sse_c_deny(doc):
+    kept = [st for st in doc["Statement"] if st.get("Sid") != SSE_C_DENY["Sid"]]
+    deny = [st for st in doc["Statement"] if st.get("Sid") == SSE_C_DENY["Sid"]]
+    return {**doc, "Statement": kept}, deny
+
+
+def as_aws_evaluates(iam, user=None, role=None):
+    """Make the emulator evaluate a grant's policy as AWS does, for the enforcement probes that follow.
+
+    moto evaluates only StringEquals conditions and counts any other as met (moto/iam/policy_conditions.py),
+    so the Deny of uploads carrying a customer-provided key (SSE-C; `Null` on its header = false) would refuse
+    every upload there. AWS applies it only to uploads that carry such a key. This checks the statement is
+    exactly there, then takes it out of the emulator's copy so the probes test the rest of the policy; the
+    statement's own effect is checked by shape (policy::tests), as ARCHITECTURE.md lists. Returns the
+    removed statements (one for levels that write, none for read)."""
+    removed = []
+    if user:
+        for name in iam.list_user_policies(UserName=user)["PolicyNames"]:
+            doc, deny = _without_sse_c_deny(_doc(iam.get_user_policy(UserName=user, PolicyName=name)["PolicyDocument"]))
+            if deny:
+                iam.put_user_policy(UserName=user, PolicyName=name, PolicyDocument=json.dumps(doc))
+            removed += deny
+        attached = iam.list_attached_user_policies(UserName=user)["AttachedPolicies"]
+    else:
+        attached = iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]
+    for p in attached:
+        arn = p["PolicyArn"]
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        doc, deny = _without_sse_c_deny(_doc(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]))
+        if deny:
+            iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(doc), SetAsDefault=True)
+        removed += deny
+    for st in removed:
+        assert {k: st[k] for k in ("Effect", "Action", "Condition")} == {k: SSE_C_DENY[k] for k in ("Effect", "Action", "Condition")}, st
+    return removed

@@ -153,9 +153,16 @@ def test_revoke_removes_everything_it_made_and_nothing_else(cli, iam, s3, flags,
     before = account_state(iam, s3, cli)
     grant(cli, "vendor", *flags)
     cli.json("access", "rotate", "vendor", "--yes")  # two keys now, one inactive
-    plan = cli.json("access", "revoke", "vendor", "--dry-run")
+    # Without the session cut-off, exactly the deletions.
+    plan = cli.json("access", "revoke", "vendor", "--dry-run", "--keep-sessions")
     calls = [s["call"] for s in plan["steps"]]
     assert calls == ["iam:DeleteAccessKey", "iam:DeleteAccessKey", *policy_calls, "keychain:Delete", "keychain:Delete", "record:Remove"]
+    # By default, sessions made before now are cut off first, and that inline policy goes with the user.
+    plan = cli.json("access", "revoke", "vendor", "--dry-run")
+    steps = plan["steps"]
+    assert steps[0]["call"] == "iam:PutUserPolicy" and "Cut off every session" in steps[0]["summary"]
+    assert [s["call"] for s in steps[1:3]] == ["iam:DeleteAccessKey", "iam:DeleteAccessKey"]
+    assert any(s["call"] == "iam:DeleteUserPolicy" and "AWSRevokeOlderSessions" in s["summary"] for s in steps)
     proc = cli.run("access", "revoke", "vendor")
     assert proc.returncode == 6, "asks first"
     cli.json("access", "revoke", "vendor", "--yes")

@@ -9,7 +9,7 @@ import stat
 import botocore.exceptions
 import pytest
 
-from conftest import account_state, client
+from conftest import account_state, as_aws_evaluates, client
 
 LEVELS = ["read", "upload", "read-write", "full"]
 
@@ -77,6 +77,9 @@ def test_grant_creates_exactly_scoped_keys(cli, aws, iam, s3, tmp_path, level, p
     assert rec["user_name"] == "vendor" and rec["access_key_ids"] == [key_id] and rec["level"] == level
     assert out["key_works"] is True
 
+    # Levels that write refuse uploads with a customer-provided key (checked by shape: see as_aws_evaluates).
+    assert len(as_aws_evaluates(iam, user="vendor")) == (0 if level == "read" else 1)
+
     # What the key may do, with IAM enforcement on.
     user_s3 = client("s3", aws, key=key_id, secret=secret)
     inside = "in/a.txt"
@@ -128,6 +131,7 @@ def test_managed_policy_on_request(cli, aws, iam, s3):
     attached = iam.list_attached_user_policies(UserName="dropbox")["AttachedPolicies"]
     assert attached == [{"PolicyName": "dropbox-s3-access", "PolicyArn": "arn:aws:iam::123456789012:policy/dropbox-s3-access"}]
     assert {"Key": "created-by", "Value": "s3-access-wizard"} in iam.list_policy_tags(PolicyArn=attached[0]["PolicyArn"])["Tags"]
+    assert len(as_aws_evaluates(iam, user="dropbox")) == 1
     user_s3 = client("s3", aws, key=out["access_key_id"], secret=out["secret_access_key"])
     aws.enforce_iam(True)
     try:
@@ -143,17 +147,18 @@ def test_unattended_grant_makes_only_the_calls_it_needs(cli, aws, iam, s3):
     seed(s3)
     aws.clear_operations()
     out = cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "vendor", "--yes")
-    assert aws.operations() == ["s3:HeadBucket", "iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey", "sts:GetCallerIdentity"], aws.operations()
+    # GetBucketEncryption: a bucket encrypted with a customer-managed KMS key needs that key in the policy.
+    assert aws.operations() == ["s3:HeadBucket", "s3:GetBucketEncryption", "iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey", "sts:GetCallerIdentity"], aws.operations()
     assert out["account"] == "123456789012" and out["key_works"] is True
     assert out["keychain"]["entry"] == f"123456789012/vendor/{out['access_key_id']}"
     assert json.loads((cli.config_dir / "created.json").read_text())["entries"][0]["account"] == "123456789012"
     # Without waiting for the key: one call fewer. A reviewed plan (here a dry run) reads the account and the name.
     aws.clear_operations()
     cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "other", "--yes", "--no-wait", "--no-keychain", "--show-secret")
-    assert aws.operations() == ["s3:HeadBucket", "iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey"], aws.operations()
+    assert aws.operations() == ["s3:HeadBucket", "s3:GetBucketEncryption", "iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey"], aws.operations()
     aws.clear_operations()
     plan = cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "third", "--dry-run")
-    assert sorted(aws.operations()) == ["iam:GetUser", "s3:HeadBucket", "sts:GetCallerIdentity"], aws.operations()
+    assert sorted(aws.operations()) == ["iam:GetUser", "s3:GetBucketEncryption", "s3:HeadBucket", "sts:GetCallerIdentity"], aws.operations()
     assert plan["account"] == "123456789012" and "in account 123456789012" in plan["headline"]
 
 
@@ -162,7 +167,10 @@ def test_dry_run_changes_nothing_and_prints_the_plan(cli, aws, iam, s3):
     before = account_state(iam, s3, cli)
     plan = cli.json("grant", "iam-user", "--bucket", "data", "--prefix", "in", "--access", "read", "--user", "v", "--dry-run")
     assert [s["call"] for s in plan["steps"]] == ["iam:CreateUser", "iam:PutUserPolicy", "iam:CreateAccessKey", "keychain:Save"]
-    assert plan["steps"][1]["document"]["Statement"][0]["Condition"] == {"StringLike": {"s3:prefix": ["in/*"]}}
+    statements = {st["Sid"]: st for st in plan["steps"][1]["document"]["Statement"]}
+    assert statements["ListBucket"]["Condition"] == {"StringLike": {"s3:prefix": ["in/*"]}}
+    # GetBucketLocation carries no s3:prefix, so it has a statement of its own (AWS would refuse it otherwise).
+    assert statements["BucketLocation"]["Action"] == ["s3:GetBucketLocation"] and "Condition" not in statements["BucketLocation"]
     text = cli.run("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "v", "--dry-run", check=0).stdout
     assert "Nothing has been changed yet" in text and "Dry run: nothing was changed." in text
     assert account_state(iam, s3, cli) == before
@@ -191,9 +199,17 @@ def test_existing_user_is_refused_with_a_free_name(cli, iam, s3):
         assert 'IAM user "vendor" already exists' in proc.stderr and '"vendor-3" is free' in proc.stderr, (flags, proc.stderr)
         assert account_state(iam, s3, cli) == before, flags
     assert not (cli.config_dir / "created.json").exists()
-    # Asked explicitly, the existing user is reused and keeps what it had.
+    # Asked explicitly, the existing user is reused and keeps what it had. When it already has permissions,
+    # its new key carries them all: the plan names them and --yes alone is not enough.
     iam.put_user_policy(UserName="vendor", PolicyName="own", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}))
-    cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "vendor", "--reuse-user", "--yes")
+    before = account_state(iam, s3, cli)
+    proc = cli.run("--json", "grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "vendor", "--reuse-user", "--yes")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["error"]["code"] == "existing_access", proc.stderr
+    assert 'its own policy "own"' in proc.stderr and "--accept-existing-access" in proc.stderr, proc.stderr
+    assert account_state(iam, s3, cli) == before
+    plan = cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "vendor", "--reuse-user", "--accept-existing-access", "--dry-run")
+    assert any(n.startswith("Warning:") and '"own"' in n for n in plan["notes"]), plan["notes"]
+    cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--user", "vendor", "--reuse-user", "--accept-existing-access", "--yes")
     assert iam.list_user_policies(UserName="vendor")["PolicyNames"] == ["own", "vendor-s3-access"]
     assert iam.get_user_policy(UserName="vendor", PolicyName="own")["PolicyDocument"]["Statement"][0]["Action"] == "s3:ListAllMyBuckets"
 

@@ -103,9 +103,12 @@ def test_awscli_uses_the_key_through_credential_process(cli, aws, s3):
     key_id, secret = out["access_key_id"], out["secret_access_key"]
     added = cli.json("use-from-aws", "--access", key_id, "--aws-profile", "vendor")
     config = (cli.home / ".aws" / "config").read_text()
-    assert "[profile vendor]\ncredential_process = " in config and f"credential-process --access {key_id}" in config
-    printed = json.loads(cli.run("credential-process", "--access", key_id, check=0).stdout)
-    assert printed == {"Version": 1, "AccessKeyId": key_id, "SecretAccessKey": secret}
+    # The profile names the access (so a rotation keeps it working), whichever of its names was given.
+    entry_id = cli.json("access", "list")[0]["id"]
+    assert "[profile vendor]\ncredential_process = " in config and f"credential-process --access {entry_id}\n" in config, config
+    for access in (entry_id, key_id):
+        printed = json.loads(cli.run("credential-process", "--access", access, check=0).stdout)
+        assert printed == {"Version": 1, "AccessKeyId": key_id, "SecretAccessKey": secret}
     env = cli.env()
     for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"):
         env.pop(k)
@@ -119,5 +122,5 @@ def test_awscli_uses_the_key_through_credential_process(cli, aws, s3):
         if path.is_file():
             assert secret not in path.read_text(errors="replace"), f"secret found in {path}"
     unknown = cli.run("credential-process", "--access", "AKIANOTCREATEDHERE00")
-    assert unknown.returncode == 1 and "not a key this app created" in unknown.stderr
+    assert unknown.returncode == 1 and "is no longer on this computer" in unknown.stderr, unknown.stderr
     assert added["profile"] == "vendor"

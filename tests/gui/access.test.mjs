@@ -54,7 +54,8 @@ test("rotate a key and revoke the access from My access", { timeout: 240000 }, a
   await ui.click("Use from AWS CLI and SDKs");
   await ui.waitForText("#export-status", "Added [profile vendor-q1]");
   const config = readFileSync(`${env.home}/no-aws-config`, "utf8");
-  assert.match(config, /credential_process = \S*s3-access-wizard credential-process --access AKIA/);
+  // The profile names the access (its id in My access), not one key: a rotation keeps it working.
+  assert.match(config, /credential_process = \S*s3-access-wizard credential-process --access vendor-\d{8}T\d{6}Z\n/);
   assert.ok(!config.includes(env.keychainSecret(`${account}/vendor/${newKey}`)), "no secret in the config file");
   assert.match(env.awscli("--profile", "vendor-q1", "s3", "ls", "s3://sample-reports/q1/"), /summary\.pdf/);
 

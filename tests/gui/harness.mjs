@@ -121,6 +121,15 @@ export class Env {
     await fetch(`${this.proxy}/__fault`, { method: "POST", body: JSON.stringify({ operation }) });
   }
 
+  /** Hold every request for `operation` unanswered until `release()`: a request known to be in flight. */
+  async hold(operation) {
+    await fetch(`${this.proxy}/__fault`, { method: "POST", body: JSON.stringify({ operation, hold: true }) });
+  }
+
+  async release() {
+    await fetch(`${this.proxy}/__release`, { method: "POST" });
+  }
+
   /** The AWS operations the proxy has seen (e.g. "sts:GetCallerIdentity"), in order. */
   async operations() {
     return (await fetch(`${this.proxy}/__log`)).json();
@@ -284,7 +293,7 @@ export class Ui {
 
   async button(text) {
     const el = await this.b.$(`button=${text}`);
-    await el.waitForClickable({ timeout: 20000 });
+    await el.waitForExist({ timeout: 20000 });
     return el;
   }
 
@@ -292,14 +301,36 @@ export class Ui {
     await this.clickElement(await this.button(text), text);
   }
 
-  /** Click an element after scrolling it clear of the fixed navigation bar at the bottom of the window. */
+  /**
+   * Click an element as a person would, once it can be clicked: scrolled into the middle of the window
+   * (clear of the fixed navigation bar), displayed, enabled, and the topmost element at its centre, so
+   * nothing covers it. Every wait is for that state, never for a time. Should the page re-render between
+   * the check and the click (WebDriver then reports "element click intercepted"), the check runs again.
+   */
   async clickElement(el, name) {
-    await this.b.execute((e) => e.scrollIntoView({ block: "center" }), el);
-    try {
-      await el.click();
-    } catch (e) {
-      await this.b.saveScreenshot(path.join(SHOTS, "failed-click.png")).catch(() => {});
-      throw new Error(`clicking "${name}": ${e.message} (see failed-click.png)`);
+    const clickable = () =>
+      this.b.execute((e) => {
+        if (!e.isConnected) return "gone";
+        e.scrollIntoView({ block: "center", inline: "center" });
+        const r = e.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) return "not displayed";
+        if (e.disabled || e.getAttribute("aria-disabled") === "true" && e.tagName !== "BUTTON") return "disabled";
+        const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        if (!top) return "off screen";
+        const label = e.tagName === "LABEL" ? e : null;
+        return top === e || e.contains(top) || (label && top.closest("label") === label) ? "ok" : `covered by <${top.tagName.toLowerCase()}${top.id ? "#" + top.id : ""}>`;
+      }, el);
+    let last = "";
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await this.b.waitUntil(async () => (last = await clickable()) === "ok", { timeout: 20000, interval: 50 });
+        await el.click();
+        return;
+      } catch (e) {
+        if (/click intercepted/i.test(e.message) && attempt < 4) continue;
+        await this.b.saveScreenshot(path.join(SHOTS, "failed-click.png")).catch(() => {});
+        throw new Error(`clicking "${name}": ${last !== "ok" ? last : e.message} (see failed-click.png)`);
+      }
     }
   }
 

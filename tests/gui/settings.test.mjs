@@ -56,3 +56,24 @@ test("harden a bucket and edit its CORS rules", { timeout: 240000 }, async () =>
   await ui.click("Review changes");
   await ui.waitForText("#settings-plan", "Nothing needs to change.");
 });
+
+test("another admin's change between review and Apply is kept: the policy is merged again, and the screen says so", { timeout: 240000 }, async () => {
+  await ui.connectSandbox();
+  await ui.click("Bucket settings");
+  await ui.heading("Bucket settings");
+  await ui.selectOption("#settings-bucket", "sample-reports");
+  await ui.waitForText("main", "Pages on https://keep.example.com");
+  await ui.choose("Refuse connections without encryption");
+  await ui.choose("Keep every version of every file");
+  await ui.click("Review changes");
+  await ui.waitForText("#settings-plan", "Refuse unencrypted");
+  // Meanwhile, with boto3: an emergency Deny.
+  env.boto(`s3.put_bucket_policy(Bucket="sample-reports", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+  {"Sid": "EmergencyDeny", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::sample-reports/*"}]}))`);
+  await ui.click("Apply changes");
+  await ui.b.$("#settings-done").waitForDisplayed({ timeout: 60000 });
+  await ui.waitForText("#remerged", "nothing they added was lost");
+  const policy = JSON.parse(env.boto(`print(s3.get_bucket_policy(Bucket="sample-reports")["Policy"])`));
+  assert.deepEqual(policy.Statement.map((s) => s.Sid), ["EmergencyDeny", "DenyInsecureTransport"]);
+  assert.equal(env.cli("bucket", "show", "sample-reports").versioning, "Enabled");
+});

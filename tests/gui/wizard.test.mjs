@@ -50,7 +50,9 @@ async function toReview({ shots = false } = {}) {
   await (await ui.b.$("summary=Show the exact policy (JSON)")).click();
   await ui.waitForText("#policy-json", "arn:aws:s3:::sample-reports/q1/*");
   const policy = JSON.parse(await ui.text("#policy-json"));
-  assert.deepEqual(policy.Statement[0].Condition, { StringLike: { "s3:prefix": ["q1/*"] } });
+  // The bucket's region first, in a statement of its own (its request carries no s3:prefix), then the listing.
+  assert.deepEqual(policy.Statement[0].Action, ["s3:GetBucketLocation"]);
+  assert.deepEqual(policy.Statement[1].Condition, { StringLike: { "s3:prefix": ["q1/*"] } });
   assert.equal(await (await ui.fieldByLabel("User name")).getValue(), "s3aw-sample-reports-read");
   if (shots) await ui.shot("4-access");
   await ui.click("Next");
@@ -131,6 +133,33 @@ test("a failure shows the error and the rollback, and leaves the emulator clean"
   await ui.click("Back");
   await ui.heading("Review the plan");
   await ui.waitForText("main", "Create the IAM user");
+});
+
+test("Apply runs only the plan on screen: a plan still being prepared cannot be applied, and the old one never runs", { timeout: 240000 }, async () => {
+  await toReview();
+  // Change the level while the next plan is held in flight: the plan on screen is gone as soon as the
+  // review is left, and the new one is not there yet.
+  await ui.click("Back");
+  await ui.heading("Browser access (optional)");
+  await ui.click("Back");
+  await ui.heading("How much access?");
+  await ui.choose("Upload only");
+  await ui.click("Next");
+  await ui.heading("Browser access (optional)");
+  await env.hold("iam:GetUser");
+  await ui.click("Next");
+  await ui.heading("Review the plan");
+  await ui.waitForText("main", "preparing the plan");
+  await ui.click("Apply changes");
+  await ui.waitForText("#next-why", "The plan is still being prepared.");
+  assert.match(await ui.text("h1"), /Review the plan/, "Apply did nothing");
+  assert.deepEqual(Object.keys(env.accountState().users), [], "no plan ran, the old one least of all");
+  await env.release();
+  await ui.waitForText("main", 'Create the IAM user "s3aw-sample-reports-upload"');
+  await ui.click("Apply changes");
+  await ui.heading("Your new access key", 60000);
+  const users = env.accountState().users;
+  assert.deepEqual(Object.keys(users), ["s3aw-sample-reports-upload"], "the plan on screen ran, and only it");
 });
 
 test("the whole flow works with the keyboard alone", { timeout: 240000 }, async () => {

@@ -11,6 +11,10 @@ For benchmarks, `POST /__synthetic {"bucket": B, "count": N}` makes ListObjectsV
 generated objects (`PREFIXphoto-000000.jpg` ..., under whatever prefix is asked), 1,000 per page, without storing them in the emulator (whose
 own listing of 100,000 stored objects is far slower than S3's). The bucket itself must exist in the emulator. `GET /__log` returns the
 operations seen; `DELETE /__log` clears it.
+
+`POST /__fault {"operation": OP, "hold": true}` holds every request for OP (it waits, unanswered) until
+`POST /__release`: a test can then act while a request is known to be in flight, and release it when it
+chooses, without guessing at timings. `DELETE /__fault` releases held requests too.
 """
 
 import http.client
@@ -58,6 +62,15 @@ class State:
         self.sticky = []
         self.synthetic = {}
         self.log = []
+        # Operation -> the event held requests for it wait on.
+        self.holds = {}
+
+
+def release(state):
+    """Let every held request go on, and hold no more (call with the lock held)."""
+    for event in state.holds.values():
+        event.set()
+    state.holds.clear()
 
 
 def make_handler(upstream_host, upstream_port, state):
@@ -126,7 +139,9 @@ def make_handler(upstream_host, upstream_port, state):
                 if self.command == "POST":
                     fault = json.loads(body or b"{}")
                     with state.lock:
-                        if fault.get("sticky"):
+                        if fault.get("hold"):
+                            state.holds.setdefault(fault["operation"], threading.Event())
+                        elif fault.get("sticky"):
                             state.sticky.append(fault)
                         else:
                             state.faults.append(fault["operation"])
@@ -134,6 +149,11 @@ def make_handler(upstream_host, upstream_port, state):
                     with state.lock:
                         state.faults.clear()
                         state.sticky.clear()
+                        release(state)
+                return self._reply(200, "{}", "application/json")
+            if self.path.startswith("/__release"):
+                with state.lock:
+                    release(state)
                 return self._reply(200, "{}", "application/json")
             if self.path.startswith("/__synthetic"):
                 spec = json.loads(body or b"{}")
@@ -153,6 +173,10 @@ def make_handler(upstream_host, upstream_port, state):
                 return self._reply(200, data, "application/json")
 
             op = self._operation(body)
+            with state.lock:
+                held = state.holds.get(op)
+            if held is not None:
+                held.wait(120)
             with state.lock:
                 state.log.append(op)
                 fail = op in state.faults

@@ -11,8 +11,10 @@ import type {
   ConnectionDto,
   CorsRuleDto,
   GrantArgs,
+  HandoffFormat,
   HandoverDto,
   IpcError,
+  LevelDto,
   LinkDto,
   LinkTestDto,
   ListedDto,
@@ -43,15 +45,17 @@ export interface Backend {
   forgetConnection(accessKeyId: string): Promise<void>;
   listBuckets(): Promise<BucketDto[]>;
   listFolders(bucket: string, prefix: string): Promise<string[]>;
-  policyPreview(bucket: string, prefix: string | null, level: string, allowList: boolean): Promise<string>;
+  policyPreview(bucket: string, prefix: string | null, level: LevelDto, allowList: boolean): Promise<string>;
   bucketCors(bucket: string): Promise<CorsRuleDto[]>;
   planGrant(args: GrantArgs): Promise<PlanDto>;
-  applyPlan(onEvent: (p: ProgressDto) => void): Promise<ApplyOutcomeDto>;
+  /** Apply the plan with this id (the one on screen); the app refuses any other. */
+  applyPlan(planId: number, onEvent: (p: ProgressDto) => void): Promise<ApplyOutcomeDto>;
+  /** The plan on screen is no longer shown: the app forgets it. */
+  discardPlan(planId: number): Promise<void>;
   revealSecret(): Promise<string>;
   copySecret(): Promise<void>;
-  /** Ask where to save (the native dialog); null when cancelled. */
-  chooseSavePath(defaultName: string): Promise<string | null>;
-  saveCsv(path: string, importable: boolean): Promise<string>;
+  /** Save the key as CSV where the user chooses (the app opens the save dialog); null when cancelled. */
+  saveCsv(importable: boolean): Promise<string | null>;
   addAwsProfile(name: string): Promise<string>;
   waitForKey(onEvent: (w: WaitDto) => void): Promise<WaitResultDto>;
   generateExternalId(): Promise<string>;
@@ -61,23 +65,25 @@ export interface Backend {
   signerInfo(signer: string | null): Promise<SignerInfoDto>;
   presignLinks(args: PresignArgs): Promise<LinkDto[]>;
   testLink(index: number): Promise<LinkTestDto>;
-  presignFolderCsv(bucket: string, prefix: string, expiresSeconds: number, signer: string | null, path: string, onProgress: (n: number) => void): Promise<string>;
+  /** Links for a whole folder, saved as CSV where the user chooses; null when cancelled. */
+  presignFolderCsv(bucket: string, prefix: string, expiresSeconds: number, signer: string | null, onProgress: (n: number) => void): Promise<string | null>;
   bucketSettings(bucket: string): Promise<BucketSettingsDto>;
   /** Plan a settings change; `applyPlan` applies it. */
   planSettings(args: SettingsArgs): Promise<PlanDto>;
   /** Copy text that is not secret (a role ARN, an external ID). */
   copyText(text: string): Promise<void>;
-  saveHandoff(path: string): Promise<string>;
+  saveHandoff(format: HandoffFormat): Promise<string | null>;
   // My access
   listAccess(): Promise<AccessDto[]>;
   planRotate(id: string): Promise<RotatePlanDto>;
   rotateKey(onEvent: (p: ProgressDto) => void): Promise<RotateOutcomeDto>;
-  deleteAccessKey(id: string, accessKeyId: string): Promise<void>;
-  planRevoke(id: string, adopt: boolean): Promise<RevokePlanDto>;
+  deleteAccessKey(id: string, accessKeyId: string, cutOffSessions: boolean): Promise<void>;
+  planRevoke(id: string, adopt: boolean, keepSessions: boolean): Promise<RevokePlanDto>;
   revoke(onEvent: (p: ProgressDto) => void): Promise<RevokeOutcomeDto>;
   importKey(args: { accessKeyId?: string; secretAccessKey?: string; csv?: string }): Promise<string>;
   selectSavedKey(id: string, accessKeyId: string): Promise<HandoverDto>;
-  useFromAws(accessKeyId: string, profile: string): Promise<string>;
+  /** A `credential_process` profile that names the access (so a rotation keeps it working). */
+  useFromAws(accessId: string, profile: string): Promise<string>;
 }
 
 /** An error from the backend, with the engine's stable code. */
@@ -125,14 +131,11 @@ export async function tauriBackend(): Promise<Backend> {
     policyPreview: (bucket, prefix, level, allowList) => call("policy_preview", { bucket, prefix, level, allowList }),
     bucketCors: (bucket) => call("bucket_cors", { bucket }),
     planGrant: (args) => call("plan_grant", { args }),
-    applyPlan: (onEvent) => streaming("apply_plan", {}, "onEvent", onEvent),
+    applyPlan: (planId, onEvent) => streaming("apply_plan", { planId }, "onEvent", onEvent),
+    discardPlan: (planId) => call("discard_plan", { planId }),
     revealSecret: () => call("reveal_secret"),
     copySecret: () => call("copy_secret"),
-    chooseSavePath: async (defaultName) => {
-      const { save } = await import("@tauri-apps/plugin-dialog");
-      return (await save({ defaultPath: defaultName, filters: [{ name: "CSV", extensions: ["csv"] }] })) ?? null;
-    },
-    saveCsv: (path, importable) => call("save_csv", { path, importable }),
+    saveCsv: (importable) => call("save_csv", { importable }),
     addAwsProfile: (name) => call("add_aws_profile", { name }),
     waitForKey: (onEvent) => streaming("wait_for_key", {}, "onEvent", onEvent),
     generateExternalId: () => call("generate_external_id"),
@@ -141,21 +144,20 @@ export async function tauriBackend(): Promise<Backend> {
     signerInfo: (signer) => call("signer_info", { signer }),
     presignLinks: (args) => call("presign_links", { args }),
     testLink: (index) => call("test_link", { index }),
-    presignFolderCsv: (bucket, prefix, expiresSeconds, signer, path, onProgress) =>
-      streaming("presign_folder_csv", { bucket, prefix, expiresSeconds, signer, path }, "onProgress", onProgress),
+    presignFolderCsv: (bucket, prefix, expiresSeconds, signer, onProgress) => streaming("presign_folder_csv", { bucket, prefix, expiresSeconds, signer }, "onProgress", onProgress),
     bucketSettings: (bucket) => call("bucket_settings", { bucket }),
     planSettings: (args) => call("plan_settings", { args }),
     copyText: (text) => call("copy_text", { text }),
-    saveHandoff: (path) => call("save_handoff", { path }),
+    saveHandoff: (format) => call("save_handoff", { format }),
     listAccess: () => call("list_access"),
     planRotate: (id) => call("plan_rotate", { id }),
     rotateKey: (onEvent) => streaming("rotate_key", {}, "onEvent", onEvent),
-    deleteAccessKey: (id, accessKeyId) => call("delete_access_key", { id, accessKeyId }),
-    planRevoke: (id, adopt) => call("plan_revoke", { id, adopt }),
+    deleteAccessKey: (id, accessKeyId, cutOffSessions) => call("delete_access_key", { id, accessKeyId, cutOffSessions }),
+    planRevoke: (id, adopt, keepSessions) => call("plan_revoke", { id, adopt, keepSessions }),
     revoke: (onEvent) => streaming("revoke", {}, "onEvent", onEvent),
     importKey: (args) => call("import_key", { accessKeyId: args.accessKeyId ?? null, secretAccessKey: args.secretAccessKey ?? null, csv: args.csv ?? null }),
     selectSavedKey: (id, accessKeyId) => call("select_saved_key", { id, accessKeyId }),
-    useFromAws: (accessKeyId, profile) => call("use_from_aws", { accessKeyId, profile }),
+    useFromAws: (accessId, profile) => call("use_from_aws", { id: accessId, profile }),
   };
 }
 
@@ -164,6 +166,7 @@ const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** An in-memory backend for running the UI without the app. Nothing it does touches AWS. */
 export function fakeBackend(): Backend {
   let plan: PlanDto | null = null;
+  let planIds = 0;
   let revoking = "";
   let access: AccessDto[] = [
     {
@@ -202,6 +205,7 @@ export function fakeBackend(): Backend {
     bucketCors: async () => [],
     planGrant: async (args) => {
       plan = {
+        id: ++planIds,
         headline: `Read access to s3://${args.bucket}/ for a new IAM user "${args.userName}"`,
         steps: [
           { call: "iam:CreatePolicy", summary: `Create the permission policy "${args.policyName}"`, undo: "iam:DeletePolicy", document: "{}" },
@@ -214,19 +218,23 @@ export function fakeBackend(): Backend {
       };
       return plan;
     },
-    applyPlan: async (onEvent) => {
-      const total = plan?.steps.length ?? 0;
+    applyPlan: async (planId, onEvent) => {
+      if (plan?.id !== planId) throw new BackendError("stale_plan", "This is not the plan the app holds now. Review the changes again.");
+      const total = plan.steps.length;
       for (let i = 0; i < total; i++) {
         onEvent({ type: "started", index: i, total, summary: plan!.steps[i].summary });
         await delay(150);
         onEvent({ type: "succeeded", index: i, detail: null });
       }
-      return { ok: true, userName: "demo", accessKeyId: "AKIAFAKEEXAMPLE00001", keychainEntry: "123456789012/demo/AKIAFAKEEXAMPLE00001", handoff: null, failure: null };
+      plan = null;
+      return { ok: true, userName: "demo", accessId: "demo-20261122T100000Z", accessKeyId: "AKIAFAKEEXAMPLE00001", keychainEntry: "123456789012/demo/AKIAFAKEEXAMPLE00001", handoff: null, remerged: [], failure: null };
+    },
+    discardPlan: async (planId) => {
+      if (plan?.id === planId) plan = null;
     },
     revealSecret: async () => "fake-secret-for-the-demo-backend",
     copySecret: async () => {},
-    chooseSavePath: async (name) => name,
-    saveCsv: async (path) => path,
+    saveCsv: async () => "~/Downloads/demo_accessKeys.csv",
     addAwsProfile: async (name) => `~/.aws/credentials [${name}]`,
     waitForKey: async () => ({ works: true, attempts: 1, message: "AWS accepts the new key: it is ready to use." }),
     generateExternalId: async () => "FakeExternalId0123456789abcdefghijklmnop",
@@ -245,9 +253,9 @@ export function fakeBackend(): Backend {
     presignLinks: async (args) =>
       args.keys.map((key) => ({ key, method: args.upload ? "PUT" : "GET", url: `https://${args.bucket}.s3.amazonaws.com/${key}?X-Amz-Signature=fake`, expiresAt: "2026-11-22T18:00:00Z", cutShort: args.signer === null, curl: `curl '${key}'` })),
     testLink: async () => ({ works: true, status: 206, message: "The link works: the file downloads." }),
-    presignFolderCsv: async (_b, _p, _e, _s, path, onProgress) => {
+    presignFolderCsv: async (bucket, _p, _e, _s, onProgress) => {
       onProgress(100);
-      return `100 link(s) saved to ${path}`;
+      return `100 link(s) saved to ~/Downloads/links-${bucket}.csv`;
     },
     bucketSettings: async (bucket) => ({
       bucket,
@@ -256,12 +264,14 @@ export function fakeBackend(): Backend {
       kmsKeyId: null,
       blocksPublicAccess: true,
       tlsOnly: false,
+      versioning: "off",
       policyStatements: 0,
       logging: null,
       cors: [{ id: null, allowedOrigins: ["https://app.example.com"], allowedMethods: ["GET", "HEAD"], allowedHeaders: [], exposeHeaders: ["ETag"], maxAgeSeconds: 3000 }],
     }),
     planSettings: async (args) => {
       plan = {
+        id: ++planIds,
         headline: `Change the settings of the bucket "${args.bucket}" (nothing is created in IAM)`,
         steps: args.tlsOnly ? [{ call: "s3:PutBucketPolicy", summary: `Refuse unencrypted (non-TLS) connections to "${args.bucket}"`, undo: "s3:DeleteBucketPolicy", document: "{}" }] : [],
         notes: [],
@@ -272,7 +282,7 @@ export function fakeBackend(): Backend {
       return plan;
     },
     copyText: async () => {},
-    saveHandoff: async (path) => path,
+    saveHandoff: async (format) => `~/Downloads/handoff.${format === "json" ? "json" : "md"}`,
     listAccess: async () => {
       await delay(100);
       return access;
@@ -293,7 +303,7 @@ export function fakeBackend(): Backend {
       old.status = "Inactive";
       const id = `AKIAFAKEROTATED${String(a.keys.length).padStart(5, "0")}`;
       a.keys.push({ accessKeyId: id, status: "Active", created: "now", lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true });
-      return { ok: true, userName: a.userName, newAccessKeyId: id, keychainEntry: `${a.account}/${a.userName}/${id}`, oldAccessKeyId: old.accessKeyId, oldDeleted: false, failure: null };
+      return { ok: true, userName: a.userName, accessId: a.id, newAccessKeyId: id, keychainEntry: `${a.account}/${a.userName}/${id}`, oldAccessKeyId: old.accessKeyId, oldDeleted: false, failure: null };
     },
     deleteAccessKey: async (id, keyId) => {
       const a = access.find((x) => x.id === id)!;
@@ -313,12 +323,12 @@ export function fakeBackend(): Backend {
     },
     importKey: async (args) => {
       const id = `imported-${access.length}`;
-      access.push({ ...access[0], id, kind: "imported", label: 'IAM user "imported"', userName: "imported", bucket: "", prefix: null, level: "", keys: [{ accessKeyId: args.accessKeyId ?? "AKIAFROMCSV000000001", status: "Active", created: null, lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true }] });
+      access.push({ ...access[0], id, kind: "imported", label: 'IAM user "imported"', userName: "imported", bucket: "", prefix: null, level: null, keys: [{ accessKeyId: args.accessKeyId ?? "AKIAFROMCSV000000001", status: "Active", created: null, lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true }] });
       return id;
     },
     selectSavedKey: async (id, accessKeyId) => {
       const a = access.find((x) => x.id === id)!;
-      return { userName: a.userName ?? "", accessKeyId, keychainEntry: `${a.account}/${a.userName}/${accessKeyId}` };
+      return { accessId: a.id, userName: a.userName ?? "", accessKeyId, keychainEntry: `${a.account}/${a.userName}/${accessKeyId}` };
     },
     useFromAws: async (_id, profile) => `~/.aws/config [profile ${profile}]`,
   };

@@ -3,6 +3,8 @@
 
 export type IpcError = { code: string, message: string, };
 
+export type ShellCode = "not_connected" | "stale_plan" | "no_key" | "no_handoff" | "no_link" | "no_sandbox" | "not_found" | "clipboard" | "invalid_input" | "other";
+
 export type AppInfo = { version: string, 
 /**
  * The local sandbox endpoint when `make run` started one; the connect screen offers it.
@@ -14,11 +16,25 @@ sandboxEndpoint: string | null, keychainService: string,
  */
 saveDialogStandIn: boolean, };
 
-export type ProfileDto = { name: string, 
-/**
- * keys | sso | role | process | other
- */
-kind: string, region: string | null, };
+export type ProfileKindDto = "keys" | "sso" | "login" | "assume-role" | "process" | "other";
+
+export type ProfileDto = { name: string, kind: ProfileKindDto, region: string | null, };
+
+export type LevelDto = "read" | "upload" | "read-write" | "full";
+
+export type GrantKind = "iam-user" | "role";
+
+export type EncryptionChoice = "keep" | "sse-s3" | "sse-kms";
+
+export type VersioningDto = "enabled" | "suspended" | "off";
+
+export type KeyStatus = "Active" | "Inactive";
+
+export type AccessKind = "iam-user" | "role" | "imported";
+
+export type AccessState = "exists" | "deleted" | "unchecked";
+
+export type LinkMethod = "GET" | "PUT";
 
 export type ConnectArgs = { "kind": "default", region: string | null, endpoint: string | null, } | { "kind": "profile", profile: string, region: string | null, endpoint: string | null, } | { "kind": "keys", accessKeyId: string, secretAccessKey: string, sessionToken: string | null, region: string | null, endpoint: string | null, 
 /**
@@ -38,15 +54,7 @@ export type CorsRuleDto = {
  */
 id: string | null, allowedOrigins: Array<string>, allowedMethods: Array<string>, allowedHeaders: Array<string>, exposeHeaders: Array<string>, maxAgeSeconds: number | null, };
 
-export type GrantArgs = { 
-/**
- * iam-user | role
- */
-kind: string, bucket: string, prefix: string | null, 
-/**
- * read | upload | read-write | full
- */
-level: string, allowList: boolean, 
+export type GrantArgs = { kind: GrantKind, bucket: string, prefix: string | null, level: LevelDto, allowList: boolean, 
 /**
  * The IAM user's name, or the role's.
  */
@@ -66,7 +74,11 @@ export type StepDto = { call: string, summary: string, undo: string,
  */
 document: string | null, };
 
-export type PlanDto = { headline: string, steps: Array<StepDto>, notes: Array<string>, policy: string | null, 
+export type PlanDto = { 
+/**
+ * Which plan this is: `apply_plan` runs it only while it is the one the app holds.
+ */
+id: number, headline: string, steps: Array<StepDto>, notes: Array<string>, policy: string | null, 
 /**
  * Whether the secret will be saved in the keychain (false when the keychain is unavailable).
  */
@@ -86,21 +98,19 @@ export type HandoffSheetDto = { roleArn: string, externalId: string, bucket: str
  */
 theirPolicy: string, };
 
+export type HandoffFormat = "markdown" | "json";
+
 export type LoggingDto = { bucket: string, prefix: string, };
 
 export type BucketSettingsDto = { bucket: string, region: string, 
 /**
  * "S3-managed keys (SSE-S3)" or "the KMS key … (SSE-KMS)"; null when off.
  */
-encryption: string | null, kmsKeyId: string | null, blocksPublicAccess: boolean, tlsOnly: boolean, policyStatements: number, logging: LoggingDto | null, cors: Array<CorsRuleDto>, };
+encryption: string | null, kmsKeyId: string | null, blocksPublicAccess: boolean, tlsOnly: boolean, versioning: VersioningDto, policyStatements: number, logging: LoggingDto | null, cors: Array<CorsRuleDto>, };
 
 export type CorsEditDto = { basedOn: Array<CorsRuleDto>, rules: Array<CorsRuleDto>, };
 
-export type SettingsArgs = { bucket: string, blockPublicAccess: boolean, 
-/**
- * keep | sse-s3 | sse-kms
- */
-encryption: string, kmsKeyArn: string | null, tlsOnly: boolean, logging: LoggingDto | null, corsEdit: CorsEditDto | null, };
+export type SettingsArgs = { bucket: string, blockPublicAccess: boolean, encryption: EncryptionChoice, kmsKeyArn: string | null, tlsOnly: boolean, versioning: boolean, logging: LoggingDto | null, corsEdit: CorsEditDto | null, };
 
 export type ObjectDto = { key: string, size: number, lastModified: string | null, };
 
@@ -122,11 +132,15 @@ export type PresignArgs = { bucket: string, keys: Array<string>, upload: boolean
  */
 signer: string | null, };
 
-export type LinkDto = { key: string, method: string, url: string, expiresAt: string, cutShort: boolean, curl: string, };
+export type LinkDto = { key: string, method: LinkMethod, url: string, expiresAt: string, cutShort: boolean, curl: string, };
 
 export type LinkTestDto = { works: boolean, status: number, message: string, };
 
-export type ApplyOutcomeDto = { ok: boolean, userName: string | null, accessKeyId: string | null, 
+export type ApplyOutcomeDto = { ok: boolean, userName: string | null, 
+/**
+ * The access's id in "My access" (what "Use from AWS CLI and SDKs" names).
+ */
+accessId: string | null, accessKeyId: string | null, 
 /**
  * `ACCOUNT/USER/KEY_ID` in the keychain, when saved.
  */
@@ -134,7 +148,11 @@ keychainEntry: string | null,
 /**
  * For a role: what to hand to the other party.
  */
-handoff: HandoffSheetDto | null, failure: FailureDto | null, };
+handoff: HandoffSheetDto | null, 
+/**
+ * Steps that merged into a document someone changed after the review (nothing in it was lost).
+ */
+remerged: Array<string>, failure: FailureDto | null, };
 
 export type WaitDto = { "type": "notYet", attempt: number, waitedSeconds: number, budgetSeconds: number, };
 
@@ -142,19 +160,15 @@ export type WaitResultDto = { works: boolean, attempts: number, message: string,
 
 export type KeyStateDto = { accessKeyId: string, 
 /**
- * Active | Inactive; null when AWS no longer has the key (or it was not checked).
+ * null when AWS no longer has the key (or it was not checked).
  */
-status: string | null, created: string | null, lastUsed: string | null, lastUsedService: string | null, inKeychain: boolean, recorded: boolean, };
+status: KeyStatus | null, created: string | null, lastUsed: string | null, lastUsedService: string | null, inKeychain: boolean, recorded: boolean, };
 
-export type AccessDto = { id: string, 
+export type AccessDto = { id: string, kind: AccessKind, label: string, account: string, createdAt: string, userName: string | null, roleName: string | null, bucket: string, prefix: string | null, 
 /**
- * iam-user | role | imported
+ * null for an imported key.
  */
-kind: string, label: string, account: string, createdAt: string, userName: string | null, roleName: string | null, bucket: string, prefix: string | null, level: string, 
-/**
- * exists | deleted | unchecked
- */
-state: string, stateDetail: string | null, keys: Array<KeyStateDto>, 
+level: LevelDto | null, state: AccessState, stateDetail: string | null, keys: Array<KeyStateDto>, 
 /**
  * The policy as it is in the account now (pretty JSON).
  */
@@ -172,7 +186,7 @@ export type RotateFailureDto = { summary: string, message: string,
  */
 working: string, left: Array<string>, clean: boolean, };
 
-export type RotateOutcomeDto = { ok: boolean, userName: string | null, newAccessKeyId: string | null, keychainEntry: string | null, oldAccessKeyId: string, oldDeleted: boolean, failure: RotateFailureDto | null, };
+export type RotateOutcomeDto = { ok: boolean, userName: string | null, accessId: string, newAccessKeyId: string | null, keychainEntry: string | null, oldAccessKeyId: string, oldDeleted: boolean, failure: RotateFailureDto | null, };
 
 export type StepLineDto = { call: string, summary: string, };
 
@@ -184,4 +198,4 @@ kept: Array<string>, };
 
 export type RevokeOutcomeDto = { ok: boolean, failedSummary: string | null, message: string | null, done: Array<string>, remaining: Array<string>, };
 
-export type HandoverDto = { userName: string, accessKeyId: string, keychainEntry: string, };
+export type HandoverDto = { accessId: string, userName: string, accessKeyId: string, keychainEntry: string, };

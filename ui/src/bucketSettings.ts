@@ -3,9 +3,10 @@
 // change is planned, reviewed and applied with rollback like a grant; rules the user did not touch stay.
 
 import type { Backend } from "./backend";
-import type { BucketDto, BucketSettingsDto, CorsRuleDto, PlanDto } from "./bindings";
-import { busy, errorBox, message, progressList } from "./common";
+import type { BucketDto, BucketSettingsDto, CorsRuleDto, EncryptionChoice, PlanDto } from "./bindings";
+import { busy, codeOf, errorBox, message, newestOnly, progressList, remedyFor } from "./common";
 import { field, h, uid } from "./dom";
+import { failureView, planView, remergedNote } from "./planView";
 import { originsCheck, splitList } from "./validate";
 
 const METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"];
@@ -30,6 +31,9 @@ export function bucketSettingsScreen(main: HTMLElement, nav: HTMLElement, backen
   main.append(h("div", { class: "field" }, h("label", { for: "settings-bucket" }, "Bucket"), select), body);
   nav.replaceChildren(h("span"));
   let buckets: BucketDto[] = [];
+  // Only the newest read or plan counts: a slow answer for another bucket (or an earlier plan) is dropped.
+  const reads = newestOnly();
+  const plans = newestOnly();
   backend
     .listBuckets()
     .then((b) => {
@@ -39,16 +43,18 @@ export function bucketSettingsScreen(main: HTMLElement, nav: HTMLElement, backen
     .catch((e) => body.replaceChildren(errorBox(message(e))));
   select.addEventListener("change", () => (select.value ? load(select.value) : body.replaceChildren()));
 
-  const load = async (bucket: string) => {
+  const load = (bucket: string) => {
+    plans.cancel();
     body.replaceChildren(busy(`Reading the settings of ${bucket}…`));
-    try {
-      const s = await backend.bucketSettings(bucket);
-      form(s);
-      // A re-read replaces the form: keep the keyboard somewhere sensible rather than on the page itself.
-      if (!document.activeElement || document.activeElement === document.body) main.querySelector<HTMLElement>("h1")?.focus();
-    } catch (e) {
-      body.replaceChildren(errorBox(message(e)));
-    }
+    reads.run(
+      backend.bucketSettings(bucket),
+      (s) => {
+        form(s);
+        // A re-read replaces the form: keep the keyboard somewhere sensible rather than on the page itself.
+        if (!document.activeElement || document.activeElement === document.body) main.querySelector<HTMLElement>("h1")?.focus();
+      },
+      (e) => body.replaceChildren(errorBox(message(e))),
+    );
   };
 
   const now = (text: string, on: boolean) => h("span", { class: on ? "ok now" : "now" }, ` Now: ${text}.`);
@@ -57,10 +63,11 @@ export function bucketSettingsScreen(main: HTMLElement, nav: HTMLElement, backen
     // Protection.
     const bpa = h("input", { type: "checkbox", id: "set-bpa", checked: s.blocksPublicAccess, disabled: s.blocksPublicAccess });
     const tls = h("input", { type: "checkbox", id: "set-tls", checked: s.tlsOnly, disabled: s.tlsOnly });
-    let encryption = "keep";
+    const versioning = h("input", { type: "checkbox", id: "set-versioning", checked: s.versioning === "enabled", disabled: s.versioning === "enabled" });
+    let encryption: EncryptionChoice = "keep";
     const kms = field("KMS key ARN", { value: s.kmsKeyId ?? "", placeholder: `arn:aws:kms:${s.region}:123456789012:key/…`, hint: `A key in ${s.region}, the bucket's region.`, onInput: (v) => (encryption === "sse-kms" && !/^arn:aws[a-z-]*:kms:/.test(v.trim()) ? "Paste the key's ARN (arn:aws:kms:…)." : null) });
     kms.wrap.hidden = true;
-    const encChoice = (value: string, label: string) => {
+    const encChoice = (value: EncryptionChoice, label: string) => {
       const id = uid("enc");
       return h("span", { class: "check" }, h("input", { type: "radio", name: "encryption", id, value, checked: value === "keep", onchange: () => ((encryption = value), (kms.wrap.hidden = value !== "sse-kms")) }), h("label", { for: id }, label));
     };
@@ -132,23 +139,23 @@ export function bucketSettingsScreen(main: HTMLElement, nav: HTMLElement, backen
 
     const review = h("div", { "aria-live": "polite" });
     const reviewBtn = h("button", { type: "button", class: "primary", id: "review-settings" }, "Review changes");
-    reviewBtn.addEventListener("click", async () => {
+    reviewBtn.addEventListener("click", () => {
       const rulesChanged = JSON.stringify(rules) !== JSON.stringify(s.cors);
       review.replaceChildren(busy("Checking the bucket and preparing the plan…"));
-      try {
-        const plan = await backend.planSettings({
+      plans.run(
+        backend.planSettings({
           bucket: s.bucket,
           blockPublicAccess: bpa.checked && !s.blocksPublicAccess,
           encryption,
           kmsKeyArn: encryption === "sse-kms" ? kms.input.value.trim() : null,
           tlsOnly: tls.checked && !s.tlsOnly,
+          versioning: versioning.checked && s.versioning !== "enabled",
           logging: logOn.checked && s.logging === null && logTarget.value ? { bucket: logTarget.value, prefix: logPrefix.input.value } : null,
           corsEdit: rulesChanged ? { basedOn: s.cors, rules } : null,
-        });
-        showPlan(plan);
-      } catch (e) {
-        review.replaceChildren(errorBox(message(e)));
-      }
+        }),
+        showPlan,
+        (e) => review.replaceChildren(errorBox(message(e))),
+      );
     });
 
     const showPlan = (plan: PlanDto) => {
@@ -157,34 +164,25 @@ export function bucketSettingsScreen(main: HTMLElement, nav: HTMLElement, backen
         const progress = progressList(plan.steps.map((x) => x.summary));
         const result = h("div");
         review.replaceChildren(h("h2", { tabindex: "-1" }, "Applying"), progress.element, result);
+        const again = () => h("button", { type: "button", class: "primary", id: "review-again", onclick: () => load(s.bucket) }, "Load the settings again");
         try {
-          const o = await backend.applyPlan(progress.onEvent);
+          const o = await backend.applyPlan(plan.id, progress.onEvent);
           if (o.ok) {
-            result.replaceChildren(h("p", { class: "ok", id: "settings-done", role: "status" }, `Done: ${plan.steps.length} change(s) to ${s.bucket}.`), h("button", { type: "button", class: "secondary", onclick: () => load(s.bucket) }, "Show the settings now"));
+            result.replaceChildren(
+              h("p", { class: "ok", id: "settings-done", role: "status" }, `Done: ${plan.steps.length} change(s) to ${s.bucket}.`),
+              remergedNote(o.remerged) ?? "",
+              h("button", { type: "button", class: "secondary", onclick: () => load(s.bucket) }, "Show the settings now"),
+            );
           } else {
             const f = o.failure!;
-            result.replaceChildren(
-              h("div", { class: "error", role: "alert" }, h("h3", {}, `Step ${f.step + 1} failed: ${f.summary}`), h("p", {}, f.message), h("p", {}, f.leftBehind.length ? `Not undone: ${f.leftBehind.join("; ")}` : "Everything was rolled back: the bucket is as it was.")),
-            );
+            result.replaceChildren(failureView(f, remedyFor(f.code) ? again() : null));
+            result.querySelector<HTMLElement>("h2")?.focus();
           }
         } catch (e) {
-          result.replaceChildren(errorBox(message(e)));
+          result.replaceChildren(errorBox(message(e)), remedyFor(codeOf(e)) ? again() : "");
         }
       });
-      review.replaceChildren(
-        h("h2", { tabindex: "-1" }, plan.headline),
-        plan.steps.length
-          ? h(
-              "ol",
-              { class: "plan", id: "settings-plan" },
-              plan.steps.map((x) =>
-                h("li", {}, h("span", { class: "summary" }, x.summary), h("span", { class: "call" }, `${x.call} · undo: ${x.undo}`), x.document ? h("details", { class: "json-details" }, h("summary", {}, "Show the JSON"), h("pre", { class: "json", tabindex: "0" }, x.document)) : null),
-              ),
-            )
-          : h("p", { id: "settings-plan" }, "Nothing needs to change."),
-        plan.notes.length ? h("ul", { class: "notes" }, plan.notes.map((n) => h("li", {}, n))) : "",
-        plan.steps.length ? apply : "",
-      );
+      review.replaceChildren(h("h2", { tabindex: "-1" }, plan.headline), planView(plan, "settings-plan"), plan.steps.length ? apply : "");
       review.querySelector<HTMLElement>("h2")?.focus();
     };
 
@@ -205,6 +203,13 @@ export function bucketSettingsScreen(main: HTMLElement, nav: HTMLElement, backen
           kms.wrap,
         ),
         h("div", { class: "check" }, tls, h("label", { for: "set-tls" }, "Refuse connections without encryption (HTTPS only)"), now(s.tlsOnly ? "already on" : "off", s.tlsOnly)),
+        h(
+          "div",
+          { class: "check" },
+          versioning,
+          h("label", { for: "set-versioning" }, "Keep every version of every file, so an overwrite or a delete can be undone (versioning)"),
+          now({ enabled: "already on", suspended: "suspended", off: "off" }[s.versioning], s.versioning === "enabled"),
+        ),
         h("div", { class: "check" }, logOn, h("label", { for: "set-logging" }, "Record every request (server access logs)"), now(s.logging ? `on, into s3://${s.logging.bucket}/${s.logging.prefix}` : "off", s.logging !== null)),
         logDetails,
       ),

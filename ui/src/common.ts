@@ -54,3 +54,49 @@ export function progressList(summaries: string[]) {
   };
   return { element: h("div", {}, bar, h("ol", { class: "progress-list" }, items), live), onEvent };
 }
+
+/**
+ * Only the newest answer counts. Each screen that asks the app for something it shows (a plan, a list)
+ * runs the request through one of these: when the user asked again, or left, meanwhile, an older answer
+ * that arrives late is dropped instead of replacing the newer one (or reviving a plan no longer shown).
+ */
+export function newestOnly() {
+  let current = 0;
+  return {
+    /** Start a request; `done` or `failed` runs only if no newer request was started, or `cancel` called. */
+    run<T>(work: Promise<T>, done: (value: T) => void, failed: (e: unknown) => void = () => {}): void {
+      const mine = ++current;
+      work.then(
+        (v) => mine === current && done(v),
+        (e) => mine === current && failed(e),
+      );
+    },
+    /** Drop whatever answer is still on its way. */
+    cancel(): void {
+      current++;
+    },
+  };
+}
+
+/** Error codes the user can act on, and what to offer. */
+export type Remedy = "review-again" | "connect-again" | null;
+
+export function remedyFor(code: string | null | undefined): Remedy {
+  switch (code) {
+    case "stale_plan":
+    case "changed_since_review":
+      return "review-again";
+    case "not_connected":
+    case "expired_credentials":
+    case "sso_expired":
+    case "invalid_credentials":
+    case "no_credentials":
+      return "connect-again";
+    default:
+      return null;
+  }
+}
+
+export function codeOf(e: unknown): string | null {
+  return e instanceof BackendError ? e.code : null;
+}

@@ -11,6 +11,8 @@ export interface HandoverKey {
   userName: string;
   accessKeyId: string;
   keychainEntry: string | null;
+  /** The access in "My access" the key belongs to (what a `credential_process` profile names). */
+  accessId: string | null;
 }
 
 const profileError = (v: string) => (/^[A-Za-z0-9._-]{1,64}$/.test(v) ? null : "Use letters, digits, - _ and .");
@@ -49,11 +51,8 @@ export function handoverPanel(backend: Backend, info: AppInfo, key: HandoverKey)
   const download = h("button", { type: "button", class: "primary", id: "download-csv" }, "Download CSV…");
   download.addEventListener("click", async () => {
     try {
-      const name = `${key.userName}_accessKeys.csv`;
-      const path = info.saveDialogStandIn ? name : await backend.chooseSavePath(name);
-      if (!path) return;
-      const saved = await backend.saveCsv(path, importable.checked);
-      exportStatus.textContent = `Saved to ${saved} (readable by you only).`;
+      const saved = await backend.saveCsv(importable.checked);
+      if (saved) exportStatus.textContent = `Saved to ${saved} (readable by you only).`;
     } catch (e) {
       exportStatus.textContent = message(e);
     }
@@ -71,8 +70,8 @@ export function handoverPanel(backend: Backend, info: AppInfo, key: HandoverKey)
   const useFromAws = h("button", { type: "button", class: "secondary", id: "use-from-aws" }, "Use from AWS CLI and SDKs");
   useFromAws.addEventListener("click", async () => {
     try {
-      const file = await backend.useFromAws(key.accessKeyId, profile.input.value);
-      exportStatus.textContent = `Added [profile ${profile.input.value}] to ${file}. AWS tools ask this app for the key; the secret stays in your keychain.`;
+      const file = await backend.useFromAws(key.accessId ?? key.accessKeyId, profile.input.value);
+      exportStatus.textContent = `Added [profile ${profile.input.value}] to ${file}. AWS tools ask this app for the current key of this access (a rotation keeps it working); the secret stays in your keychain.`;
     } catch (e) {
       exportStatus.textContent = message(e);
     }

@@ -3,7 +3,7 @@
 // upload, the expiry and who signs, then make, copy and test the links, or export a whole folder as CSV.
 
 import type { Backend } from "./backend";
-import type { AppInfo, LinkDto, SignerDto } from "./bindings";
+import type { LinkDto, SignerDto } from "./bindings";
 import { busy, errorBox, message } from "./common";
 import { field, h, uid } from "./dom";
 
@@ -44,7 +44,7 @@ interface Entry {
   size: number;
 }
 
-export function linksScreen(main: HTMLElement, nav: HTMLElement, backend: Backend, info: AppInfo) {
+export function linksScreen(main: HTMLElement, nav: HTMLElement, backend: Backend) {
   nav.replaceChildren(h("span"));
   main.append(
     h("h1", { tabindex: "-1" }, "Share files with links"),
@@ -301,18 +301,20 @@ export function linksScreen(main: HTMLElement, nav: HTMLElement, backend: Backen
     const secs = expirySeconds(amount.input.value, unit.value);
     if (typeof secs === "string") return void (expiryErr.textContent = secs);
     try {
-      const name = `${bucket}-${prefix.replace(/\/$/, "").replace(/\//g, "-") || "all"}-links.csv`;
-      const path = info.saveDialogStandIn ? name : await backend.chooseSavePath(name);
-      if (!path) return;
       const expected = entries.filter((e) => !e.folder).length;
       bulkBar.hidden = false;
       bulkBar.max = Math.max(expected, 1);
       bulkBar.value = 0;
       bulkStatus.textContent = "Signing…";
-      const done = await backend.presignFolderCsv(bucket, prefix, secs, signerSelect.value || null, path, (n) => {
+      const done = await backend.presignFolderCsv(bucket, prefix, secs, signerSelect.value || null, (n) => {
         bulkBar.value = n;
         bulkStatus.textContent = `Signed ${n.toLocaleString("en")} link(s)…`;
       });
+      if (done === null) {
+        bulkBar.hidden = true;
+        bulkStatus.textContent = "";
+        return;
+      }
       bulkBar.value = bulkBar.max;
       bulkStatus.textContent = `${done} (readable by you only).`;
     } catch (e) {

@@ -2,7 +2,7 @@
 // revocation (after an exact list of what goes), import of an existing key, and handing a saved key over.
 
 import type { Backend } from "./backend";
-import type { AccessDto, AppInfo, KeyStateDto } from "./bindings";
+import type { AccessDto, AppInfo, KeyStateDto, LevelDto } from "./bindings";
 import { busy, errorBox, message, progressList } from "./common";
 import { field, h } from "./dom";
 import { handoverPanel } from "./handover";
@@ -13,13 +13,13 @@ export interface MyAccessContext {
   onNewAccess: () => void;
 }
 
-const LEVEL_WORDS: Record<string, string> = { read: "Read-only", upload: "Upload-only", "read-write": "Read and write", full: "Full" };
+const LEVEL_WORDS: Record<LevelDto, string> = { read: "Read-only", upload: "Upload-only", "read-write": "Read and write", full: "Full" };
 
 /** What an entry gives, in plain words. */
 export function describe(a: AccessDto): string {
   if (a.kind === "imported") return "An access key you added to this app";
   const where = `s3://${a.bucket}/${a.prefix ?? ""}`;
-  const level = LEVEL_WORDS[a.level] ?? a.level;
+  const level = a.level ? LEVEL_WORDS[a.level] : "";
   return a.kind === "role" ? `${level} access to ${where} for another AWS account` : `${level} access to ${where}`;
 }
 
@@ -113,7 +113,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
         h(
           "dl",
           {},
-          a.bucket ? [h("dt", {}, "Bucket"), h("dd", {}, a.bucket), h("dt", {}, "Folder"), h("dd", {}, a.prefix ?? "the whole bucket"), h("dt", {}, "Access"), h("dd", {}, LEVEL_WORDS[a.level] ?? a.level)] : null,
+          a.bucket ? [h("dt", {}, "Bucket"), h("dd", {}, a.bucket), h("dt", {}, "Folder"), h("dd", {}, a.prefix ?? "the whole bucket"), h("dt", {}, "Access"), h("dd", {}, a.level ? LEVEL_WORDS[a.level] : "")] : null,
           h("dt", {}, "Account"),
           h("dd", {}, a.account),
           h("dt", {}, a.kind === "imported" ? "Added" : "Created"),
@@ -146,12 +146,21 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
     }
   };
 
+  /** "Cut off sessions": a session made with a deleted key would otherwise live on for up to 36 hours. */
+  const sessionsBox = (id: string) => {
+    const box = h("input", { type: "checkbox", id, checked: true });
+    const row = h("div", { class: "check" }, box, h("label", { for: id }, "Also cut off sessions made with this user's keys before now (recommended: a session made with a deleted key lasts up to 36 hours)"));
+    return { box, row };
+  };
+
   const deleteKey = (a: AccessDto, keyId: string, panel: HTMLElement) => {
     const confirm = h("button", { type: "button", class: "danger", id: "delete-key-confirm" }, `Delete ${keyId}`);
+    const sessions = sessionsBox(`cut-sessions-${a.id}`);
     confirm.addEventListener("click", async () => {
+      const cut = sessions.box.checked;
       panel.replaceChildren(busy(`Deleting ${keyId}…`));
       try {
-        await backend.deleteAccessKey(a.id, keyId);
+        await backend.deleteAccessKey(a.id, keyId, cut);
         panel.replaceChildren();
         pageStatus.textContent = `Deleted the key ${keyId}.`;
         await reloadAndFocus(a.id);
@@ -159,7 +168,12 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
         panel.replaceChildren(errorBox(message(e)));
       }
     });
-    panel.replaceChildren(h("h3", { tabindex: "-1" }, `Delete the key ${keyId}?`), h("p", {}, "Whoever still uses it loses access. Its saved secret is removed from this computer too."), h("div", { class: "row" }, confirm, closeButton(panel)));
+    panel.replaceChildren(
+      h("h3", { tabindex: "-1" }, `Delete the key ${keyId}?`),
+      h("p", {}, "Whoever still uses it loses access. Its saved secret is removed from this computer too."),
+      sessions.row,
+      h("div", { class: "row" }, confirm, closeButton(panel)),
+    );
     focusFirst(panel);
   };
 
@@ -203,11 +217,12 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
       // (panels outlive a re-read) and the result below appears once the page is settled.
       await load();
       const delOld = h("button", { type: "button", class: "secondary danger", id: "delete-old" }, `Delete the old key ${oldKeyId} now`);
+      const oldSessions = sessionsBox(`cut-old-sessions-${a.id}`);
       const oldStatus = h("p", { class: "hint", role: "status", "aria-live": "polite" });
       delOld.addEventListener("click", async () => {
         delOld.disabled = true;
         try {
-          await backend.deleteAccessKey(a.id, oldKeyId);
+          await backend.deleteAccessKey(a.id, oldKeyId, oldSessions.box.checked);
           oldStatus.textContent = `The old key ${oldKeyId} is deleted.`;
           delOld.remove();
           load();
@@ -219,9 +234,10 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
       result.replaceChildren(
         h("p", { class: "ok", id: "rotate-done", role: "status" }, `The new key ${o.newAccessKeyId} works and is saved in your keychain. The old key ${oldKeyId} is switched off.`),
         h("p", {}, "Give the new key to whoever used the old one. Delete the old key once nothing uses it."),
+        oldSessions.row,
         h("div", { class: "row" }, delOld),
         oldStatus,
-        ...handoverPanel(backend, ctx.info, { userName: o.userName ?? "", accessKeyId: o.newAccessKeyId ?? "", keychainEntry: o.keychainEntry }),
+        ...handoverPanel(backend, ctx.info, { userName: o.userName ?? "", accessKeyId: o.newAccessKeyId ?? "", keychainEntry: o.keychainEntry, accessId: o.accessId }),
         h("div", { class: "row" }, h("button", { type: "button", class: "secondary", onclick: () => (panel.replaceChildren(), reloadAndFocus(a.id)) }, "Done")),
       );
       result.querySelector<HTMLElement>("#rotate-done")?.setAttribute("tabindex", "-1");
@@ -231,13 +247,14 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
     }
   };
 
-  const startRevoke = async (a: AccessDto, panel: HTMLElement, adopt: boolean) => {
+  const startRevoke = async (a: AccessDto, panel: HTMLElement, adopt: boolean, keepSessions = false) => {
     panel.replaceChildren(busy("Working out what to delete…"));
     try {
-      const plan = await backend.planRevoke(a.id, adopt);
+      const plan = await backend.planRevoke(a.id, adopt, keepSessions);
       const go = h("button", { type: "button", class: "danger", id: "revoke-confirm" }, "Delete all of this");
       go.addEventListener("click", () => runRevoke(a, plan.steps.map((s) => s.summary), panel));
-      const adoptBox = h("input", { type: "checkbox", id: `adopt-${a.id}`, checked: adopt, onchange: (e: Event) => startRevoke(a, panel, (e.target as HTMLInputElement).checked) });
+      const adoptBox = h("input", { type: "checkbox", id: `adopt-${a.id}`, checked: adopt, onchange: (e: Event) => startRevoke(a, panel, (e.target as HTMLInputElement).checked, keepSessions) });
+      const sessionsBox = h("input", { type: "checkbox", id: `revoke-sessions-${a.id}`, checked: !keepSessions, onchange: (e: Event) => startRevoke(a, panel, adopt, !(e.target as HTMLInputElement).checked) });
       panel.replaceChildren(
         h("div", {},
         h("h3", { tabindex: "-1" }, `Revoke ${a.label}?`),
@@ -245,6 +262,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
         h("ol", { class: "plan revoke-steps" }, plan.steps.map((s) => h("li", {}, h("span", { class: "summary" }, s.summary), h("span", { class: "call" }, s.call)))),
         plan.kept.length ? [h("p", {}, "Left alone:"), h("ul", { class: "kept" }, plan.kept.map((k) => h("li", {}, k)))] : null,
         plan.kept.length || adopt ? h("div", { class: "check" }, adoptBox, h("label", { for: `adopt-${a.id}` }, "Also delete what this app did not create")) : null,
+        a.state === "exists" ? h("div", { class: "check" }, sessionsBox, h("label", { for: `revoke-sessions-${a.id}` }, "First cut off every session made before now (recommended)")) : null,
         h("p", { class: "warning" }, "This cannot be undone. Whoever uses this access loses it at once."),
         h("div", { class: "row" }, go, closeButton(panel)),
         ),

@@ -7,6 +7,7 @@ import {
   policyNameError,
   suggestedPolicyName,
   suggestedUserName,
+  trustedPrincipalError,
   userNameError,
 } from "./validate";
 
@@ -49,12 +50,30 @@ describe("folders and origins", () => {
     expect(folderError("a*")).toMatch(/wildcards/);
     expect(folderError("a//b")).toMatch(/empty part/);
     expect(folderError("reports/2026")).toBeNull();
+    expect(folderError("a/../b")).toMatch(/"\.\."/);
+    expect(folderError("./a")).toMatch(/part/);
+    expect(folderError("tab\there")).toMatch(/control character/);
+    expect(folderError("v1..2/x")).toBeNull();
   });
   it("checks origins and warns on *", () => {
     expect(originsCheck("").error).toMatch(/at least one/);
     expect(originsCheck("app.example.com").error).toMatch(/not a web address/);
     expect(originsCheck("https://app.example.com, https://b.example.com")).toEqual({ error: null, warning: null });
     expect(originsCheck("*").warning).toMatch(/any web site/);
+    expect(originsCheck("https://*.example.com").warning).toBeNull();
+    expect(originsCheck("https://*").warning).toMatch(/far more sites/);
+    expect(originsCheck("https://*.com").warning).toMatch(/far more sites/);
+    expect(originsCheck("http://app.example.com").warning).toMatch(/unencrypted/);
+    expect(originsCheck("http://localhost:5173").warning).toBeNull();
+  });
+  it("accepts one user or role of the other account, never a wildcard", () => {
+    expect(trustedPrincipalError("210987654321")).toBeNull();
+    expect(trustedPrincipalError("arn:aws:iam::210987654321:role/ingest")).toBeNull();
+    expect(trustedPrincipalError("arn:aws:iam::210987654321:user/team/vendor")).toBeNull();
+    expect(trustedPrincipalError("arn:aws:iam::210987654321:role/*")).toMatch(/Wildcards/);
+    expect(trustedPrincipalError("arn:aws:iam::210987654321:role/${aws:username}")).toMatch(/policy variables/);
+    expect(trustedPrincipalError("arn:aws:iam::210987654321:root")).toMatch(/12-digit account ID \(210987654321\)/);
+    expect(trustedPrincipalError("arn:aws:iam::210987654321:group/x")).toMatch(/not an IAM user or role ARN/);
   });
 });
 

@@ -1,6 +1,8 @@
 // Validation as you type. The same rules are enforced again by the engine (crates/core/src/validate.rs)
 // before any AWS call; these give instant, specific feedback.
 
+import type { LevelDto } from "./bindings";
+
 const IAM_CHARS = /^[A-Za-z0-9+=,.@_-]*$/;
 
 function iamName(what: string, value: string, max: number): string | null {
@@ -22,7 +24,10 @@ export function trustedPrincipalError(v: string): string | null {
   const t = v.trim();
   if (t === "") return "Type the other party's 12-digit AWS account ID (or the ARN they gave you).";
   if (!t.startsWith("arn:")) return /^\d{12}$/.test(t) ? null : `An AWS account ID is exactly 12 digits (this has ${t.replace(/\D/g, "").length}).`;
-  return /^arn:aws[a-z-]*:iam::\d{12}:(root|(user|role)\/\S+)$/.test(t) ? null : "This is not an IAM user or role ARN (arn:aws:iam::123456789012:role/NAME).";
+  if (/[*?]|\$\{/.test(t)) return "Wildcards and policy variables are not allowed: name exactly one user or role, or give the 12-digit account ID.";
+  const root = /^arn:aws(-cn|-us-gov)?:iam::(\d{12}):root$/.exec(t);
+  if (root) return `That is the whole account: give its 12-digit account ID (${root[2]}) instead.`;
+  return /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(user|role)\/([^\s/]+\/)*[A-Za-z0-9+=,.@_-]+$/.test(t) ? null : "This is not an IAM user or role ARN (arn:aws:iam::123456789012:role/NAME).";
 }
 
 export function externalIdError(v: string): string | null {
@@ -55,6 +60,9 @@ export function folderError(v: string): string | null {
   if (/[*?]/.test(v)) return "A folder name cannot contain * or ? (in a policy they are wildcards).";
   if (v.includes("${")) return 'A folder name cannot contain "${".';
   if (v.replace(/^\/+/, "").includes("//")) return "The folder has an empty part (//).";
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) return "The folder contains a control character; remove it.";
+  if (v.trim().split("/").some((p) => p === "." || p === "..")) return 'A folder cannot have a "." or ".." part: name the folder itself.';
   return null;
 }
 
@@ -78,8 +86,23 @@ export function originsCheck(text: string): OriginCheck {
     if (!/^https?:\/\/[^\s/]+/.test(o)) return { error: `"${o}" is not a web address: write it as https://host.`, warning: null };
     if ((o.match(/\*/g) ?? []).length > 1) return { error: `"${o}" has more than one *.`, warning: null };
   }
-  const warning = origins.includes("*") ? "* lets any web site use this bucket from a browser. Name the exact site when you can." : null;
-  return { error: null, warning };
+  return { error: null, warning: originWarning(origins) };
+}
+
+/** The engine's warnings about allowed but risky origins (`CorsRule::warnings`), first one shown. */
+function originWarning(origins: string[]): string | null {
+  for (const o of origins) {
+    if (o === "*") return "* lets any web site use this bucket from a browser. Name the exact site when you can.";
+    const m = /^(https?):\/\/([^/]*)/.exec(o);
+    const host = (m?.[2] ?? "").split(":")[0];
+    if (host.includes("*")) {
+      const rest = host.startsWith("*.") ? host.slice(2) : null;
+      const narrow = rest !== null && !rest.includes("*") && rest.split(".").filter(Boolean).length >= 2;
+      if (!narrow) return `"${o}" matches far more sites than yours; use the exact site, or *.yourdomain.com for its subdomains.`;
+    }
+    if (m?.[1] === "http" && !["localhost", "127.0.0.1", "[::1]"].includes(host)) return `"${o}" is unencrypted http://; use https:// unless this is only for development.`;
+  }
+  return null;
 }
 
 export function splitList(text: string): string[] {
@@ -89,7 +112,7 @@ export function splitList(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-export type Level = "read" | "upload" | "read-write" | "full";
+export type Level = LevelDto;
 
 /** The names the engine would suggest: s3aw-BUCKET-LEVEL, and USER-s3-access. */
 export function suggestedUserName(bucket: string, level: Level): string {

@@ -1,9 +1,11 @@
 //! `s3aw access ...`: what the app created, managed later. Parsing and printing only.
 
-use crate::{confirm, connect, fail, print_json, print_progress, Cli, CliResult, KeyFiles};
+use crate::args::KeyFiles;
+use crate::exit::{confirm, fail, print_json, print_progress, usage, CliResult, Exit};
+use crate::{connect, Cli};
 use clap::{Args, Subcommand};
-use s3aw_core::access::revoke::{plan_revoke, revoke};
-use s3aw_core::access::rotate::{delete_key, plan_rotation, rotate, RotateOptions};
+use s3aw_core::access::revoke::{plan_revoke, revoke, RevokeOptions};
+use s3aw_core::access::rotate::{delete_key, plan_rotation, revoke_user_sessions, rotate, RotateOptions};
 use s3aw_core::access::{self, AccessStatus, Live};
 use s3aw_core::credential_process::load_saved_key;
 use s3aw_core::export;
@@ -27,12 +29,16 @@ pub enum AccessCommand {
     },
     /// Replace an access key: create a new one, save it, wait until it works, deactivate the old one.
     Rotate(RotateArgs),
-    /// Delete one access key (in AWS, the keychain and the list).
+    /// Delete one access key (in AWS, the keychain and the list), and cut off sessions made from the user's
+    /// keys before now (a session made with the deleted key would otherwise live on for up to 36 hours).
     DeleteKey {
         access: String,
         /// The access key id to delete.
         #[arg(long)]
         key: String,
+        /// Leave sessions made from the user's keys alone.
+        #[arg(long)]
+        keep_sessions: bool,
         #[arg(long, short = 'y')]
         yes: bool,
     },
@@ -42,6 +48,9 @@ pub enum AccessCommand {
         /// Also delete what the app did not create (a reused user, an imported key, an untagged policy).
         #[arg(long)]
         adopt: bool,
+        /// Do not cut off sessions made before now (by default the first step refuses them).
+        #[arg(long)]
+        keep_sessions: bool,
         /// Only print what would be deleted.
         #[arg(long)]
         dry_run: bool,
@@ -68,9 +77,12 @@ pub struct RotateArgs {
     /// The key to replace (default: the one active key this app made for the user).
     #[arg(long)]
     key: Option<String>,
-    /// Delete the old key at the end instead of only deactivating it.
+    /// Delete the old key at the end instead of only deactivating it (and cut off sessions made with it).
     #[arg(long)]
     delete_old: bool,
+    /// With --delete-old: leave sessions made from the old key alone (they last up to 36 hours).
+    #[arg(long, requires = "delete_old")]
+    keep_sessions: bool,
     /// When the user already has two keys and one is inactive, delete that one first.
     #[arg(long)]
     delete_inactive: bool,
@@ -117,7 +129,7 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
             let entry = record.find(query)?;
             let one = Record { version: 1, entries: vec![entry.clone()] };
             let list = access::status(&session, &keychain, &one).await?;
-            let s = list.first().ok_or_else(|| fail(1, "other", "the entry vanished"))?;
+            let s = list.first().ok_or_else(|| fail(Exit::Error, "other", "the entry vanished"))?;
             if cli.json {
                 print_json(status_json(s));
             } else {
@@ -126,22 +138,31 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
             Ok(())
         }
         AccessCommand::Rotate(args) => rotate_cmd(cli, &keychain, args).await,
-        AccessCommand::DeleteKey { access: query, key, yes } => {
+        AccessCommand::DeleteKey { access: query, key, keep_sessions, yes } => {
             let session = connect(cli).await?;
             let entry = Record::load()?.find(query)?.clone();
             confirm(*yes, &format!("Delete access key {key} of {}? Whoever uses it loses access.", entry.principal_label()))?;
             delete_key(&session, &keychain, &entry, key).await?;
+            let sessions_cut = if *keep_sessions {
+                false
+            } else {
+                revoke_user_sessions(&session, &entry).await.map_err(|e| fail(Exit::Error, e.code(), format!("The key {key} is deleted, but sessions made with it could not be cut off: {e}")))?;
+                true
+            };
             if cli.json {
-                print_json(json!({ "deleted": key }));
+                print_json(json!({ "deleted": key, "sessions_cut_off": sessions_cut }));
             } else {
                 println!("Deleted access key {key}.");
+                if sessions_cut {
+                    println!("Sessions made before now from the keys of {} are cut off.", entry.principal_label());
+                }
             }
             Ok(())
         }
-        AccessCommand::Revoke { access: query, adopt, dry_run, yes } => {
+        AccessCommand::Revoke { access: query, adopt, keep_sessions, dry_run, yes } => {
             let session = connect(cli).await?;
             let entry = Record::load()?.find(query)?.clone();
-            let plan = plan_revoke(&session, &entry, *adopt).await?;
+            let plan = plan_revoke(&session, &entry, RevokeOptions { adopt: *adopt, keep_sessions: *keep_sessions }).await?;
             if cli.json && *dry_run {
                 print_json(json!({
                     "id": entry.id,
@@ -162,7 +183,7 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
                 return Ok(());
             }
             confirm(*yes, "Delete all of this? It cannot be undone.")?;
-            revoke(&session, &keychain, &plan, &mut print_progress).await.map_err(|f| fail(5, "revoke_incomplete", f.explain()))?;
+            revoke(&session, &keychain, &plan, &mut print_progress).await.map_err(|f| fail(Exit::RollbackIncomplete, "revoke_incomplete", f.explain()))?;
             if cli.json {
                 print_json(json!({ "revoked": entry.id, "steps": plan.steps.len(), "kept": plan.kept }));
             } else {
@@ -173,7 +194,7 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
         AccessCommand::Import { csv, access_key_id } => {
             let key = match (csv, access_key_id) {
                 (Some(path), _) => {
-                    let text = std::fs::read_to_string(path).map_err(|e| fail(1, "io", format!("could not read {}: {e}", path.display())))?;
+                    let text = std::fs::read_to_string(path).map_err(|e| fail(Exit::Error, "io", format!("could not read {}: {e}", path.display())))?;
                     export::parse_credentials_csv(&text)?.0
                 }
                 (None, Some(id)) => {
@@ -184,14 +205,14 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
                     } else {
                         std::io::stdin().read_to_string(&mut secret).map(|_| ())
                     };
-                    read.map_err(|e| fail(1, "io", format!("could not read the secret from stdin: {e}")))?;
+                    read.map_err(|e| fail(Exit::Error, "io", format!("could not read the secret from stdin: {e}")))?;
                     let secret = secret.trim().to_string();
                     if secret.is_empty() {
-                        return Err(fail(1, "invalid_input", "secret access key: nothing was given on stdin"));
+                        return Err(fail(Exit::Error, "invalid_input", "secret access key: nothing was given on stdin"));
                     }
                     AccessKey { access_key_id: id.trim().to_string(), secret_access_key: Secret::new(secret) }
                 }
-                (None, None) => return Err(fail(2, "usage", "give --csv FILE or --access-key-id ID")),
+                (None, None) => return Err(usage("give --csv FILE or --access-key-id ID")),
             };
             let session = connect(cli).await?;
             let entry = access::import_key(&session, &keychain, key).await?;
@@ -209,11 +230,11 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
 async fn rotate_cmd(cli: &Cli, keychain: &Keychain, args: &RotateArgs) -> CliResult {
     let session = connect(cli).await?;
     let entry = Record::load()?.find(&args.access)?.clone();
-    let opts = RotateOptions { old_key: args.key.clone(), delete_old: args.delete_old };
+    let opts = RotateOptions { old_key: args.key.clone(), delete_old: args.delete_old, keep_sessions: args.keep_sessions };
     let plan = plan_rotation(&session, &entry, &opts).await?;
     if let (Some(inactive), false) = (plan.deletes_inactive_key(), args.delete_inactive) {
         return Err(fail(
-            1,
+            Exit::Error,
             "key_limit",
             format!("{} already has two keys, the most AWS allows. Add --delete-inactive to delete the inactive key {inactive} first. Nothing was changed.", entry.principal_label()),
         ));
@@ -225,8 +246,8 @@ async fn rotate_cmd(cli: &Cli, keychain: &Keychain, args: &RotateArgs) -> CliRes
     confirm(args.yes, "Go ahead?")?;
     let backoff = Backoff { budget: Duration::from_secs(args.wait_timeout), ..Backoff::default() };
     let done = rotate(&session, keychain, &plan, &backoff, &mut print_progress).await.map_err(|f| {
-        let code = if f.clean { 4 } else { 5 };
-        fail(code, if f.clean { "rolled_back" } else { "rotation_incomplete" }, f.explain())
+        let exit = if f.clean { Exit::RolledBack } else { Exit::RollbackIncomplete };
+        fail(exit, if f.clean { "rolled_back" } else { "rotation_incomplete" }, f.explain())
     })?;
     if cli.json {
         let mut out = json!({
@@ -256,15 +277,15 @@ async fn rotate_cmd(cli: &Cli, keychain: &Keychain, args: &RotateArgs) -> CliRes
 async fn export_cmd(cli: &Cli, keychain: &Keychain, args: &ExportArgs) -> CliResult {
     let files = &args.files;
     if files.csv.is_none() && files.aws_profile.is_none() {
-        return Err(fail(2, "usage", "say where the key goes: --csv FILE or --aws-profile NAME"));
+        return Err(usage("say where the key goes: --csv FILE or --aws-profile NAME"));
     }
     let record = Record::load()?;
     let entry = record.find(&args.access)?;
     let key_id = match (&args.key, entry.access_key_ids.as_slice()) {
         (Some(k), _) => k.clone(),
         (None, [one]) => one.clone(),
-        (None, []) => return Err(fail(1, "invalid_input", format!("{} has no saved access key", entry.principal_label()))),
-        (None, many) => return Err(fail(1, "invalid_input", format!("{} has several keys ({}); choose one with --key", entry.principal_label(), many.join(", ")))),
+        (None, []) => return Err(fail(Exit::Error, "invalid_input", format!("{} has no saved access key", entry.principal_label()))),
+        (None, many) => return Err(fail(Exit::Error, "invalid_input", format!("{} has several keys ({}); choose one with --key", entry.principal_label(), many.join(", ")))),
     };
     let key = load_saved_key(keychain, &key_id).await?;
     let user = entry.user_name.clone().unwrap_or_default();

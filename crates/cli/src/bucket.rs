@@ -1,6 +1,8 @@
 //! `s3aw bucket ...`: show a bucket's settings, and change them through a reviewed plan.
 
-use crate::{connect, fail, print_json, review_plan, run_plan, Cli, CliResult, HardeningArgs, Level};
+use crate::args::{HardeningArgs, Level};
+use crate::exit::{fail, print_json, review_plan, run_plan, usage, CliResult, Exit};
+use crate::{connect, Cli};
 use clap::{Args, Subcommand};
 use s3aw_core::plan::build_plan;
 use s3aw_core::plan::PlanOptions;
@@ -54,6 +56,7 @@ async fn show(cli: &Cli, bucket: &str) -> CliResult {
             "encryption": s.encryption.as_ref().map(|e| json!({ "algorithm": e.algorithm, "kms_key_id": e.kms_key_id })),
             "block_public_access": s.public_access_block,
             "tls_only": s.tls_only,
+            "versioning": s.versioning,
             "policy_statements": s.policy_statements,
             "logging": s.logging.as_ref().map(|l| json!({ "bucket": l.bucket, "prefix": l.prefix })),
             "cors": s.cors,
@@ -65,6 +68,7 @@ async fn show(cli: &Cli, bucket: &str) -> CliResult {
     println!("  Default encryption:  {}", s.encryption.as_ref().map(|e| format!("on, {}", e.describe())).unwrap_or_else(|| "off".into()));
     println!("  Block Public Access: {}", if s.blocks_all_public_access() { "on (all four settings)".to_string() } else { format!("{:?}", s.public_access_block.unwrap_or_default()) });
     println!("  TLS-only:            {} ({} bucket policy statement(s))", on_off(s.tls_only), s.policy_statements);
+    println!("  Versioning:          {}", s.versioning.as_deref().map(|v| v.to_lowercase()).unwrap_or_else(|| "never turned on".into()));
     println!("  Access logging:      {}", s.logging.as_ref().map(|l| format!("on, into s3://{}/{}", l.bucket, l.prefix)).unwrap_or_else(|| "off".into()));
     if s.cors.is_empty() {
         println!("  CORS rules:          none");
@@ -88,7 +92,7 @@ async fn change(cli: &Cli, a: &ChangeArgs) -> CliResult {
         let current = s3aw_core::inventory::bucket_cors(&session, &a.bucket).await?;
         for n in &a.delete_cors_rules {
             if *n == 0 || *n > current.len() {
-                return Err(fail(1, "invalid_input", format!("CORS rule {n}: the bucket has {} rule(s), numbered from 1 (see `s3aw bucket show {}`)", current.len(), a.bucket)));
+                return Err(fail(Exit::Error, "invalid_input", format!("CORS rule {n}: the bucket has {} rule(s), numbered from 1 (see `s3aw bucket show {}`)", current.len(), a.bucket)));
             }
         }
         let mut rules: Vec<CorsRule> = current.iter().enumerate().filter(|(i, _)| !a.delete_cors_rules.contains(&(i + 1))).map(|(_, r)| r.clone()).collect();
@@ -97,13 +101,13 @@ async fn change(cli: &Cli, a: &ChangeArgs) -> CliResult {
     };
     let hardening = Hardening { cors_edit, ..a.settings.to_hardening(&a.bucket) };
     if !hardening.touches_bucket() && cors.is_none() {
-        return Err(fail(2, "usage", "say what to change: --block-public-access, --encrypt, --tls-only, --access-log-bucket, --cors-origin or --delete-cors-rule"));
+        return Err(usage("say what to change: --block-public-access, --encrypt, --tls-only, --versioning, --access-log-bucket, --cors-origin or --delete-cors-rule"));
     }
     let mut scope = Scope::new(&a.bucket, None)?;
     scope.partition = session.partition().to_string();
     let request = AccessRequest { method: Method::BucketSettings, scope, level, cors, hardening, create_bucket_in: None };
     let plan = build_plan(&session, &request, &PlanOptions::default()).await?;
-    if !review_plan(cli, a.dry_run, a.yes, &plan)? {
+    if !review_plan(cli.json, a.dry_run, a.yes, &plan)? {
         if plan.steps.is_empty() && !a.dry_run {
             if cli.json {
                 print_json(json!({ "changed": 0, "notes": plan.notes }));
@@ -113,9 +117,12 @@ async fn change(cli: &Cli, a: &ChangeArgs) -> CliResult {
         }
         return Ok(());
     }
-    run_plan(&session, &plan, None).await?;
+    let applied = run_plan(&session, &plan, None).await?;
+    for step in &applied.remerged {
+        eprintln!("Note: re-merged: \"{step}\" was merged into what the bucket holds now, which had changed since the review; nothing in it was lost.");
+    }
     if cli.json {
-        print_json(json!({ "changed": plan.steps.len(), "notes": plan.notes }));
+        print_json(json!({ "changed": plan.steps.len(), "notes": plan.notes, "remerged": applied.remerged }));
     } else {
         println!("Done: {} change(s) to \"{}\".", plan.steps.len(), a.bucket);
     }

@@ -4,9 +4,9 @@
 use crate::connect::Session;
 use crate::error::{from_sdk, Error, Result};
 use crate::keychain::{run_blocking, KeyRef, Keychain};
-use crate::plan::{Action, Encryption, Plan, PublicAccessBlock, CREATED_BY_TAG};
+use crate::plan::{merge_cors, merge_statement, Action, Encryption, Plan, PolicyPurpose, PublicAccessBlock, CREATED_BY_TAG};
 use crate::request::CorsRule;
-use crate::secret::{AccessKey, Secret};
+use crate::secret::AccessKey;
 use aws_sdk_s3::types as s3t;
 
 /// Progress of an apply, for live display. Holds no secret.
@@ -28,6 +28,10 @@ pub struct Applied {
     pub access_key: Option<AccessKey>,
     /// Where the secret was saved, when the plan saved it.
     pub keychain_entry: Option<KeyRef>,
+    /// Steps that merged into a document someone else had changed since the review, by summary.
+    pub remerged: Vec<String>,
+    /// The completed steps and what undoing them needs, for [`roll_back`].
+    done: Vec<(usize, StepOutput)>,
 }
 
 /// A failed apply: the error, and what rollback did.
@@ -76,6 +80,18 @@ impl ApplyFailure {
 #[derive(Debug, Default)]
 struct StepOutput {
     access_key_id: Option<String>,
+    /// For a step that replaced a whole document (bucket policy, CORS rules): what the bucket held just
+    /// before (`None`: nothing) and what the step wrote. Undo restores the first only while the bucket
+    /// still holds the second.
+    replaced: Option<Replaced>,
+    /// The step merged into a document that had changed since the review.
+    remerged: bool,
+}
+
+#[derive(Debug)]
+enum Replaced {
+    Policy { before: Option<String>, written: String },
+    Cors { before: Vec<CorsRule>, written: Vec<CorsRule> },
 }
 
 struct Run<'a> {
@@ -87,6 +103,10 @@ struct Run<'a> {
 }
 
 /// Apply `plan`, calling `progress` for each event. The keychain is needed when the plan saves a secret.
+///
+/// Documents S3 replaces whole are read again first: a CORS edit or removal based on rules that have
+/// changed since the review stops before anything changes; a statement or rule to add is merged into what
+/// is there when its step runs (and the progress says it was re-merged).
 pub async fn apply(
     session: &Session,
     plan: &Plan,
@@ -95,6 +115,11 @@ pub async fn apply(
 ) -> std::result::Result<Applied, ApplyFailure> {
     let mut run = Run { session, keychain, account: plan.account.clone(), key: None, keychain_entry: None };
     let total = plan.steps.len();
+    if let Err((index, error)) = run.check_unchanged(plan).await {
+        let summary = plan.steps[index].summary();
+        progress(Progress::StepFailed { index, message: error.to_string() });
+        return Err(ApplyFailure { failed_step: index, failed_summary: summary, error, rolled_back: vec![], left_behind: vec![] });
+    }
     let mut done: Vec<(usize, StepOutput)> = Vec::new();
     for (index, action) in plan.steps.iter().enumerate() {
         progress(Progress::StepStarted { index, total, summary: action.summary() });
@@ -105,28 +130,29 @@ pub async fn apply(
             }
             Err(error) => {
                 progress(Progress::StepFailed { index, message: error.to_string() });
-                let mut failure = ApplyFailure { failed_step: index, failed_summary: action.summary(), error, rolled_back: vec![], left_behind: vec![] };
-                if !done.is_empty() {
-                    progress(Progress::RollbackStarted { steps: done.len() });
-                }
-                for (i, out) in done.into_iter().rev() {
-                    let step = &plan.steps[i];
-                    match run.undo(step, &out).await {
-                        Ok(()) => {
-                            progress(Progress::StepUndone { index: i, summary: step.summary() });
-                            failure.rolled_back.push(step.summary());
-                        }
-                        Err(e) => {
-                            progress(Progress::UndoFailed { index: i, summary: step.summary(), message: e.to_string() });
-                            failure.left_behind.push((step.summary(), e));
-                        }
-                    }
-                }
-                return Err(failure);
+                let failure = ApplyFailure { failed_step: index, failed_summary: action.summary(), error, rolled_back: vec![], left_behind: vec![] };
+                return Err(run.undo_all(plan, done, failure, progress).await);
             }
         }
     }
-    Ok(Applied { account: run.account, access_key: run.key, keychain_entry: run.keychain_entry })
+    let remerged = done.iter().filter(|(_, o)| o.remerged).map(|(i, _)| plan.steps[*i].summary()).collect();
+    Ok(Applied { account: run.account, access_key: run.key, keychain_entry: run.keychain_entry, remerged, done })
+}
+
+/// Undo a successful apply, in reverse, because what followed it failed (say the new secret could be
+/// saved nowhere): the account ends as it was. Returns the account of what was undone, as for a failure.
+pub async fn roll_back(
+    session: &Session,
+    plan: &Plan,
+    applied: Applied,
+    keychain: Option<&Keychain>,
+    error: Error,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> ApplyFailure {
+    let mut run = Run { session, keychain, account: applied.account, key: applied.access_key, keychain_entry: applied.keychain_entry };
+    let last = applied.done.last().map(|(i, _)| *i).unwrap_or(0);
+    let failure = ApplyFailure { failed_step: last, failed_summary: "Hand the new key over".into(), error, rolled_back: vec![], left_behind: vec![] };
+    run.undo_all(plan, applied.done, failure, progress).await
 }
 
 /// The account named in an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:...`).
@@ -146,7 +172,7 @@ where
 }
 
 fn build_err(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Other(format!("could not build the {what} request: {e}"))
+    Error::Internal(format!("could not build the {what} request: {e}"))
 }
 
 fn cors_to_sdk(rules: &[CorsRule]) -> Result<s3t::CorsConfiguration> {
@@ -201,6 +227,113 @@ impl Run<'_> {
         self.session.s3()
     }
 
+    /// Before any change: the steps that replace the CORS rules with an edited list (or remove them) were
+    /// based on the rules read for the review; if the bucket holds other rules now, stop.
+    async fn check_unchanged(&self, plan: &Plan) -> std::result::Result<(), (usize, Error)> {
+        for (i, action) in plan.steps.iter().enumerate() {
+            let (bucket, previous) = match action {
+                Action::PutBucketCors { bucket, previous, added: None, .. } => (bucket, previous.clone().unwrap_or_default()),
+                Action::DeleteBucketCors { bucket, previous } => (bucket, previous.clone()),
+                _ => continue,
+            };
+            let now = crate::inventory::bucket_cors(self.session, bucket).await.map_err(|e| (i, e))?;
+            if now != previous {
+                return Err((i, Error::ChangedSinceReview { what: "CORS rules" }));
+            }
+        }
+        Ok(())
+    }
+
+    /// Undo the completed steps in reverse, recording what was undone and what could not be.
+    async fn undo_all(&mut self, plan: &Plan, done: Vec<(usize, StepOutput)>, mut failure: ApplyFailure, progress: &mut (dyn FnMut(Progress) + Send)) -> ApplyFailure {
+        if !done.is_empty() {
+            progress(Progress::RollbackStarted { steps: done.len() });
+        }
+        for (i, out) in done.into_iter().rev() {
+            let step = &plan.steps[i];
+            match self.undo(step, &out).await {
+                Ok(()) => {
+                    progress(Progress::StepUndone { index: i, summary: step.summary() });
+                    failure.rolled_back.push(step.summary());
+                }
+                Err(e) => {
+                    progress(Progress::UndoFailed { index: i, summary: step.summary(), message: e.to_string() });
+                    failure.left_behind.push((step.summary(), e));
+                }
+            }
+        }
+        failure
+    }
+
+    /// Write `added` into the bucket policy as it is now (re-read: minutes may have passed since the
+    /// review, and another admin's statement must not be lost).
+    async fn put_policy_merged(&self, bucket: &str, planned: &str, previous: &Option<String>, added: &serde_json::Value, purpose: &PolicyPurpose) -> Result<(StepOutput, Option<String>)> {
+        let ctx = &self.session.ctx;
+        let s3 = self.s3_for(bucket).await?;
+        let now = crate::inventory::read_bucket_policy(self.session, &s3, bucket).await?;
+        let unchanged = same_json(now.as_deref(), previous.as_deref());
+        let document = if unchanged {
+            planned.to_string()
+        } else {
+            match merge_statement(now.as_deref(), added, purpose)? {
+                Some((doc, _)) => doc,
+                None => return Ok((StepOutput::default(), Some("already there: someone added it since the review".into()))),
+            }
+        };
+        s3.put_bucket_policy().bucket(bucket).policy(&document).send().await.map_err(|e| from_sdk(ctx, "PutBucketPolicy", e))?;
+        let out = StepOutput { replaced: Some(Replaced::Policy { before: now, written: document }), remerged: !unchanged, ..Default::default() };
+        let detail = (!unchanged).then(|| "re-merged: the bucket's policy had changed since the review; every statement in it now was kept".to_string());
+        Ok((out, detail))
+    }
+
+    /// Add a CORS rule to the rules as they are now (re-read, as for the policy).
+    async fn put_cors_merged(&self, bucket: &str, planned: &[CorsRule], previous: &Option<Vec<CorsRule>>, added: &CorsRule) -> Result<(StepOutput, Option<String>)> {
+        let now = crate::inventory::bucket_cors(self.session, bucket).await?;
+        let unchanged = now == previous.clone().unwrap_or_default();
+        let rules = if unchanged {
+            planned.to_vec()
+        } else {
+            match merge_cors(Some(&now), added)? {
+                Some(rules) => rules,
+                None => return Ok((StepOutput::default(), Some("already there: someone added it since the review".into()))),
+            }
+        };
+        self.s3().put_bucket_cors().bucket(bucket).cors_configuration(cors_to_sdk(&rules)?).send().await.map_err(|e| from_sdk(&self.session.ctx, "PutBucketCors", e))?;
+        let out = StepOutput { replaced: Some(Replaced::Cors { before: now, written: rules }), remerged: !unchanged, ..Default::default() };
+        let detail = (!unchanged).then(|| "re-merged: the bucket's CORS rules had changed since the review; every rule on it now was kept".to_string());
+        Ok((out, detail))
+    }
+
+    /// Put back a replaced document, but only while the bucket still holds what the step wrote: a change
+    /// someone made after it is theirs, and is left as it is (reported, not overwritten).
+    async fn restore(&self, bucket: &str, replaced: &Replaced) -> Result<()> {
+        let ctx = &self.session.ctx;
+        match replaced {
+            Replaced::Policy { before, written } => {
+                let s3 = self.s3_for(bucket).await?;
+                let now = crate::inventory::read_bucket_policy(self.session, &s3, bucket).await?;
+                if !same_json(now.as_deref(), Some(written)) {
+                    return Err(Error::ChangedSinceReview { what: "policy (changed again by someone else after this step, so it was left as they made it)" });
+                }
+                match before {
+                    Some(doc) => s3.put_bucket_policy().bucket(bucket).policy(doc).send().await.map(|_| ()).map_err(|e| from_sdk(ctx, "PutBucketPolicy", e)),
+                    None => s3.delete_bucket_policy().bucket(bucket).send().await.map(|_| ()).map_err(|e| from_sdk(ctx, "DeleteBucketPolicy", e)),
+                }
+            }
+            Replaced::Cors { before, written } => {
+                let now = crate::inventory::bucket_cors(self.session, bucket).await?;
+                if &now != written {
+                    return Err(Error::ChangedSinceReview { what: "CORS rules (changed again by someone else after this step, so they were left as they made them)" });
+                }
+                if before.is_empty() {
+                    self.s3().delete_bucket_cors().bucket(bucket).send().await.map(|_| ()).map_err(|e| from_sdk(ctx, "DeleteBucketCors", e))
+                } else {
+                    self.s3().put_bucket_cors().bucket(bucket).cors_configuration(cors_to_sdk(before)?).send().await.map(|_| ()).map_err(|e| from_sdk(ctx, "PutBucketCors", e))
+                }
+            }
+        }
+    }
+
     /// A client in `bucket`'s region: a policy step may concern another bucket (the log target).
     async fn s3_for(&self, bucket: &str) -> Result<aws_sdk_s3::Client> {
         match crate::inventory::bucket_region(self.session, bucket).await {
@@ -233,16 +366,28 @@ impl Run<'_> {
                 self.s3().put_bucket_encryption().bucket(bucket).server_side_encryption_configuration(conf).send().await.map_err(|e| from_sdk(ctx, "PutBucketEncryption", e))?;
                 none()
             }
-            Action::PutBucketCors { bucket, rules, .. } => {
+            Action::PutBucketCors { bucket, rules, previous, added: Some(added) } => self.put_cors_merged(bucket, rules, previous, added).await,
+            Action::PutBucketCors { bucket, rules, previous, added: None } => {
+                // An edit replaces the list it was based on: checked before the first step, and again now.
+                let before = crate::inventory::bucket_cors(self.session, bucket).await?;
+                if before != previous.clone().unwrap_or_default() {
+                    return Err(Error::ChangedSinceReview { what: "CORS rules" });
+                }
                 self.s3().put_bucket_cors().bucket(bucket).cors_configuration(cors_to_sdk(rules)?).send().await.map_err(|e| from_sdk(ctx, "PutBucketCors", e))?;
-                none()
+                Ok((StepOutput { replaced: Some(Replaced::Cors { before, written: rules.clone() }), ..Default::default() }, None))
             }
-            Action::PutBucketPolicy { bucket, document, .. } => {
-                self.s3_for(bucket).await?.put_bucket_policy().bucket(bucket).policy(document).send().await.map_err(|e| from_sdk(ctx, "PutBucketPolicy", e))?;
-                none()
-            }
-            Action::DeleteBucketCors { bucket, .. } => {
+            Action::PutBucketPolicy { bucket, document, previous, added, purpose, .. } => self.put_policy_merged(bucket, document, previous, added, purpose).await,
+            Action::DeleteBucketCors { bucket, previous } => {
+                let before = crate::inventory::bucket_cors(self.session, bucket).await?;
+                if &before != previous {
+                    return Err(Error::ChangedSinceReview { what: "CORS rules" });
+                }
                 self.s3().delete_bucket_cors().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucketCors", e))?;
+                Ok((StepOutput { replaced: Some(Replaced::Cors { before, written: vec![] }), ..Default::default() }, None))
+            }
+            Action::PutBucketVersioning { bucket, .. } => {
+                let conf = s3t::VersioningConfiguration::builder().status(s3t::BucketVersioningStatus::Enabled).build();
+                self.s3_for(bucket).await?.put_bucket_versioning().bucket(bucket).versioning_configuration(conf).send().await.map_err(|e| from_sdk(ctx, "PutBucketVersioning", e))?;
                 none()
             }
             Action::PutBucketLogging { bucket, target, .. } => {
@@ -318,24 +463,15 @@ impl Run<'_> {
                 none()
             }
             Action::CreateAccessKey { user_name } => {
-                let out = iam.create_access_key().user_name(user_name).send().await.map_err(|e| {
-                    if e.as_service_error().map(|s| s.is_limit_exceeded_exception()).unwrap_or(false) {
-                        Error::KeyLimit { user: user_name.clone() }
-                    } else {
-                        from_sdk(ctx, "CreateAccessKey", e)
-                    }
-                })?;
-                let key = out.access_key().ok_or_else(|| Error::Other("AWS created a key but returned none".into()))?;
-                // The secret is wrapped the moment it leaves the SDK's response.
-                let key = AccessKey { access_key_id: key.access_key_id().to_string(), secret_access_key: Secret::new(key.secret_access_key()) };
+                let key = crate::iam::create_access_key(self.session, user_name).await?;
                 let id = key.access_key_id.clone();
                 self.key = Some(key);
-                Ok((StepOutput { access_key_id: Some(id.clone()) }, Some(format!("access key {id}"))))
+                Ok((StepOutput { access_key_id: Some(id.clone()), ..Default::default() }, Some(format!("access key {id}"))))
             }
             Action::SaveSecretToKeychain { user_name, .. } => {
                 let keychain = self.keychain.ok_or_else(|| Error::KeychainUnavailable { detail: "no keychain was given to save the secret in".into() })?.clone();
-                let key = self.key.clone().ok_or_else(|| Error::Other("there is no new key to save".into()))?;
-                let account = self.account.clone().ok_or_else(|| Error::Other("the account of the new key is not known, so it cannot be saved".into()))?;
+                let key = self.key.clone().ok_or_else(|| Error::Internal("there is no new key to save".into()))?;
+                let account = self.account.clone().ok_or_else(|| Error::Internal("the account of the new key is not known, so it cannot be saved".into()))?;
                 let entry = KeyRef { account, owner: user_name.clone(), access_key_id: key.access_key_id.clone() };
                 let e2 = entry.clone();
                 run_blocking(move || keychain.store(&e2, &key.secret_access_key)).await?;
@@ -368,28 +504,20 @@ impl Run<'_> {
                     self.s3().delete_bucket_encryption().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucketEncryption", e))?;
                 }
             },
-            Action::PutBucketCors { bucket, previous, .. } => match previous {
-                Some(rules) => {
-                    self.s3().put_bucket_cors().bucket(bucket).cors_configuration(cors_to_sdk(rules)?).send().await.map_err(|e| from_sdk(ctx, "PutBucketCors", e))?;
+            Action::PutBucketCors { bucket, .. } | Action::DeleteBucketCors { bucket, .. } | Action::PutBucketPolicy { bucket, .. } => {
+                // Nothing was written (it was already there): nothing to undo.
+                if let Some(replaced) = &out.replaced {
+                    self.restore(bucket, replaced).await?;
                 }
-                None => {
-                    self.s3().delete_bucket_cors().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucketCors", e))?;
-                }
-            },
-            Action::DeleteBucketCors { bucket, previous } => {
-                self.s3().put_bucket_cors().bucket(bucket).cors_configuration(cors_to_sdk(previous)?).send().await.map_err(|e| from_sdk(ctx, "PutBucketCors", e))?;
             }
             Action::PutBucketLogging { bucket, previous, .. } => {
                 self.s3().put_bucket_logging().bucket(bucket).bucket_logging_status(logging_to_sdk(previous.as_ref())?).send().await.map_err(|e| from_sdk(ctx, "PutBucketLogging", e))?;
             }
-            Action::PutBucketPolicy { bucket, previous, .. } => match previous {
-                Some(doc) => {
-                    self.s3_for(bucket).await?.put_bucket_policy().bucket(bucket).policy(doc).send().await.map_err(|e| from_sdk(ctx, "PutBucketPolicy", e))?;
-                }
-                None => {
-                    self.s3_for(bucket).await?.delete_bucket_policy().bucket(bucket).send().await.map_err(|e| from_sdk(ctx, "DeleteBucketPolicy", e))?;
-                }
-            },
+            Action::PutBucketVersioning { bucket, .. } => {
+                // Versioning cannot be switched off, only suspended; versions kept meanwhile stay.
+                let conf = s3t::VersioningConfiguration::builder().status(s3t::BucketVersioningStatus::Suspended).build();
+                self.s3_for(bucket).await?.put_bucket_versioning().bucket(bucket).versioning_configuration(conf).send().await.map_err(|e| from_sdk(ctx, "PutBucketVersioning", e))?;
+            }
             Action::CreatePolicy { policy_arn, .. } => {
                 iam.delete_policy().policy_arn(policy_arn).send().await.map_err(|e| from_sdk(ctx, "DeletePolicy", e))?;
             }
@@ -423,6 +551,12 @@ impl Run<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether two policy documents say the same (S3 may return a policy re-formatted).
+fn same_json(a: Option<&str>, b: Option<&str>) -> bool {
+    let parse = |t: Option<&str>| t.map(|t| serde_json::from_str::<serde_json::Value>(t).unwrap_or_else(|_| serde_json::Value::String(t.to_string())));
+    parse(a) == parse(b)
 }
 
 fn tag() -> Result<aws_sdk_iam::types::Tag> {

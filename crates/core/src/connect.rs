@@ -9,7 +9,6 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -70,7 +69,7 @@ impl Session {
                 return Err(Error::invalid("endpoint URL", format!("\"{url}\" must start with http:// or https://")));
             }
         }
-        let profiles = list_profiles();
+        let profiles = list_profiles().await;
         let profile_info = match &opts.profile {
             Some(name) if opts.credentials.is_none() => {
                 let found = profiles.iter().find(|p| &p.name == name).cloned();
@@ -211,12 +210,28 @@ pub enum ProfileKind {
     Keys,
     /// AWS IAM Identity Center (SSO).
     Sso,
+    /// A console sign-in session (`aws login`): `login_session` names it.
+    Login,
     /// Assumes a role from another profile.
     AssumeRole,
     /// An external `credential_process`.
     Process,
     /// Anything else (web identity, container, ...).
     Other,
+}
+
+impl ProfileKind {
+    /// The word scripts see (`s3aw profiles --json`) and the app shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileKind::Keys => "keys",
+            ProfileKind::Sso => "sso",
+            ProfileKind::Login => "login",
+            ProfileKind::AssumeRole => "assume-role",
+            ProfileKind::Process => "process",
+            ProfileKind::Other => "other",
+        }
+    }
 }
 
 /// A profile found on this machine.
@@ -226,75 +241,47 @@ pub struct ProfileInfo {
     pub kind: ProfileKind,
     pub region: Option<String>,
     pub sso_start_url: Option<String>,
-}
-
-fn home() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default()
-}
-
-pub fn config_file_path() -> PathBuf {
-    std::env::var_os("AWS_CONFIG_FILE").map(PathBuf::from).unwrap_or_else(|| home().join(".aws/config"))
-}
-
-pub fn credentials_file_path() -> PathBuf {
-    std::env::var_os("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from).unwrap_or_else(|| home().join(".aws/credentials"))
-}
-
-/// Parse an AWS INI file into (section header, key/value pairs).
-pub(crate) fn parse_ini(text: &str) -> Vec<(String, HashMap<String, String>)> {
-    let mut out: Vec<(String, HashMap<String, String>)> = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
-            continue;
-        }
-        if line.starts_with('[') && line.ends_with(']') {
-            out.push((line[1..line.len() - 1].trim().to_string(), HashMap::new()));
-        } else if let (Some((k, v)), Some(last)) = (line.split_once('='), out.last_mut()) {
-            last.1.insert(k.trim().to_string(), v.trim().to_string());
-        }
-    }
-    out
+    /// For a console sign-in profile: the session's ARN (`login_session`).
+    pub login_session: Option<String>,
 }
 
 /// Every profile in `~/.aws/config` and `~/.aws/credentials` (or the files named by `AWS_CONFIG_FILE`
-/// and `AWS_SHARED_CREDENTIALS_FILE`), sorted by name, with how each gets its credentials.
-pub fn list_profiles() -> Vec<ProfileInfo> {
-    let mut by_name: HashMap<String, ProfileInfo> = HashMap::new();
-    let config = std::fs::read_to_string(config_file_path()).unwrap_or_default();
-    for (header, kv) in parse_ini(&config) {
-        let name = if header == "default" {
-            "default".to_string()
-        } else if let Some(n) = header.strip_prefix("profile ") {
-            n.trim().to_string()
-        } else {
-            continue; // sso-session and services sections are not profiles
-        };
-        let kind = if kv.contains_key("sso_session") || kv.contains_key("sso_start_url") {
-            ProfileKind::Sso
-        } else if kv.contains_key("role_arn") {
-            ProfileKind::AssumeRole
-        } else if kv.contains_key("credential_process") {
-            ProfileKind::Process
-        } else if kv.contains_key("aws_access_key_id") {
-            ProfileKind::Keys
-        } else {
-            ProfileKind::Other
-        };
-        let sso_start_url = kv.get("sso_start_url").cloned().or_else(|| {
-            let session = kv.get("sso_session")?;
-            parse_ini(&config).into_iter().find(|(h, _)| h == &format!("sso-session {session}")).and_then(|(_, s)| s.get("sso_start_url").cloned())
-        });
-        by_name.insert(name.clone(), ProfileInfo { name, kind, region: kv.get("region").cloned(), sso_start_url });
-    }
-    let creds = std::fs::read_to_string(credentials_file_path()).unwrap_or_default();
-    for (name, kv) in parse_ini(&creds) {
-        let entry = by_name.entry(name.clone()).or_insert(ProfileInfo { name, kind: ProfileKind::Keys, region: None, sso_start_url: None });
-        if kv.contains_key("aws_access_key_id") && entry.kind == ProfileKind::Other {
-            entry.kind = ProfileKind::Keys;
-        }
-    }
-    let mut list: Vec<ProfileInfo> = by_name.into_values().collect();
+/// and `AWS_SHARED_CREDENTIALS_FILE`), sorted by name, with how each gets its credentials. Read with
+/// aws-config's own parser, the one the connection itself trusts; files that cannot be read list nothing.
+pub async fn list_profiles() -> Vec<ProfileInfo> {
+    let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+    let set = match aws_config::profile::load(&aws_types::os_shim_internal::Fs::real(), &aws_types::os_shim_internal::Env::real(), &files, None).await {
+        Ok(set) => set,
+        Err(_) => return Vec::new(),
+    };
+    let mut list: Vec<ProfileInfo> = set
+        .profiles()
+        .filter_map(|name| set.get_profile(name))
+        .map(|p| {
+            let has = |k: &str| p.get(k).is_some();
+            let kind = if has("login_session") {
+                ProfileKind::Login
+            } else if has("sso_session") || has("sso_start_url") {
+                ProfileKind::Sso
+            } else if has("role_arn") {
+                ProfileKind::AssumeRole
+            } else if has("credential_process") {
+                ProfileKind::Process
+            } else if has("aws_access_key_id") {
+                ProfileKind::Keys
+            } else {
+                ProfileKind::Other
+            };
+            let sso_start_url = p.get("sso_start_url").map(str::to_string).or_else(|| set.sso_session(p.get("sso_session")?)?.get("sso_start_url").map(str::to_string));
+            ProfileInfo {
+                name: p.name().to_string(),
+                kind,
+                region: p.get("region").map(str::to_string),
+                sso_start_url,
+                login_session: p.get("login_session").map(str::to_string),
+            }
+        })
+        .collect();
     list.sort_by(|a, b| a.name.cmp(&b.name));
     list
 }
@@ -303,8 +290,8 @@ pub fn list_profiles() -> Vec<ProfileInfo> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn parses_profiles_of_every_kind() {
+    #[tokio::test]
+    async fn parses_profiles_of_every_kind() {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("config");
         let creds = dir.path().join("credentials");
@@ -312,14 +299,14 @@ mod tests {
             &config,
             "# comment\n[default]\nregion = eu-west-1\n\n[profile work]\nsso_session = corp\nsso_account_id = 1\nregion=us-east-2\n\
              [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n[profile admin]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = default\n\
-             [profile tool]\ncredential_process = /bin/tool\n",
+             [profile tool]\ncredential_process = /bin/tool\n[profile console]\nlogin_session = arn:aws:iam::123456789012:user/me\nregion = eu-west-2\n",
         )
         .unwrap();
         std::fs::write(&creds, "[default]\naws_access_key_id = AKIA\naws_secret_access_key = x\n[ci]\naws_access_key_id=AKIB\n").unwrap();
         // Only this test touches these variables.
         std::env::set_var("AWS_CONFIG_FILE", &config);
         std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &creds);
-        let profiles = list_profiles();
+        let profiles = list_profiles().await;
         std::env::remove_var("AWS_CONFIG_FILE");
         std::env::remove_var("AWS_SHARED_CREDENTIALS_FILE");
         let names: Vec<_> = profiles.iter().map(|p| (p.name.as_str(), p.kind)).collect();
@@ -328,6 +315,7 @@ mod tests {
             vec![
                 ("admin", ProfileKind::AssumeRole),
                 ("ci", ProfileKind::Keys),
+                ("console", ProfileKind::Login),
                 ("default", ProfileKind::Keys),
                 ("tool", ProfileKind::Process),
                 ("work", ProfileKind::Sso)
@@ -336,5 +324,9 @@ mod tests {
         let work = profiles.iter().find(|p| p.name == "work").unwrap();
         assert_eq!(work.sso_start_url.as_deref(), Some("https://corp.awsapps.com/start"));
         assert_eq!(work.region.as_deref(), Some("us-east-2"));
+        let console = profiles.iter().find(|p| p.name == "console").unwrap();
+        assert_eq!(console.login_session.as_deref(), Some("arn:aws:iam::123456789012:user/me"));
+        assert_eq!(ProfileKind::Login.as_str(), "login");
+        assert_eq!(ProfileKind::AssumeRole.as_str(), "assume-role");
     }
 }

@@ -23,23 +23,23 @@ impl SavedConnection {
     }
 }
 
-fn path() -> PathBuf {
-    crate::record::config_dir().join("connections.json")
+fn path() -> Result<PathBuf> {
+    Ok(crate::paths::app_config_dir()?.join("connections.json"))
 }
 
 /// The remembered connections, newest first.
 pub fn list() -> Result<Vec<SavedConnection>> {
-    let p = path();
+    let p = path()?;
     match std::fs::read_to_string(&p) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| Error::Other(format!("the list of saved connections at {} is damaged ({e}); delete it to start again", p.display()))),
+        Ok(text) => serde_json::from_str(&text).map_err(|e| Error::DamagedFile { what: "list of saved connections", path: p.clone(), detail: e.to_string() }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(vec![]),
         Err(source) => Err(Error::Io { action: "read", path: p, source }),
     }
 }
 
 fn save(list: &[SavedConnection]) -> Result<()> {
-    let text = serde_json::to_string_pretty(list).map_err(|e| Error::Other(e.to_string()))?;
-    crate::export::write_private_file(&path(), &text, true)
+    let text = serde_json::to_string_pretty(list).map_err(|e| Error::Internal(e.to_string()))?;
+    crate::export::write_private_file(&path()?, &text, true)
 }
 
 /// Remember a connection: the secret goes to the keychain first, so the list never names a key whose

@@ -21,13 +21,27 @@ pub fn key_ref_for(record: &Record, access_key_id: &str) -> Result<KeyRef> {
         .ok_or_else(|| Error::invalid("access key", format!("{access_key_id} is not a key this app created or imported on this machine")))
 }
 
-/// A key this app created or imported, by its id: the local record says where it is in the keychain,
-/// the keychain holds the secret.
-pub async fn load_saved_key(keychain: &Keychain, access_key_id: &str) -> Result<AccessKey> {
-    let key = key_ref_for(&Record::load()?, access_key_id)?;
-    let keychain = keychain.clone();
-    let secret = run_blocking(move || keychain.load(&key)).await?;
-    Ok(AccessKey { access_key_id: access_key_id.to_string(), secret_access_key: secret })
+/// A key this app created or imported: by its key id, or an access (entry id or user name) for that
+/// access's current key. The local record says where it is in the keychain, the keychain holds the secret.
+pub async fn load_saved_key(keychain: &Keychain, access: &str) -> Result<AccessKey> {
+    let record = Record::load()?;
+    let entry = record.find(access)?;
+    // One key asked for by its id: that key, or a clear "not in the keychain".
+    let candidates: Vec<String> = if entry.access_key_ids.iter().any(|k| k == access) {
+        vec![access.to_string()]
+    } else {
+        entry.access_key_ids.iter().rev().cloned().collect()
+    };
+    let mut missing = None;
+    for id in candidates {
+        let (k, r) = (keychain.clone(), entry.key_ref(&id));
+        match run_blocking(move || k.load(&r)).await {
+            Ok(secret) => return Ok(AccessKey { access_key_id: id, secret_access_key: secret }),
+            Err(e @ Error::SecretNotInKeychain { .. }) => missing = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(missing.unwrap_or_else(|| Error::invalid("access", format!("{} has no saved access key", entry.principal_label()))))
 }
 
 /// The JSON a `credential_process` prints (Version 1). It holds the secret: print it, never log it.
@@ -43,7 +57,7 @@ pub fn credential_process_output(key: &AccessKey) -> String {
 /// Add `[profile NAME]` with `credential_process = COMMAND` to the AWS config file (`~/.aws/config` or
 /// `AWS_CONFIG_FILE`), keeping everything else in it. Returns the file's path.
 pub fn write_credential_process_profile(profile: &str, command: &str, region: Option<&str>, force: bool) -> Result<PathBuf> {
-    write_credential_process_profile_at(&crate::connect::config_file_path(), profile, command, region, force)
+    write_credential_process_profile_at(&crate::paths::config_file_path()?, profile, command, region, force)
 }
 
 pub fn write_credential_process_profile_at(path: &Path, profile: &str, command: &str, region: Option<&str>, force: bool) -> Result<PathBuf> {
@@ -57,12 +71,29 @@ pub fn write_credential_process_profile_at(path: &Path, profile: &str, command: 
 }
 
 /// "Use from AWS CLI and SDKs": add `[profile NAME]` whose `credential_process` runs `exe credential-process
-/// --access ID` (the CLI, or the desktop app itself), for a key this app saved. Returns the file and the command.
-pub fn use_from_aws(exe: &Path, access_key_id: &str, profile: &str, region: Option<&str>, force: bool) -> Result<(PathBuf, String)> {
-    key_ref_for(&Record::load()?, access_key_id)?;
-    let command = format!("{} credential-process --access {access_key_id}", quote_arg(&exe.to_string_lossy()));
+/// --access ENTRY` (the CLI, or the desktop app itself). The profile names the access (its entry in the
+/// record), not one key, so a rotation keeps it working: it always serves the access's current key.
+/// `access` may be the entry's id, user name or one of its key ids. Returns the file and the command.
+pub fn use_from_aws(exe: &Path, access: &str, profile: &str, region: Option<&str>, force: bool) -> Result<(PathBuf, String)> {
+    let record = Record::load()?;
+    let entry = record.find(access)?;
+    if entry.user_name.is_none() {
+        return Err(Error::invalid("access", format!("{} has no access keys: the other account signs in through the role", entry.principal_label())));
+    }
+    let command = format!("{} credential-process --access {}", quote_arg(&exe.to_string_lossy()), quote_arg(&entry.id));
     let path = write_credential_process_profile(profile.trim(), &command, region, force)?;
     Ok((path, command))
+}
+
+/// What `credential-process --access ACCESS` prints: the access's current key (the newest one whose
+/// secret is in the keychain; rotation adds keys at the end), in the `credential_process` format. An
+/// access that was revoked is a plain error for the AWS tool to show, not a trace.
+pub async fn serve(keychain: &Keychain, access: &str) -> Result<String> {
+    match load_saved_key(keychain, access).await {
+        Ok(key) => Ok(credential_process_output(&key)),
+        Err(Error::Invalid { field: "access", .. } | Error::SecretNotInKeychain { .. }) => Err(Error::AccessGone { access: access.to_string() }),
+        Err(e) => Err(e),
+    }
 }
 
 /// Keys this app saved on this machine whose secrets are in the keychain (to sign links, or hand over).

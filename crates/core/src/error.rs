@@ -63,6 +63,33 @@ pub enum Error {
     #[error("Could not {action} {}: {source}", .path.display())]
     Io { action: &'static str, path: PathBuf, #[source] source: std::io::Error },
 
+    #[error("The bucket's {what} changed since you reviewed it: review again. The change stopped before touching it.")]
+    ChangedSinceReview { what: &'static str },
+
+    #[error("The bucket's current policy cannot be used: {detail}. Fix it in the AWS console first.")]
+    BucketPolicyUnreadable { detail: String },
+
+    #[error("AWS has not accepted the new key after {waited_secs} seconds. It usually takes a few seconds; try the key again in a minute.")]
+    KeyNotAccepted { waited_secs: u64 },
+
+    #[error("IAM user \"{user}\" already has other permissions: {}. A key for it carries all of them, not only the access you are adding. Create a new user instead, or confirm that this is what you want (--accept-existing-access).", .found.join("; "))]
+    ExistingAccess { user: String, found: Vec<String> },
+
+    #[error("{why}")]
+    OutOfReach { why: String },
+
+    #[error("The access \"{access}\" is no longer on this computer (it was revoked, or set up on another computer). Ask for a new key, or see `s3aw access list` for what is here.")]
+    AccessGone { access: String },
+
+    #[error("The {what} at {} is damaged ({detail}); move it aside to start a new one.", .path.display())]
+    DamagedFile { what: &'static str, path: PathBuf, detail: String },
+
+    #[error("This computer gives no home folder (HOME, or USERPROFILE on Windows, is not set). Set it, or name the files with AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE and S3AW_CONFIG_DIR.")]
+    NoHomeFolder,
+
+    #[error("Something went wrong inside S3 Access Wizard: {0}. Please report it.")]
+    Internal(String),
+
     #[error("AWS refused {operation}: {message} ({code})")]
     Aws { operation: String, code: String, message: String },
 
@@ -103,6 +130,15 @@ impl Error {
             Error::FileExists { .. } => "file_exists",
             Error::ProfileExists { .. } => "profile_exists",
             Error::Io { .. } => "io",
+            Error::ChangedSinceReview { .. } => "changed_since_review",
+            Error::BucketPolicyUnreadable { .. } => "bucket_policy_unreadable",
+            Error::KeyNotAccepted { .. } => "key_not_accepted",
+            Error::ExistingAccess { .. } => "existing_access",
+            Error::OutOfReach { .. } => "out_of_reach",
+            Error::AccessGone { .. } => "access_gone",
+            Error::DamagedFile { .. } => "damaged_file",
+            Error::NoHomeFolder => "no_home_folder",
+            Error::Internal(_) => "internal",
             Error::Aws { .. } => "aws",
             Error::Other(_) => "other",
         }

@@ -16,37 +16,92 @@ pub enum CsvFormat {
     Importable,
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// The one CSV writer for everything the app writes as CSV (key files, link lists): RFC 4180 quoting by
+/// the `csv` crate. Key files end lines with CRLF, as the console writes them; link lists with LF.
+pub struct CsvWriter<W: std::io::Write> {
+    inner: csv::Writer<W>,
+}
+
+impl<W: std::io::Write> CsvWriter<W> {
+    /// CRLF line endings, as the AWS console's key files.
+    pub fn new(out: W) -> Self {
+        CsvWriter { inner: csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out) }
+    }
+
+    /// LF line endings.
+    pub fn with_lf(out: W) -> Self {
+        CsvWriter { inner: csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out) }
+    }
+
+    pub fn row<I, T>(&mut self, cells: I) -> Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.inner.write_record(cells).map_err(csv_error)
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.inner.flush().map_err(|source| Error::Io { action: "write", path: "the CSV file".into(), source })
+    }
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    Error::Io { action: "write", path: "the CSV file".into(), source: std::io::Error::other(e.to_string()) }
+}
+
+/// A cell a spreadsheet will show as text: one starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return is a formula in Excel, LibreOffice and Google Sheets (OWASP's CSV injection), so it gets a
+/// leading `'`. For cells whose content others chose (object keys), never for keys and secrets that
+/// tools read back.
+pub fn spreadsheet_safe(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
     }
 }
 
 /// The CSV text. CRLF line endings, as the console writes.
 pub fn credentials_csv(key: &AccessKey, user_name: &str, format: CsvFormat) -> String {
-    let id = csv_field(&key.access_key_id);
-    let secret = csv_field(key.secret_access_key.expose());
-    match format {
-        CsvFormat::Console => format!("Access key ID,Secret access key\r\n{id},{secret}\r\n"),
-        CsvFormat::Importable => format!("User name,Access key ID,Secret access key\r\n{},{id},{secret}\r\n", csv_field(user_name)),
+    let mut buf = Vec::new();
+    {
+        let mut w = CsvWriter::new(&mut buf);
+        let written = match format {
+            CsvFormat::Console => w.row(["Access key ID", "Secret access key"]).and_then(|_| w.row([key.access_key_id.as_str(), key.secret_access_key.expose()])),
+            CsvFormat::Importable => w
+                .row(["User name", "Access key ID", "Secret access key"])
+                .and_then(|_| w.row([user_name, key.access_key_id.as_str(), key.secret_access_key.expose()])),
+        };
+        // Writing into memory cannot fail.
+        let _ = written.and_then(|_| w.finish());
     }
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    zeroize::Zeroize::zeroize(&mut buf);
+    text
 }
 
 /// Read an access key from a CSV as the AWS console downloads it (`Access key ID,Secret access key`, or with
-/// a leading `User name` column). Returns the key and the user name when the file has one.
+/// a `User name` column, in any order; a UTF-8 BOM and CRLF line endings are fine). Returns the key and the
+/// user name when the file has one. Quoted fields (a user name with a comma) are read as the `csv` crate
+/// reads them.
 pub fn parse_credentials_csv(text: &str) -> Result<(AccessKey, Option<String>)> {
     let f = "CSV file";
-    let mut lines = text.trim_start_matches('\u{feff}').lines().map(str::trim).filter(|l| !l.is_empty());
-    let header: Vec<String> = lines.next().ok_or_else(|| Error::invalid(f, "the file is empty"))?.split(',').map(|h| h.trim().trim_matches('"').to_ascii_lowercase()).collect();
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(Error::invalid(f, "the file is empty"));
+    }
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().map_err(|e| Error::invalid(f, format!("it cannot be read as CSV ({e})")))?.iter().map(|h| h.to_ascii_lowercase()).collect();
     let col = |name: &str| header.iter().position(|h| h == name);
     let (Some(id_col), Some(secret_col)) = (col("access key id"), col("secret access key")) else {
         return Err(Error::invalid(f, "this is not an access key file from the AWS console: its first line must name the columns \"Access key ID\" and \"Secret access key\""));
     };
-    let row = lines.next().ok_or_else(|| Error::invalid(f, "the file has column names but no key"))?;
-    let fields: Vec<String> = row.split(',').map(|v| v.trim().trim_matches('"').to_string()).collect();
-    let get = |i: usize| fields.get(i).cloned().filter(|v| !v.is_empty());
+    let row = reader
+        .records()
+        .filter_map(|r| r.ok())
+        .find(|r| r.iter().any(|v| !v.is_empty()))
+        .ok_or_else(|| Error::invalid(f, "the file has column names but no key"))?;
+    let get = |i: usize| row.get(i).map(str::to_string).filter(|v| !v.is_empty());
     let id = get(id_col).ok_or_else(|| Error::invalid(f, "the access key ID is missing"))?;
     let secret = get(secret_col).ok_or_else(|| Error::invalid(f, "the secret access key is missing"))?;
     Ok((AccessKey { access_key_id: id, secret_access_key: crate::secret::Secret::new(secret) }, col("user name").and_then(get)))
@@ -54,6 +109,11 @@ pub fn parse_credentials_csv(text: &str) -> Result<(AccessKey, Option<String>)> 
 
 /// Write `contents` to `path` readable by the owner only. Refuses to replace a file unless `force`.
 pub fn write_private_file(path: &Path, contents: &str, force: bool) -> Result<()> {
+    write_private_bytes(path, contents.as_bytes(), force)
+}
+
+/// [`write_private_file`] for bytes.
+pub fn write_private_bytes(path: &Path, contents: &[u8], force: bool) -> Result<()> {
     if path.exists() && !force {
         return Err(Error::FileExists { path: path.to_path_buf() });
     }
@@ -73,7 +133,7 @@ pub fn write_private_file(path: &Path, contents: &str, force: bool) -> Result<()
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp).map_err(io("create"))?;
-        f.write_all(contents.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| {
+        f.write_all(contents).and_then(|_| f.sync_all()).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             Error::Io { action: "write", path: path.to_path_buf(), source: e }
         })?;
@@ -145,7 +205,7 @@ pub fn upsert_ini_section(text: &str, header: &str, body: &[(String, String)], f
 /// Add the key as `[profile]` in the shared credentials file (`~/.aws/credentials` or
 /// `AWS_SHARED_CREDENTIALS_FILE`), keeping every other profile and comment. Returns the file's path.
 pub fn write_credentials_profile(profile: &str, key: &AccessKey, force: bool) -> Result<PathBuf> {
-    write_credentials_profile_at(&crate::connect::credentials_file_path(), profile, key, force)
+    write_credentials_profile_at(&crate::paths::credentials_file_path()?, profile, key, force)
 }
 
 pub fn write_credentials_profile_at(path: &Path, profile: &str, key: &AccessKey, force: bool) -> Result<PathBuf> {
@@ -229,6 +289,37 @@ mod tests {
         }
     }
 
+    /// IAM user names may hold commas (and our writer quotes them); reading such a file back must take the
+    /// key id from its own column, not from wherever a naive split puts it.
+    #[test]
+    fn user_names_with_commas_and_quotes_round_trip() {
+        let key = AccessKey { access_key_id: "AKIAIOSFODNN7EXAMPLE".into(), secret_access_key: crate::secret::Secret::new("s,e\"cret") };
+        for user in ["a,b", "x\"y", "=cmd,@x"] {
+            let text = credentials_csv(&key, user, CsvFormat::Importable);
+            let (back, name) = parse_credentials_csv(&text).unwrap();
+            assert_eq!(back.access_key_id, "AKIAIOSFODNN7EXAMPLE", "{text}");
+            assert_eq!(back.secret_access_key.expose(), "s,e\"cret");
+            assert_eq!(name.as_deref(), Some(user));
+        }
+    }
+
+    #[test]
+    fn spreadsheet_formulas_are_neutralised() {
+        for (cell, safe) in [("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1", "'+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("photos/a.jpg", "photos/a.jpg"), ("", "")] {
+            assert_eq!(spreadsheet_safe(cell), safe);
+        }
+        let mut buf = Vec::new();
+        let mut w = CsvWriter::new(&mut buf);
+        w.row(crate::presign::links_csv_row("=1+1,\"x\"", "https://u", "t")).unwrap();
+        w.finish().unwrap();
+        assert_eq!(String::from_utf8(buf).unwrap(), "\"'=1+1,\"\"x\"\"\",https://u,t\r\n");
+        let mut buf = Vec::new();
+        let mut w = CsvWriter::with_lf(&mut buf);
+        w.row(["a", "b"]).unwrap();
+        w.finish().unwrap();
+        assert_eq!(buf, b"a,b\n");
+    }
+
     #[test]
     fn reads_console_csvs_back() {
         let key = AccessKey { access_key_id: "AKIAIOSFODNN7EXAMPLE".into(), secret_access_key: crate::secret::Secret::new("a/b+c") };
@@ -239,6 +330,9 @@ mod tests {
             assert_eq!(name, user);
         }
         assert!(parse_credentials_csv("name,value\nx,y\n").unwrap_err().to_string().contains("not an access key file"));
+        // The console's own file: a BOM and CRLF line endings.
+        let (k, _) = parse_credentials_csv("\u{feff}Access key ID,Secret access key\r\nAKIAIOSFODNN7EXAMPLE,a/b+c\r\n").unwrap();
+        assert_eq!((k.access_key_id.as_str(), k.secret_access_key.expose()), ("AKIAIOSFODNN7EXAMPLE", "a/b+c"));
         assert!(parse_credentials_csv("Access key ID,Secret access key\n").unwrap_err().to_string().contains("no key"));
     }
 }

@@ -47,10 +47,15 @@ pub fn record_entry(session: &Session, plan: &Plan, applied: &Applied) -> Option
     })
 }
 
-/// Add the applied plan to the local record.
-pub fn remember(session: &Session, plan: &Plan, applied: &Applied) -> Result<()> {
+/// Add the applied plan to the local record. Returns the new entry's id (`None` when the plan created
+/// nothing to track).
+pub fn remember(session: &Session, plan: &Plan, applied: &Applied) -> Result<Option<String>> {
     match record_entry(session, plan, applied) {
-        Some(entry) => Record::append(entry),
-        None => Ok(()),
+        Some(entry) => {
+            let id = entry.id.clone();
+            Record::append(entry)?;
+            Ok(Some(id))
+        }
+        None => Ok(None),
     }
 }

@@ -14,7 +14,7 @@ pub fn generate_external_id() -> Result<String> {
     let mut out = String::with_capacity(40);
     let mut buf = [0u8; 64];
     while out.len() < 40 {
-        getrandom::getrandom(&mut buf).map_err(|e| Error::Other(format!("the system's random number source failed: {e}")))?;
+        getrandom::getrandom(&mut buf).map_err(|e| Error::Internal(format!("the system's random number source failed: {e}")))?;
         // Rejection sampling keeps every character equally likely: 248 = 4 * 62.
         out.extend(buf.iter().filter(|b| **b < 248).map(|b| ALPHABET[(*b % 62) as usize] as char).take(40 - out.len()));
     }
@@ -55,6 +55,13 @@ impl Handoff {
             trusted: r.other_account.clone(),
             max_session_seconds: r.max_session_seconds,
         })
+    }
+
+    /// The sheet for an applied role plan, with the bucket's region looked up (the session's when it cannot
+    /// be read). Shared by the CLI and the app.
+    pub async fn for_applied_plan(session: &crate::connect::Session, plan: &crate::plan::Plan) -> Option<Handoff> {
+        let region = crate::inventory::bucket_region(session, &plan.request.scope.bucket).await.unwrap_or_else(|_| session.region().to_string());
+        Handoff::for_plan(plan, session.partition(), &region)
     }
 
     /// Write the sheet as Markdown (`.md`) or JSON (`.json`), by the file's extension.

@@ -60,3 +60,103 @@ where
     }
     Ok(None)
 }
+
+/// Create an access key for `user`. The secret is wrapped the moment it leaves the SDK's response. Used by
+/// grants and rotations alike.
+pub async fn create_access_key(session: &Session, user: &str) -> Result<crate::secret::AccessKey> {
+    let out = session.iam.create_access_key().user_name(user).send().await.map_err(|e| {
+        if e.as_service_error().map(|s| s.is_limit_exceeded_exception()).unwrap_or(false) {
+            crate::Error::KeyLimit { user: user.to_string() }
+        } else {
+            from_sdk(&session.ctx, "CreateAccessKey", e)
+        }
+    })?;
+    let key = out.access_key().ok_or_else(|| crate::Error::Internal("AWS created a key but returned none".into()))?;
+    Ok(crate::secret::AccessKey { access_key_id: key.access_key_id().to_string(), secret_access_key: crate::secret::Secret::new(key.secret_access_key()) })
+}
+
+/// What a user can already do, in plain words: its inline policies, attached policies and groups (each
+/// group's own policies come with it). Empty when the user has no permissions yet.
+pub async fn existing_access(session: &Session, user: &str) -> Result<Vec<String>> {
+    let iam = &session.iam;
+    let ctx = &session.ctx;
+    let (inline, attached, groups) = futures::try_join!(
+        async { iam.list_user_policies().user_name(user).send().await.map_err(|e| from_sdk(ctx, "ListUserPolicies", e)) },
+        async { iam.list_attached_user_policies().user_name(user).send().await.map_err(|e| from_sdk(ctx, "ListAttachedUserPolicies", e)) },
+        async { iam.list_groups_for_user().user_name(user).send().await.map_err(|e| from_sdk(ctx, "ListGroupsForUser", e)) },
+    )?;
+    let mut out = Vec::new();
+    out.extend(inline.policy_names().iter().filter(|n| n.as_str() != REVOKE_OLDER_SESSIONS).map(|n| format!("its own policy \"{n}\"")));
+    out.extend(attached.attached_policies().iter().filter_map(|p| p.policy_name()).map(|n| format!("the attached policy \"{n}\"")));
+    out.extend(groups.groups().iter().map(|g| format!("membership of the group \"{}\" (and that group's policies)", g.group_name())));
+    Ok(out)
+}
+
+/// The inline policy that refuses sessions issued before a time, as the console's "Revoke active sessions"
+/// names it.
+pub const REVOKE_OLDER_SESSIONS: &str = "AWSRevokeOlderSessions";
+
+/// Deny everything to temporary credentials issued before `before` (RFC 3339, UTC). Long-term keys carry
+/// no `aws:TokenIssueTime`, so they are not affected; sessions made from a key (sts:GetSessionToken, up to
+/// 36 hours) or from a role are.
+pub fn revoke_older_sessions_policy(before: &str) -> crate::policy::PolicyDocument {
+    crate::policy::PolicyDocument::new(vec![crate::policy::Statement {
+        sid: Some("RevokeOlderSessions".into()),
+        effect: "Deny".into(),
+        principal: None,
+        action: vec!["*".into()],
+        resource: vec!["*".into()],
+        condition: Some(serde_json::json!({ "DateLessThan": { "aws:TokenIssueTime": before } })),
+    }])
+}
+
+/// Who a session cut-off applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    User(String),
+    Role(String),
+}
+
+/// Put [`revoke_older_sessions_policy`] on a user or role (replacing an earlier one).
+pub async fn revoke_older_sessions(session: &Session, who: &Principal, before: &str) -> Result<()> {
+    let doc = revoke_older_sessions_policy(before).to_json_pretty();
+    match who {
+        Principal::User(u) => session
+            .iam
+            .put_user_policy()
+            .user_name(u)
+            .policy_name(REVOKE_OLDER_SESSIONS)
+            .policy_document(doc)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| from_sdk(&session.ctx, "PutUserPolicy", e)),
+        Principal::Role(r) => session
+            .iam
+            .put_role_policy()
+            .role_name(r)
+            .policy_name(REVOKE_OLDER_SESSIONS)
+            .policy_document(doc)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| from_sdk(&session.ctx, "PutRolePolicy", e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The session cut-off is the console's: Deny everything for tokens issued before the time. It names no
+    /// long-term key condition, so keys keep working (the emulator does not evaluate aws:TokenIssueTime).
+    #[test]
+    fn older_sessions_are_refused_by_token_issue_time() {
+        let doc = revoke_older_sessions_policy("2026-11-23T20:00:00Z");
+        let v = serde_json::to_value(&doc).unwrap();
+        assert_eq!(v["Statement"][0]["Effect"], "Deny");
+        assert_eq!(v["Statement"][0]["Action"], serde_json::json!(["*"]));
+        assert_eq!(v["Statement"][0]["Resource"], serde_json::json!(["*"]));
+        assert_eq!(v["Statement"][0]["Condition"], serde_json::json!({ "DateLessThan": { "aws:TokenIssueTime": "2026-11-23T20:00:00Z" } }));
+    }
+}

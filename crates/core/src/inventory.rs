@@ -2,8 +2,11 @@
 
 use crate::connect::Session;
 use crate::error::{from_sdk, Error, Result};
+use crate::plan::{Encryption, PublicAccessBlock};
+use crate::request::{CorsRule, LoggingTarget};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::stream::{self, StreamExt, TryStreamExt};
+use std::time::SystemTime;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BucketInfo {
@@ -81,17 +84,24 @@ pub async fn bucket_region(session: &Session, bucket: &str) -> Result<String> {
 /// Whether a bucket exists and this identity can see it. A bucket that exists but belongs to someone
 /// else is reported as access denied, not as missing.
 pub async fn bucket_exists(session: &Session, bucket: &str) -> Result<bool> {
+    Ok(head_bucket(session, bucket).await?.is_some())
+}
+
+/// HeadBucket: `None` when the bucket does not exist, else the region S3 named (`x-amz-bucket-region`),
+/// when it named one. A bucket that exists but belongs to someone else is access denied, not missing.
+pub async fn head_bucket(session: &Session, bucket: &str) -> Result<Option<Option<String>>> {
     match session.s3().head_bucket().bucket(bucket).send().await {
-        Ok(_) => Ok(true),
+        Ok(out) => Ok(Some(out.bucket_region().map(str::to_string))),
         Err(e) => {
             let status = e.raw_response().map(|r| r.status().as_u16());
+            let region = e.raw_response().and_then(|r| r.headers().get("x-amz-bucket-region")).map(str::to_string);
             match status {
-                Some(404) => Ok(false),
+                Some(404) => Ok(None),
                 Some(403) => Err(Error::AccessDenied {
                     action: Some("s3:ListBucket".into()),
                     message: format!("the bucket \"{bucket}\" exists but this identity cannot use it (it may belong to another account)"),
                 }),
-                Some(301) => Ok(true),
+                Some(301) => Ok(Some(region)),
                 _ => Err(from_sdk(&session.ctx, "HeadBucket", e)),
             }
         }
@@ -99,10 +109,10 @@ pub async fn bucket_exists(session: &Session, bucket: &str) -> Result<bool> {
 }
 
 /// The bucket's CORS rules (empty when it has none).
-pub async fn bucket_cors(session: &Session, bucket: &str) -> Result<Vec<crate::request::CorsRule>> {
+pub async fn bucket_cors(session: &Session, bucket: &str) -> Result<Vec<CorsRule>> {
     let region = bucket_region(session, bucket).await?;
     match session.s3_in(&region).get_bucket_cors().bucket(bucket).send().await {
-        Ok(out) => Ok(out.cors_rules().iter().map(crate::plan::cors_from_sdk).collect()),
+        Ok(out) => Ok(out.cors_rules().iter().map(cors_from_sdk).collect()),
         Err(e) if e.code() == Some("NoSuchCORSConfiguration") => Ok(vec![]),
         Err(e) => Err(from_sdk(&session.ctx, "GetBucketCors", e)),
     }
@@ -110,21 +120,150 @@ pub async fn bucket_cors(session: &Session, bucket: &str) -> Result<Vec<crate::r
 
 /// The "folders" (common prefixes) directly under `prefix` (`""` for the top of the bucket).
 pub async fn list_folders(session: &Session, bucket: &str, prefix: &str) -> Result<Vec<String>> {
-    let region = bucket_region(session, bucket).await?;
-    let s3 = session.s3_in(&region);
-    let mut pages = s3.list_objects_v2().bucket(bucket).prefix(prefix).delimiter("/").into_paginator().send();
     let mut out = Vec::new();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| from_sdk(&session.ctx, "ListObjectsV2", e))?;
-        out.extend(page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_string)));
-    }
+    list_objects_paged(session, bucket, prefix, |folders, _| out.extend(folders)).await?;
     Ok(out)
 }
+
+/// One object in a listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectEntry {
+    pub key: String,
+    pub size: i64,
+    pub last_modified: Option<String>,
+}
+
+/// List the folders and files directly under `prefix`, one page (up to 1,000 entries) at a time as AWS
+/// returns them, so a caller can show the first rows while the rest is still coming. Returns the totals.
+pub async fn list_objects_paged(
+    session: &Session,
+    bucket: &str,
+    prefix: &str,
+    mut on_page: impl FnMut(Vec<String>, Vec<ObjectEntry>),
+) -> Result<(usize, usize)> {
+    crate::validate::bucket_name(bucket)?;
+    let region = crate::inventory::bucket_region(session, bucket).await?;
+    let s3 = session.s3_in(&region);
+    let mut pages = s3.list_objects_v2().bucket(bucket).prefix(prefix).delimiter("/").into_paginator().send();
+    let (mut folders, mut objects) = (0, 0);
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| from_sdk(&session.ctx, "ListObjectsV2", e))?;
+        let f: Vec<String> = page.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_string)).collect();
+        let o: Vec<ObjectEntry> = page
+            .contents()
+            .iter()
+            .map(|o| ObjectEntry {
+                key: o.key().unwrap_or_default().to_string(),
+                size: o.size().unwrap_or_default(),
+                last_modified: o.last_modified().and_then(|t| SystemTime::try_from(*t).ok()).map(crate::record::format_time),
+            })
+            .collect();
+        folders += f.len();
+        objects += o.len();
+        on_page(f, o);
+    }
+    Ok((folders, objects))
+}
+
+// ---- Bucket settings, read one by one -----------------------------------------------------------------
+
+fn service_code<E: aws_smithy_types::error::metadata::ProvideErrorMetadata>(e: &E) -> String {
+    e.code().unwrap_or_default().to_string()
+}
+
+pub(crate) async fn read_bucket_policy(session: &Session, s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<String>> {
+    match s3.get_bucket_policy().bucket(bucket).send().await {
+        Ok(out) => Ok(out.policy().map(str::to_string)),
+        Err(e) if service_code(&e) == "NoSuchBucketPolicy" => Ok(None),
+        Err(e) => Err(from_sdk(&session.ctx, "GetBucketPolicy", e)),
+    }
+}
+
+pub(crate) async fn read_public_access_block(session: &Session, s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<PublicAccessBlock>> {
+    match s3.get_public_access_block().bucket(bucket).send().await {
+        Ok(out) => Ok(out.public_access_block_configuration().map(|c| {
+            [
+                c.block_public_acls().unwrap_or(false),
+                c.ignore_public_acls().unwrap_or(false),
+                c.block_public_policy().unwrap_or(false),
+                c.restrict_public_buckets().unwrap_or(false),
+            ]
+        })),
+        Err(e) if service_code(&e) == "NoSuchPublicAccessBlockConfiguration" => Ok(None),
+        Err(e) => Err(from_sdk(&session.ctx, "GetPublicAccessBlock", e)),
+    }
+}
+
+pub(crate) async fn read_encryption(session: &Session, s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<Encryption>> {
+    match s3.get_bucket_encryption().bucket(bucket).send().await {
+        Ok(out) => Ok(out
+            .server_side_encryption_configuration()
+            .and_then(|c| c.rules().first())
+            .and_then(|r| r.apply_server_side_encryption_by_default())
+            .map(|d| Encryption { algorithm: d.sse_algorithm().as_str().to_string(), kms_key_id: d.kms_master_key_id().map(str::to_string) })),
+        Err(e) if service_code(&e) == "ServerSideEncryptionConfigurationNotFoundError" => Ok(None),
+        Err(e) => Err(from_sdk(&session.ctx, "GetBucketEncryption", e)),
+    }
+}
+
+/// The bucket's versioning status: `Enabled`, `Suspended`, or `None` when it was never turned on.
+pub(crate) async fn read_versioning(session: &Session, s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<String>> {
+    match s3.get_bucket_versioning().bucket(bucket).send().await {
+        Ok(out) => Ok(out.status().map(|s| s.as_str().to_string())),
+        // The emulator (moto) wraps its answer in an element of another name, which the SDK cannot read
+        // (AWS sends VersioningConfiguration): read the status from it.
+        Err(e) => match emulator_versioning_answer(e.raw_response().map(|r| (r.status().as_u16(), r.body().bytes().unwrap_or_default()))) {
+            Some(status) => Ok(status),
+            None => Err(from_sdk(&session.ctx, "GetBucketVersioning", e)),
+        },
+    }
+}
+
+/// The status in moto's `GetBucketVersioningResponse` (`Some(None)`: never turned on); `None` for any
+/// other answer.
+fn emulator_versioning_answer(raw: Option<(u16, &[u8])>) -> Option<Option<String>> {
+    let (200, body) = raw? else { return None };
+    let text = String::from_utf8_lossy(body);
+    if !text.contains("GetBucketVersioningResponse") {
+        return None;
+    }
+    let status = text.split_once("<Status>").and_then(|(_, rest)| rest.split_once("</Status>")).map(|(s, _)| s.trim().to_string());
+    Some(status)
+}
+
+pub(crate) async fn read_logging(session: &Session, s3: &aws_sdk_s3::Client, bucket: &str) -> Result<Option<LoggingTarget>> {
+    let out = s3.get_bucket_logging().bucket(bucket).send().await.map_err(|e| from_sdk(&session.ctx, "GetBucketLogging", e))?;
+    Ok(out.logging_enabled().map(|l| LoggingTarget { bucket: l.target_bucket().to_string(), prefix: l.target_prefix().to_string() }))
+}
+
+
+pub(crate) fn cors_from_sdk(r: &aws_sdk_s3::types::CorsRule) -> CorsRule {
+    CorsRule {
+        id: r.id().map(str::to_string),
+        allowed_origins: r.allowed_origins().to_vec(),
+        allowed_methods: r.allowed_methods().to_vec(),
+        allowed_headers: r.allowed_headers().to_vec(),
+        expose_headers: r.expose_headers().to_vec(),
+        max_age_seconds: r.max_age_seconds(),
+    }
+}
+
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::Mutex;
+
+    #[test]
+    fn the_emulators_versioning_answer_is_read() {
+        let never = br#"<?xml version="1.0" encoding="utf-8"?><GetBucketVersioningResponse xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>"#;
+        let on = br#"<?xml version="1.0" encoding="utf-8"?><GetBucketVersioningResponse xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></GetBucketVersioningResponse>"#;
+        assert_eq!(emulator_versioning_answer(Some((200, never))), Some(None));
+        assert_eq!(emulator_versioning_answer(Some((200, on))), Some(Some("Enabled".into())));
+        assert_eq!(emulator_versioning_answer(Some((200, b"<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>"))), None);
+        assert_eq!(emulator_versioning_answer(Some((403, never))), None);
+        assert_eq!(emulator_versioning_answer(None), None);
+    }
 
     /// Regions AWS gave in the listing are used as they are; only the others are looked up, and a
     /// bucket whose region may not be read stays in the list without one.

@@ -98,7 +98,7 @@ impl Keychain {
 
 /// Run a keychain call off the async runtime: keyring calls block (D-Bus, Security framework).
 pub async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Other(format!("the keychain task failed: {e}")))?
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(format!("the keychain task failed: {e}")))?
 }
 
 fn map_err(e: keyring::Error) -> Error {

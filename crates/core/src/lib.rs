@@ -20,6 +20,7 @@ pub mod export;
 pub mod iam;
 pub mod inventory;
 pub mod keychain;
+pub mod paths;
 pub mod plan;
 pub mod policy;
 pub mod presign;

@@ -38,9 +38,9 @@ impl AccessLevel {
     pub fn describe(self) -> &'static str {
         match self {
             AccessLevel::Read => "Can see and download files. Cannot change or delete anything.",
-            AccessLevel::Upload => "Can add new files (and replace ones with the same name). Cannot see, download or delete files.",
-            AccessLevel::ReadWrite => "Can see, download and upload files. Cannot delete files.",
-            AccessLevel::Full => "Can see, download, upload and delete files.",
+            AccessLevel::Upload => "Can add new files, and replace a file that has the same name. Cannot see, download or delete files.",
+            AccessLevel::ReadWrite => "Can see, download and upload files; an upload replaces a file that has the same name. Cannot delete files.",
+            AccessLevel::Full => "Can see, download, upload, replace and delete files.",
         }
     }
 
@@ -54,10 +54,10 @@ impl AccessLevel {
         }
     }
 
-    fn reads(self) -> bool {
+    pub fn reads(self) -> bool {
         matches!(self, AccessLevel::Read | AccessLevel::ReadWrite | AccessLevel::Full)
     }
-    fn writes(self) -> bool {
+    pub fn writes(self) -> bool {
         !matches!(self, AccessLevel::Read)
     }
 }
@@ -73,6 +73,52 @@ pub struct Scope {
     pub allow_list: bool,
     /// AWS partition of the bucket (`aws`, `aws-cn`, `aws-us-gov`).
     pub partition: String,
+    /// The customer-managed KMS key the bucket encrypts new files with by default, when it has one: the
+    /// grant then needs that key too, or reads and writes fail on AWS.
+    pub kms: Option<BucketKey>,
+}
+
+/// A bucket's default-encryption KMS key, as the grant's policy names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketKey {
+    /// The key's ARN; for a key named by alias, every key of the account with that alias (`key/*` and a
+    /// `kms:ResourceAliases` condition), since KMS checks permissions against the key, not the alias.
+    pub resource: String,
+    pub alias: Option<String>,
+    /// The bucket's region (the key's too): requests are limited to S3 there (`kms:ViaService`).
+    pub region: String,
+}
+
+impl BucketKey {
+    /// The key as S3 reports it in the bucket's default encryption (a key ARN, a key ID, an alias ARN or
+    /// an alias name), completed with the bucket's partition, region and account where S3 leaves them out.
+    pub fn from_bucket_setting(key: &str, partition: &str, region: &str, account: &str) -> BucketKey {
+        let key = key.trim();
+        let (key_region, key_account, resource) = match key.strip_prefix("arn:") {
+            Some(_) => {
+                let parts: Vec<&str> = key.splitn(6, ':').collect();
+                (parts.get(3).copied().unwrap_or(region), parts.get(4).copied().unwrap_or(account), parts.get(5).copied().unwrap_or_default())
+            }
+            None => (region, account, key),
+        };
+        let key_region = if key_region.is_empty() { region } else { key_region };
+        match resource.strip_prefix("alias/") {
+            Some(alias) => BucketKey {
+                resource: format!("arn:{partition}:kms:{key_region}:{key_account}:key/*"),
+                alias: Some(format!("alias/{alias}")),
+                region: region.to_string(),
+            },
+            None => {
+                let id = resource.strip_prefix("key/").unwrap_or(resource);
+                BucketKey { resource: format!("arn:{partition}:kms:{key_region}:{key_account}:key/{id}"), alias: None, region: region.to_string() }
+            }
+        }
+    }
+
+    fn via_service(&self, partition: &str) -> String {
+        let suffix = if partition == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" };
+        format!("s3.{}.{suffix}", self.region)
+    }
 }
 
 impl Scope {
@@ -82,7 +128,7 @@ impl Scope {
             Some(p) => crate::validate::folder(p)?,
             None => None,
         };
-        Ok(Scope { bucket: bucket.to_string(), prefix, allow_list: true, partition: "aws".into() })
+        Ok(Scope { bucket: bucket.to_string(), prefix, allow_list: true, partition: "aws".into(), kms: None })
     }
 
     pub fn bucket_arn(&self) -> String {
@@ -164,16 +210,30 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-/// The statements granting `level` on `scope`: a bucket statement (listing) when the level reads and
-/// listing is allowed, and one object statement.
+/// The statements granting `level` on `scope`:
+/// - the bucket's region (`s3:GetBucketLocation`, which AWS CLIs, rclone and Cyberduck ask first) in a
+///   statement of its own: that request carries no `s3:prefix`, so a prefix condition would refuse it;
+/// - listing, when the level reads and listing is allowed, limited to the folder by `s3:prefix`;
+/// - the object actions of the level on the folder;
+/// - for levels that write, a Deny of uploads encrypted with a key only the uploader holds (SSE-C): with
+///   it, an overwrite could re-encrypt a file so that nobody else can read it (the S3 ransomware pattern);
+/// - the bucket's KMS key, when it encrypts with one: kms:Decrypt to read, kms:GenerateDataKey (and
+///   kms:Decrypt, for multipart uploads) to write, only through S3 in the bucket's region.
 pub fn access_statements(scope: &Scope, level: AccessLevel) -> Vec<Statement> {
-    let mut out = Vec::new();
+    let mut out = vec![Statement {
+        sid: Some("BucketLocation".into()),
+        effect: "Allow".into(),
+        principal: None,
+        action: strings(&["s3:GetBucketLocation"]),
+        resource: vec![scope.bucket_arn()],
+        condition: None,
+    }];
     if level.reads() && scope.allow_list {
         out.push(Statement {
             sid: Some("ListBucket".into()),
             effect: "Allow".into(),
             principal: None,
-            action: strings(&["s3:ListBucket", "s3:GetBucketLocation"]),
+            action: strings(&["s3:ListBucket"]),
             resource: vec![scope.bucket_arn()],
             condition: scope.prefix.as_ref().map(|p| json!({ "StringLike": { "s3:prefix": [format!("{p}*")] } })),
         });
@@ -202,8 +262,40 @@ pub fn access_statements(scope: &Scope, level: AccessLevel) -> Vec<Statement> {
         resource: vec![scope.objects_arn()],
         condition: None,
     });
+    if level.writes() {
+        out.push(Statement {
+            sid: Some("DenyCustomerProvidedKeys".into()),
+            effect: "Deny".into(),
+            principal: None,
+            action: strings(&["s3:PutObject"]),
+            resource: vec![scope.objects_arn()],
+            condition: Some(json!({ "Null": { SSE_C_KEY: "false" } })),
+        });
+    }
+    if let Some(key) = &scope.kms {
+        let mut actions = Vec::new();
+        if level.writes() {
+            actions.push("kms:GenerateDataKey".to_string());
+        }
+        actions.push("kms:Decrypt".to_string());
+        let mut condition = json!({ "StringEquals": { "kms:ViaService": key.via_service(&scope.partition) } });
+        if let Some(alias) = &key.alias {
+            condition["ForAnyValue:StringEquals"] = json!({ "kms:ResourceAliases": alias });
+        }
+        out.push(Statement {
+            sid: Some("UseTheBucketsKmsKey".into()),
+            effect: "Allow".into(),
+            principal: None,
+            action: actions,
+            resource: vec![key.resource.clone()],
+            condition: Some(condition),
+        });
+    }
     out
 }
+
+/// The condition key of a request that carries its own encryption key (SSE-C).
+pub const SSE_C_KEY: &str = "s3:x-amz-server-side-encryption-customer-algorithm";
 
 /// The identity policy for a user or role with `level` on `scope`.
 pub fn access_policy(scope: &Scope, level: AccessLevel) -> PolicyDocument {
@@ -295,8 +387,14 @@ mod tests {
                 }
                 if st.action.contains(&"s3:ListBucket".to_string()) {
                     assert_eq!(st.condition.as_ref().unwrap()["StringLike"]["s3:prefix"][0], "a/b/*");
+                    assert_eq!(st.action, vec!["s3:ListBucket"], "only ListBucket requests carry s3:prefix");
+                }
+                if st.action.contains(&"s3:GetBucketLocation".to_string()) {
+                    assert_eq!(st.condition, None, "GetBucketLocation carries no s3:prefix: {level:?}");
+                    assert_eq!(st.action, vec!["s3:GetBucketLocation"]);
                 }
             }
+            assert!(doc.statement.iter().any(|st| st.action == vec!["s3:GetBucketLocation"]), "every level, upload too: {level:?}");
         }
     }
 
@@ -310,6 +408,53 @@ mod tests {
         assert!(!has(AccessLevel::Upload, "s3:GetObject") && !has(AccessLevel::Upload, "s3:ListBucket"));
         assert!(has(AccessLevel::ReadWrite, "s3:PutObject") && !has(AccessLevel::ReadWrite, "s3:DeleteObject"));
         assert!(has(AccessLevel::Full, "s3:DeleteObject"));
+    }
+
+    /// Every level that writes refuses uploads with a customer-provided key (SSE-C), on the objects it may
+    /// write; levels that only read need no such statement.
+    #[test]
+    fn writing_levels_refuse_customer_provided_keys() {
+        for level in AccessLevel::ALL {
+            let doc = access_policy(&scope(Some("in")), level);
+            let deny: Vec<&Statement> = doc.statement.iter().filter(|s| s.effect == "Deny").collect();
+            if level.writes() {
+                assert_eq!(deny.len(), 1, "{level:?}");
+                assert_eq!(deny[0].action, vec!["s3:PutObject"]);
+                assert_eq!(deny[0].resource, vec!["arn:aws:s3:::vendor-data/in/*"]);
+                assert_eq!(deny[0].condition, Some(json!({ "Null": { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } })));
+            } else {
+                assert!(deny.is_empty(), "{level:?}");
+            }
+        }
+    }
+
+    /// A bucket encrypted with a customer-managed KMS key: readers get kms:Decrypt, writers
+    /// kms:GenerateDataKey and kms:Decrypt, on that key alone and only through S3 in the bucket's region.
+    #[test]
+    fn the_buckets_kms_key_is_granted_as_the_level_needs() {
+        let key = BucketKey::from_bucket_setting("arn:aws:kms:eu-west-1:123456789012:key/1234abcd", "aws", "eu-west-1", "123456789012");
+        for level in AccessLevel::ALL {
+            let mut s = scope(None);
+            s.kms = Some(key.clone());
+            let doc = access_policy(&s, level);
+            let kms = doc.statement.iter().find(|st| st.action.iter().any(|a| a.starts_with("kms:"))).unwrap();
+            let want: Vec<&str> = if level.writes() { vec!["kms:GenerateDataKey", "kms:Decrypt"] } else { vec!["kms:Decrypt"] };
+            assert_eq!(kms.action, want, "{level:?}");
+            assert_eq!(kms.resource, vec!["arn:aws:kms:eu-west-1:123456789012:key/1234abcd"]);
+            assert_eq!(kms.condition, Some(json!({ "StringEquals": { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } })));
+        }
+        assert!(access_policy(&scope(None), AccessLevel::Read).actions().iter().all(|a| !a.starts_with("kms:")), "no key, no KMS statement");
+        // S3 may name the key by its bare ID or an alias.
+        let bare = BucketKey::from_bucket_setting("1234abcd", "aws", "us-east-2", "123456789012");
+        assert_eq!(bare.resource, "arn:aws:kms:us-east-2:123456789012:key/1234abcd");
+        let alias = BucketKey::from_bucket_setting("arn:aws:kms:us-east-2:123456789012:alias/reports", "aws", "us-east-2", "123456789012");
+        assert_eq!((alias.resource.as_str(), alias.alias.as_deref()), ("arn:aws:kms:us-east-2:123456789012:key/*", Some("alias/reports")));
+        let mut s = scope(None);
+        s.kms = Some(alias);
+        let doc = access_policy(&s, AccessLevel::Read);
+        assert_eq!(doc.statement.last().unwrap().condition.as_ref().unwrap()["ForAnyValue:StringEquals"]["kms:ResourceAliases"], "alias/reports");
+        let cn = BucketKey::from_bucket_setting("k", "aws-cn", "cn-north-1", "123456789012");
+        assert_eq!(cn.via_service("aws-cn"), "s3.cn-north-1.amazonaws.com.cn");
     }
 
     #[test]

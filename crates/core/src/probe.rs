@@ -53,10 +53,7 @@ where
                 delay = (delay * 2).min(backoff.max_delay);
             }
             Err(Error::InvalidCredentials { .. }) | Err(Error::AccessDenied { .. }) => {
-                return Err(Error::Other(format!(
-                    "AWS has not accepted the new key after {} seconds. It usually takes a few seconds; try the key again in a minute.",
-                    waited.as_secs()
-                )))
+                return Err(Error::KeyNotAccepted { waited_secs: waited.as_secs() })
             }
             Err(e) => return Err(e),
         }

@@ -38,33 +38,24 @@ pub struct Record {
     pub entries: Vec<RecordEntry>,
 }
 
-pub fn config_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV) {
-        return PathBuf::from(dir);
-    }
-    directories::ProjectDirs::from("dev", "s3aw", "s3-access-wizard")
-        .map(|d| d.config_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".s3-access-wizard"))
-}
-
-pub fn record_path() -> PathBuf {
-    config_dir().join("created.json")
+pub fn record_path() -> Result<PathBuf> {
+    Ok(crate::paths::app_config_dir()?.join("created.json"))
 }
 
 impl Record {
     pub fn load() -> Result<Record> {
-        let path = record_path();
+        let path = record_path()?;
         match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| Error::Other(format!("the record of created access at {} is damaged ({e}); move it aside to start a new one", path.display()))),
+                .map_err(|e| Error::DamagedFile { what: "record of created access", path: path.clone(), detail: e.to_string() }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Record { version: 1, entries: vec![] }),
             Err(source) => Err(Error::Io { action: "read", path, source }),
         }
     }
 
     pub fn save(&self) -> Result<()> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| Error::Other(e.to_string()))?;
-        crate::export::write_private_file(&record_path(), &text, true)
+        let text = serde_json::to_string_pretty(self).map_err(|e| Error::Internal(e.to_string()))?;
+        crate::export::write_private_file(&record_path()?, &text, true)
     }
 
     /// Load, add one entry, save.

@@ -29,6 +29,9 @@ pub struct IamUserOptions {
     pub managed_policy: bool,
     /// Add the access to a user that already exists, instead of refusing the name.
     pub reuse_existing_user: bool,
+    /// The user to reuse may already have other permissions (policies, groups); its new key carries them
+    /// all. The plan refuses unless this is set, after naming them.
+    pub accept_existing_access: bool,
     /// Create an access key (the usual case).
     pub create_access_key: bool,
     /// Save the new secret in the OS keychain as part of the change.
@@ -123,6 +126,32 @@ impl CorsRule {
     pub fn allows_any_origin(&self) -> bool {
         self.allowed_origins.iter().any(|o| o == "*")
     }
+
+    /// Plain warnings about origins that are allowed but risky: every site, a wildcard that matches more
+    /// than one domain's subdomains (`https://*` or `https://*.com`; `https://*.example.com` is fine), and
+    /// unencrypted `http://` (other than this computer, for development).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for o in &self.allowed_origins {
+            if o == "*" {
+                out.push("Warning: the CORS rule allows any web site (*). Name the exact site when you can.".to_string());
+                continue;
+            }
+            let (scheme, host) = o.split_once("://").unwrap_or(("", o.as_str()));
+            let host = host.trim_end_matches('/');
+            let host_only = host.split(':').next().unwrap_or(host);
+            if host.contains('*') {
+                let narrow = host_only.strip_prefix("*.").map(|rest| !rest.contains('*') && rest.split('.').filter(|l| !l.is_empty()).count() >= 2).unwrap_or(false);
+                if !narrow {
+                    out.push(format!("Warning: the CORS origin \"{o}\" matches far more sites than yours; use the exact site, or *.yourdomain.com for its subdomains."));
+                }
+            }
+            if scheme == "http" && !matches!(host_only, "localhost" | "127.0.0.1" | "[::1]") {
+                out.push(format!("Warning: the CORS origin \"{o}\" is unencrypted http://; pages served that way can be tampered with on the way. Use https:// unless this is only for development."));
+            }
+        }
+        out
+    }
 }
 
 /// Optional bucket settings that vendor guides ask for, and edits of the bucket's CORS rules.
@@ -136,6 +165,8 @@ pub struct Hardening {
     pub kms_key_arn: Option<String>,
     /// Deny any request not made over TLS, merged into the bucket policy.
     pub tls_only: bool,
+    /// Keep every version of every object (S3 versioning), so an overwrite or a delete can be undone.
+    pub versioning: bool,
     /// Server access logging into another bucket of the same region.
     pub access_logging: Option<LoggingTarget>,
     /// Replace the CORS rules with an edited list (rules edited or deleted, others kept as they were).
@@ -161,7 +192,7 @@ pub struct CorsEdit {
 impl Hardening {
     /// Whether anything here changes the bucket.
     pub fn touches_bucket(&self) -> bool {
-        self.block_public_access || self.default_encryption || self.tls_only || self.access_logging.is_some() || self.cors_edit.is_some()
+        self.block_public_access || self.default_encryption || self.tls_only || self.versioning || self.access_logging.is_some() || self.cors_edit.is_some()
     }
 }
 
@@ -219,5 +250,18 @@ mod tests {
         assert!(bad.allows_any_origin());
         bad.allowed_methods = vec!["PATCH".into()];
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn risky_origins_are_warned_about() {
+        let warn = |o: &str| CorsRule::for_origins(&[o.to_string()], AccessLevel::Read).warnings();
+        for fine in ["https://app.example.com", "https://*.example.com", "http://localhost:5173", "http://127.0.0.1:8080"] {
+            assert!(warn(fine).is_empty(), "{fine}: {:?}", warn(fine));
+        }
+        for wide in ["https://*", "https://*.com", "https://app*", "https://*example.com"] {
+            assert!(warn(wide).iter().any(|w| w.contains("far more sites")), "{wide}");
+        }
+        assert!(warn("http://app.example.com").iter().any(|w| w.contains("unencrypted")));
+        assert!(warn("*").iter().any(|w| w.contains("any web site")));
     }
 }

@@ -4,9 +4,9 @@
 
 use crate::connect::Session;
 use crate::error::Result;
-use crate::plan::{read_bucket_policy, read_encryption, read_logging, read_public_access_block, Encryption, PublicAccessBlock};
+use crate::inventory::{read_bucket_policy, read_encryption, read_logging, read_public_access_block, read_versioning};
+use crate::plan::{denies_insecure_transport, policy_statements, Encryption, PublicAccessBlock};
 use crate::request::{CorsRule, LoggingTarget};
-use serde_json::Value;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketSettings {
@@ -14,8 +14,11 @@ pub struct BucketSettings {
     pub region: String,
     pub encryption: Option<Encryption>,
     pub public_access_block: Option<PublicAccessBlock>,
-    /// Whether the bucket policy refuses requests not made over TLS.
+    /// Whether the bucket policy refuses every request not made over TLS (all S3 actions, on the bucket and
+    /// its objects, to anyone).
     pub tls_only: bool,
+    /// Versioning: `Enabled`, `Suspended`, or `None` when never turned on.
+    pub versioning: Option<String>,
     pub policy_statements: usize,
     pub logging: Option<LoggingTarget>,
     pub cors: Vec<CorsRule>,
@@ -30,32 +33,27 @@ impl BucketSettings {
 pub async fn read(session: &Session, bucket: &str) -> Result<BucketSettings> {
     let region = crate::inventory::bucket_region(session, bucket).await?;
     let s3 = session.s3_in(&region);
-    let (encryption, pab, policy, logging, cors) = futures::try_join!(
+    let (encryption, pab, policy, logging, cors, versioning) = futures::try_join!(
         read_encryption(session, &s3, bucket),
         read_public_access_block(session, &s3, bucket),
         read_bucket_policy(session, &s3, bucket),
         read_logging(session, &s3, bucket),
         crate::inventory::bucket_cors(session, bucket),
+        read_versioning(session, &s3, bucket),
     )?;
-    let statements: Vec<Value> = policy
-        .as_deref()
-        .and_then(|p| serde_json::from_str::<Value>(p).ok())
-        .map(|v| match v.get("Statement") {
-            Some(Value::Array(a)) => a.clone(),
-            Some(one @ Value::Object(_)) => vec![one.clone()],
-            _ => vec![],
-        })
-        .unwrap_or_default();
-    let tls_only = statements.iter().any(|s| {
-        s.get("Effect").and_then(Value::as_str) == Some("Deny")
-            && s.pointer("/Condition/Bool/aws:SecureTransport").map(|v| v == "false" || v == &Value::Bool(false)).unwrap_or(false)
-    });
+    let statements = match policy.as_deref() {
+        Some(text) => policy_statements(text)?,
+        None => vec![],
+    };
+    let bucket_arn = format!("arn:{}:s3:::{bucket}", session.partition());
+    let tls_only = statements.iter().any(|s| denies_insecure_transport(s, &bucket_arn));
     Ok(BucketSettings {
         bucket: bucket.to_string(),
         region,
         encryption,
         public_access_block: pab,
         tls_only,
+        versioning,
         policy_statements: statements.len(),
         logging,
         cors,

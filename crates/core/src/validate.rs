@@ -78,26 +78,46 @@ pub fn bucket_name(name: &str) -> Result<()> {
 /// A folder (key prefix) inside a bucket, normalised to the form policies use: no leading slash, one
 /// trailing slash. An empty or "/" prefix means the whole bucket and returns `None`.
 pub fn folder(prefix: &str) -> Result<Option<String>> {
-    let f = "folder";
+    key_prefix("folder", "a folder name", prefix)
+}
+
+/// A key prefix for server access logs: the same rules as a folder, except that a prefix need not end in
+/// a slash (S3 writes `PREFIXyyyy-mm-dd-...`). Returned as given, without a leading slash.
+pub fn log_prefix(prefix: &str) -> Result<String> {
+    let trimmed = prefix.trim().trim_start_matches('/');
+    if trimmed.is_empty() {
+        return Ok(String::new());
+    }
+    key_prefix("log prefix", "a log prefix", trimmed)?;
+    Ok(trimmed.to_string())
+}
+
+fn key_prefix(f: &'static str, noun: &str, prefix: &str) -> Result<Option<String>> {
     let trimmed = prefix.trim().trim_start_matches('/');
     if trimmed.is_empty() {
         return Ok(None);
     }
     if trimmed.contains('*') || trimmed.contains('?') {
-        return Err(Error::invalid(f, "a folder name cannot contain * or ?: in a policy they are wildcards and would grant more than that folder"));
+        return Err(Error::invalid(f, format!("{noun} cannot contain * or ?: in a policy they are wildcards and would grant more than that folder")));
     }
     if trimmed.contains("${") {
-        return Err(Error::invalid(f, "a folder name cannot contain \"${\": IAM would read it as a policy variable"));
+        return Err(Error::invalid(f, format!("{noun} cannot contain \"${{\": IAM would read it as a policy variable")));
     }
     if trimmed.contains("//") {
-        return Err(Error::invalid(f, "the folder has an empty part (\"//\"); remove the extra slash"));
+        return Err(Error::invalid(f, format!("{noun} has an empty part (\"//\"); remove the extra slash")));
     }
-    if let Some(c) = trimmed.chars().find(|c| (*c as u32) < 0x20 || (*c as u32) > 0xFF) {
-        return Err(Error::invalid(f, format!("the folder contains {c:?}, which an IAM policy cannot hold; use plain Latin letters, digits and punctuation")));
+    if let Some(c) = trimmed.chars().find(|c| c.is_control()) {
+        return Err(Error::invalid(f, format!("{noun} contains the control character {c:?}; remove it")));
+    }
+    if let Some(c) = trimmed.chars().find(|c| (*c as u32) > 0xFF) {
+        return Err(Error::invalid(f, format!("{noun} contains {c:?}, which an IAM policy cannot hold; use plain Latin letters, digits and punctuation")));
+    }
+    if trimmed.split('/').any(|part| part == "." || part == "..") {
+        return Err(Error::invalid(f, format!("{noun} has a \".\" or \"..\" part; S3 keys do not mean \"this folder\" or \"the folder above\" by them, so name the folder itself")));
     }
     let normalised = if trimmed.ends_with('/') { trimmed.to_string() } else { format!("{trimmed}/") };
     if normalised.len() > 1024 {
-        return Err(Error::invalid(f, "the folder name is longer than S3's 1,024-byte key limit"));
+        return Err(Error::invalid(f, format!("{noun} is longer than S3's 1,024-byte key limit")));
     }
     Ok(Some(normalised))
 }
@@ -123,8 +143,12 @@ pub fn account_id(id: &str) -> Result<()> {
     }
 }
 
+/// The AWS partitions a principal or key can live in.
+pub const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
+
 /// Who the other party is: their 12-digit account ID (anyone in that account whom they allow), or the ARN
-/// of one IAM user or role of theirs (`arn:aws:iam::ACCOUNT:role/NAME`). Returns the account ID.
+/// of one IAM user or role of theirs (`arn:aws:iam::ACCOUNT:role/NAME`). No wildcards and no policy
+/// variables: a trust policy with either trusts more than one principal. Returns the account ID.
 pub fn trusted_principal(p: &str) -> Result<String> {
     let p = p.trim();
     if !p.starts_with("arn:") {
@@ -132,13 +156,42 @@ pub fn trusted_principal(p: &str) -> Result<String> {
         return Ok(p.to_string());
     }
     let f = "other account";
+    let shape = || Error::invalid(f, format!("\"{p}\" is not an account ID or an IAM user or role ARN (arn:aws:iam::123456789012:role/NAME)"));
+    if p.contains(['*', '?']) || p.contains("${") {
+        return Err(Error::invalid(f, format!("\"{p}\" has a wildcard or a policy variable; name exactly one user or role, or give the 12-digit account ID")));
+    }
     let parts: Vec<&str> = p.splitn(6, ':').collect();
-    let ok = parts.len() == 6 && parts[2] == "iam" && parts[3].is_empty() && account_id(parts[4]).is_ok() && {
-        let r = parts[5];
-        r == "root" || (r.starts_with("user/") || r.starts_with("role/")) && r.len() > 5 && !r.contains(char::is_whitespace)
-    };
-    if !ok {
-        return Err(Error::invalid(f, format!("\"{p}\" is not an account ID or an IAM user or role ARN (arn:aws:iam::123456789012:role/NAME)")));
+    if parts.len() != 6 || !PARTITIONS.contains(&parts[1]) || parts[2] != "iam" || !parts[3].is_empty() || account_id(parts[4]).is_err() {
+        return Err(shape());
+    }
+    let resource = parts[5];
+    if resource == "root" {
+        return Err(Error::invalid(f, format!("\"{p}\" is the whole account: give its 12-digit account ID ({}) instead", parts[4])));
+    }
+    let (kind, rest) = resource.split_once('/').ok_or_else(shape)?;
+    let name = rest.rsplit('/').next().unwrap_or_default();
+    if !matches!(kind, "user" | "role") || name.is_empty() || !iam_name_chars_ok(name) || rest.contains(char::is_whitespace) {
+        return Err(shape());
+    }
+    Ok(parts[4].to_string())
+}
+
+/// A KMS key for default encryption: a key or alias ARN with a 12-digit account, in `partition`. Returns
+/// the key's account.
+pub fn kms_key_arn(arn: &str, partition: &str) -> Result<String> {
+    let f = "KMS key";
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let shaped = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[2] == "kms"
+        && !parts[3].is_empty()
+        && account_id(parts[4]).is_ok()
+        && (parts[5].strip_prefix("key/").or_else(|| parts[5].strip_prefix("alias/")).map(|r| !r.is_empty() && !r.contains(['*', '?', ' '])).unwrap_or(false));
+    if !shaped {
+        return Err(Error::invalid(f, format!("\"{arn}\" is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID, or an alias ARN)")));
+    }
+    if parts[1] != partition {
+        return Err(Error::invalid(f, format!("the key is in the \"{}\" partition but this account is in \"{partition}\"", parts[1])));
     }
     Ok(parts[4].to_string())
 }
@@ -214,6 +267,24 @@ mod tests {
         assert!(folder("a/${aws:username}").is_err());
         assert!(folder("a//b").is_err());
         assert!(folder("名前").is_err());
+        for bad in ["a/../b", "..", "./x", "a/./b", "tab\there", "nul\u{0}", "del\u{7f}"] {
+            assert!(folder(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(folder("a..b/c.d").unwrap().as_deref(), Some("a..b/c.d/"));
+        assert_eq!(log_prefix("/logs/src-").unwrap(), "logs/src-");
+        assert_eq!(log_prefix("").unwrap(), "");
+        for bad in ["logs/*", "logs?", "logs/${aws:username}/", "logs/../x"] {
+            assert!(log_prefix(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn kms_key_arns() {
+        assert_eq!(kms_key_arn("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab", "aws").unwrap(), "123456789012");
+        assert_eq!(kms_key_arn("arn:aws:kms:eu-west-1:210987654321:alias/data", "aws").unwrap(), "210987654321");
+        assert!(field_err(kms_key_arn("arn:aws:kms:eu-west-1:1234:key/x", "aws").map(|_| ())).contains("not a KMS key ARN"));
+        assert!(field_err(kms_key_arn("arn:aws:kms:eu-west-1:123456789012:key/*", "aws").map(|_| ())).contains("not a KMS key ARN"));
+        assert!(field_err(kms_key_arn("arn:aws-cn:kms:cn-north-1:123456789012:key/x", "aws").map(|_| ())).contains("partition"));
     }
 
     #[test]
@@ -238,8 +309,12 @@ mod tests {
     fn trusted_principals() {
         assert_eq!(trusted_principal("210987654321").unwrap(), "210987654321");
         assert_eq!(trusted_principal("arn:aws:iam::210987654321:role/vendor-ingest").unwrap(), "210987654321");
-        assert_eq!(trusted_principal("arn:aws:iam::210987654321:root").unwrap(), "210987654321");
+        assert_eq!(trusted_principal("arn:aws:iam::210987654321:user/team/vendor").unwrap(), "210987654321");
+        assert!(field_err(trusted_principal("arn:aws:iam::210987654321:root").map(|_| ())).contains("give its 12-digit account ID (210987654321)"));
         assert!(field_err(trusted_principal("arn:aws:s3:::bucket").map(|_| ())).contains("not an account ID"));
+        for bad in ["arn:aws:iam::210987654321:role/*", "arn:aws:iam::210987654321:role/${aws:username}", "arn:aws:iam::*:role/x", "arn:aws:iam::210987654321:group/x", "arn:aws:iam::210987654321:role/", "arn:evil:iam::210987654321:role/x"] {
+            assert!(trusted_principal(bad).is_err(), "{bad}");
+        }
         assert!(field_err(trusted_principal("21098765432").map(|_| ())).contains("12 digits"));
     }
 }

@@ -30,6 +30,7 @@ fn request(bucket: &str, user: &str, keychain: bool) -> AccessRequest {
             policy_name: format!("{user}-s3-access"),
             managed_policy: false,
             reuse_existing_user: false,
+            accept_existing_access: false,
             create_access_key: true,
             save_to_keychain: keychain,
         }),
@@ -100,4 +101,112 @@ async fn a_buckets_region_comes_from_head_bucket() {
         apply(&s, &plan, None, &mut |_| {}).await.unwrap();
         assert_eq!(s3aw_core::presign::bucket_region_hint(&s, bucket).await.as_deref(), Some(region));
     }
+}
+
+/// Change the emulator behind the engine's back, as another admin would (a raw, unsigned request, which
+/// moto accepts): `PUT /BUCKET?SUBRESOURCE` with `body`.
+fn someone_else_puts(bucket: &str, subresource: &str, body: &str) {
+    let endpoint = std::env::var("S3AW_TEST_ENDPOINT").unwrap();
+    let out = std::process::Command::new("curl")
+        .args(["-sf", "-X", "PUT", "-H", "Content-Type: application/octet-stream", &format!("{endpoint}/{bucket}?{subresource}"), "--data-binary", body])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "curl: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+const EMERGENCY_DENY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"EmergencyDeny","Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::BUCKET/*"}]}"#;
+
+fn cors_xml(origin: &str) -> String {
+    format!("<CORSConfiguration><CORSRule><AllowedOrigin>{origin}</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>")
+}
+
+async fn settings_plan(s: &Session, bucket: &str, h: Hardening) -> s3aw_core::plan::Plan {
+    let mut req = request(bucket, "unused", false);
+    req.method = Method::BucketSettings;
+    req.create_bucket_in = None;
+    req.hardening = h;
+    build_plan(s, &req, &PlanOptions::default()).await.unwrap()
+}
+
+async fn new_bucket(s: &Session, bucket: &str) {
+    let mut req = request(bucket, "unused", false);
+    req.method = Method::BucketSettings;
+    let plan = build_plan(s, &req, &PlanOptions::default()).await.unwrap();
+    apply(s, &plan, None, &mut |_| {}).await.unwrap();
+}
+
+/// Minutes may pass between the review and Apply. A statement another admin added to the bucket policy
+/// meanwhile (an emergency Deny) is kept: ours is merged into what the bucket holds at apply time, and the
+/// apply says so.
+#[tokio::test]
+#[ignore = "needs the emulator: run through make test"]
+async fn a_policy_changed_after_the_review_is_remerged_not_overwritten() {
+    let s = session().await;
+    new_bucket(&s, "engine-remerge").await;
+    let plan = settings_plan(&s, "engine-remerge", Hardening { tls_only: true, ..Default::default() }).await;
+    someone_else_puts("engine-remerge", "policy", &EMERGENCY_DENY.replace("BUCKET", "engine-remerge"));
+    let mut details = Vec::new();
+    let applied = apply(&s, &plan, None, &mut |p| {
+        if let Progress::StepSucceeded { detail: Some(d), .. } = p {
+            details.push(d)
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(applied.remerged.len(), 1, "{:?}", applied.remerged);
+    assert!(details.iter().any(|d| d.starts_with("re-merged")), "{details:?}");
+    let now = s3aw_core::settings::read(&s, "engine-remerge").await.unwrap();
+    assert!(now.tls_only);
+    assert_eq!(now.policy_statements, 2, "the emergency Deny and ours");
+}
+
+/// A CORS edit (or removal) replaces the whole list it was based on: if the bucket's rules changed since
+/// the review, the apply stops before its first change, even when other steps come first.
+#[tokio::test]
+#[ignore = "needs the emulator: run through make test"]
+async fn a_cors_edit_stops_before_any_change_when_the_rules_changed() {
+    let s = session().await;
+    new_bucket(&s, "engine-cors-moved").await;
+    someone_else_puts("engine-cors-moved", "cors", &cors_xml("https://a.example.com"));
+    let based_on = s3aw_core::inventory::bucket_cors(&s, "engine-cors-moved").await.unwrap();
+    let edit = s3aw_core::request::CorsEdit { based_on, rules: vec![] };
+    let plan = settings_plan(&s, "engine-cors-moved", Hardening { tls_only: true, cors_edit: Some(edit), ..Default::default() }).await;
+    assert_eq!(plan.steps.iter().map(|a| a.api_call()).collect::<Vec<_>>(), vec!["s3:PutBucketPolicy", "s3:DeleteBucketCORS"]);
+    someone_else_puts("engine-cors-moved", "cors", &cors_xml("https://b.example.com"));
+    let failure = apply(&s, &plan, None, &mut |_| {}).await.unwrap_err();
+    assert_eq!(failure.error.code(), "changed_since_review");
+    assert!(failure.changed_nothing(), "{}", failure.explain());
+    let now = s3aw_core::settings::read(&s, "engine-cors-moved").await.unwrap();
+    assert!(!now.tls_only, "the policy step before it did not run");
+    assert_eq!(now.cors[0].allowed_origins, vec!["https://b.example.com"], "their rule stays");
+}
+
+/// A rollback puts a document back only while the bucket still holds what the step wrote: a policy someone
+/// changed after our step is theirs and stays, and the failure says it was left alone.
+#[tokio::test]
+#[ignore = "needs the emulator: run through make test"]
+async fn a_rollback_leaves_a_document_changed_after_our_step() {
+    let s = session().await;
+    new_bucket(&s, "engine-undo-moved").await;
+    someone_else_puts("engine-undo-moved", "cors", &cors_xml("https://a.example.com"));
+    let based_on = s3aw_core::inventory::bucket_cors(&s, "engine-undo-moved").await.unwrap();
+    let edit = s3aw_core::request::CorsEdit { based_on, rules: vec![] };
+    let plan = settings_plan(&s, "engine-undo-moved", Hardening { tls_only: true, cors_edit: Some(edit), ..Default::default() }).await;
+    let theirs = EMERGENCY_DENY.replace("BUCKET", "engine-undo-moved");
+    // Right after our policy step: another admin replaces the policy, and changes the CORS rules, so the
+    // next step (based on the old rules) fails and the rollback begins.
+    let failure = apply(&s, &plan, None, &mut |p| {
+        if let Progress::StepSucceeded { index: 0, .. } = p {
+            someone_else_puts("engine-undo-moved", "policy", &theirs);
+            someone_else_puts("engine-undo-moved", "cors", &cors_xml("https://b.example.com"));
+        }
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(failure.error.code(), "changed_since_review");
+    assert_eq!(failure.left_behind.len(), 1, "{}", failure.explain());
+    assert!(failure.left_behind[0].1.to_string().contains("left as they made it"), "{}", failure.explain());
+    let now = s3aw_core::settings::read(&s, "engine-undo-moved").await.unwrap();
+    assert_eq!(now.policy_statements, 1);
+    assert!(!now.tls_only, "their policy, not ours and not the old one");
 }

@@ -9,12 +9,16 @@ use super::{has_created_by_tag, is_no_such_entity, out_of_reach, user_keys};
 use crate::apply::Progress;
 use crate::connect::Session;
 use crate::error::{from_sdk, Error, Result};
+use crate::iam::{Principal, REVOKE_OLDER_SESSIONS};
 use crate::keychain::{run_blocking, KeyRef, Keychain};
 use crate::record::{Record, RecordEntry};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RevokeStep {
+    /// Refuse every session made before now (the console's "Revoke active sessions"), first, so nothing
+    /// issued earlier keeps working while the rest is deleted.
+    RevokeOlderSessions { principal: Principal },
     DeleteAccessKey { user: String, access_key_id: String },
     DeleteUserPolicy { user: String, policy_name: String },
     DetachUserPolicy { user: String, policy_arn: String },
@@ -30,6 +34,8 @@ pub enum RevokeStep {
 impl RevokeStep {
     pub fn api_call(&self) -> &'static str {
         match self {
+            RevokeStep::RevokeOlderSessions { principal: Principal::User(_) } => "iam:PutUserPolicy",
+            RevokeStep::RevokeOlderSessions { principal: Principal::Role(_) } => "iam:PutRolePolicy",
             RevokeStep::DeleteAccessKey { .. } => "iam:DeleteAccessKey",
             RevokeStep::DeleteUserPolicy { .. } => "iam:DeleteUserPolicy",
             RevokeStep::DetachUserPolicy { .. } => "iam:DetachUserPolicy",
@@ -45,6 +51,10 @@ impl RevokeStep {
 
     pub fn summary(&self) -> String {
         match self {
+            RevokeStep::RevokeOlderSessions { principal: Principal::User(u) } => {
+                format!("Cut off every session made before now from the keys of \"{u}\" (temporary credentials live up to 36 hours)")
+            }
+            RevokeStep::RevokeOlderSessions { principal: Principal::Role(r) } => format!("Cut off every session of role \"{r}\" made before now (as the console's \"Revoke active sessions\")"),
             RevokeStep::DeleteAccessKey { user, access_key_id } => format!("Delete access key {access_key_id} of \"{user}\""),
             RevokeStep::DeleteUserPolicy { user, policy_name } => format!("Delete the policy \"{policy_name}\" of user \"{user}\" (its own, inline)"),
             RevokeStep::DetachUserPolicy { user, policy_arn } => format!("Take the policy {} away from \"{user}\"", short_arn(policy_arn)),
@@ -72,14 +82,24 @@ pub struct RevokePlan {
     pub kept: Vec<String>,
 }
 
-/// Read the account and list exactly what revoking `entry` deletes. With `adopt`, entities the app did not
-/// create (a reused user, an untagged policy, an imported key) are deleted too.
-pub async fn plan_revoke(session: &Session, entry: &RecordEntry, adopt: bool) -> Result<RevokePlan> {
+/// How to revoke.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RevokeOptions {
+    /// Also delete what the app did not create (a reused user, an untagged policy, an imported key).
+    pub adopt: bool,
+    /// Do not cut off sessions made before now (by default they are: a session made from a key, or from
+    /// the role, would otherwise keep working while the rest is deleted).
+    pub keep_sessions: bool,
+}
+
+/// Read the account and list exactly what revoking `entry` deletes.
+pub async fn plan_revoke(session: &Session, entry: &RecordEntry, opts: RevokeOptions) -> Result<RevokePlan> {
+    let adopt = opts.adopt;
     let mut steps = Vec::new();
     let mut kept = Vec::new();
     let account = session.whoami().await?.account;
     if let Some(why) = out_of_reach(session, &account, entry) {
-        return Err(Error::invalid("access", why));
+        return Err(Error::OutOfReach { why: format!("This access was {why}") });
     }
     let iam = &session.iam;
     let ctx = &session.ctx;
@@ -92,6 +112,9 @@ pub async fn plan_revoke(session: &Session, entry: &RecordEntry, adopt: bool) ->
                 has_created_by_tag(tags.tags())
             };
             let delete_user = (entry.created_user && tagged) || adopt;
+            if delete_user && !opts.keep_sessions {
+                steps.push(RevokeStep::RevokeOlderSessions { principal: Principal::User(user.clone()) });
+            }
             if !delete_user {
                 kept.push(if entry.created_user {
                     format!("The IAM user \"{user}\" no longer carries this app's tag, so it may have been replaced; it is kept (adopt it to delete it)")
@@ -111,10 +134,17 @@ pub async fn plan_revoke(session: &Session, entry: &RecordEntry, adopt: bool) ->
                 }
             }
             let inline = iam.list_user_policies().user_name(user).send().await.map_err(|e| from_sdk(ctx, "ListUserPolicies", e))?;
-            for name in inline.policy_names() {
+            let mut inline_names: Vec<String> = inline.policy_names().to_vec();
+            if delete_user && !opts.keep_sessions && !inline_names.iter().any(|n| n == REVOKE_OLDER_SESSIONS) {
+                inline_names.push(REVOKE_OLDER_SESSIONS.to_string());
+            }
+            for name in inline_names {
                 if delete_user || entry.inline_policy_name.as_deref() == Some(name.as_str()) {
-                    steps.push(RevokeStep::DeleteUserPolicy { user: user.clone(), policy_name: name.clone() });
+                    steps.push(RevokeStep::DeleteUserPolicy { user: user.clone(), policy_name: name });
                 }
+            }
+            if !delete_user {
+                kept.push(format!("Sessions of \"{user}\" are not cut off: it keeps its other permissions, and the access removed here stops for its sessions too once its policy is gone"));
             }
             let attached = iam.list_attached_user_policies().user_name(user).send().await.map_err(|e| from_sdk(ctx, "ListAttachedUserPolicies", e))?;
             for p in attached.attached_policies() {
@@ -133,13 +163,20 @@ pub async fn plan_revoke(session: &Session, entry: &RecordEntry, adopt: bool) ->
         match iam.list_role_tags().role_name(role).send().await {
             Ok(tags) => {
                 if has_created_by_tag(tags.tags()) || adopt {
+                    if !opts.keep_sessions {
+                        steps.push(RevokeStep::RevokeOlderSessions { principal: Principal::Role(role.clone()) });
+                    }
                     let attached = iam.list_attached_role_policies().role_name(role).send().await.map_err(|e| from_sdk(ctx, "ListAttachedRolePolicies", e))?;
                     for p in attached.attached_policies() {
                         steps.push(RevokeStep::DetachRolePolicy { role: role.clone(), policy_arn: p.policy_arn().unwrap_or_default().to_string() });
                     }
                     let inline = iam.list_role_policies().role_name(role).send().await.map_err(|e| from_sdk(ctx, "ListRolePolicies", e))?;
-                    for name in inline.policy_names() {
-                        steps.push(RevokeStep::DeleteRolePolicy { role: role.clone(), policy_name: name.clone() });
+                    let mut inline_names: Vec<String> = inline.policy_names().to_vec();
+                    if !opts.keep_sessions && !inline_names.iter().any(|n| n == REVOKE_OLDER_SESSIONS) {
+                        inline_names.push(REVOKE_OLDER_SESSIONS.to_string());
+                    }
+                    for name in inline_names {
+                        steps.push(RevokeStep::DeleteRolePolicy { role: role.clone(), policy_name: name });
                     }
                     steps.push(RevokeStep::DeleteRole { role: role.clone() });
                 } else {
@@ -249,6 +286,7 @@ async fn execute(session: &Session, keychain: &Keychain, step: &RevokeStep) -> R
         };
     }
     match step {
+        RevokeStep::RevokeOlderSessions { principal } => crate::iam::revoke_older_sessions(session, principal, &crate::record::now_rfc3339()).await,
         RevokeStep::DeleteAccessKey { user, access_key_id } => gone_ok!(iam.delete_access_key().user_name(user).access_key_id(access_key_id), "DeleteAccessKey"),
         RevokeStep::DeleteUserPolicy { user, policy_name } => gone_ok!(iam.delete_user_policy().user_name(user).policy_name(policy_name), "DeleteUserPolicy"),
         RevokeStep::DetachUserPolicy { user, policy_arn } => gone_ok!(iam.detach_user_policy().user_name(user).policy_arn(policy_arn), "DetachUserPolicy"),

@@ -10,7 +10,8 @@ use crate::error::{from_sdk, Error, Result};
 use crate::keychain::{run_blocking, KeyRef, Keychain};
 use crate::probe::{wait_until_key_works, Backoff};
 use crate::record::{Record, RecordEntry};
-use crate::secret::{AccessKey, Secret};
+use crate::iam::{Principal, REVOKE_OLDER_SESSIONS};
+use crate::secret::AccessKey;
 
 /// One step of a rotation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub enum RotateStep {
     WaitUntilAccepted,
     DeactivateOld,
     DeleteOld,
+    /// Refuse sessions made before now (sts:GetSessionToken with the old key lasts up to 36 hours).
+    RevokeOlderSessions,
 }
 
 /// A rotation, worked out from the account's current keys. Nothing has changed yet.
@@ -51,6 +54,10 @@ impl RotatePlan {
             RotateStep::WaitUntilAccepted => "Wait until AWS accepts the new key".to_string(),
             RotateStep::DeactivateOld => format!("Deactivate the old key {old}"),
             RotateStep::DeleteOld => format!("Delete the old key {old} and its saved secret"),
+            RotateStep::RevokeOlderSessions => format!(
+                "Cut off sessions made before now from \"{}\"'s keys (temporary credentials made with the old key last up to 36 hours); keys are not affected",
+                self.user_name
+            ),
         }
     }
 
@@ -66,6 +73,8 @@ pub struct RotateOptions {
     pub old_key: Option<String>,
     /// Delete the old key at the end instead of only deactivating it.
     pub delete_old: bool,
+    /// With `delete_old`: leave sessions made from the old key alone (by default they are cut off).
+    pub keep_sessions: bool,
 }
 
 /// Work out the rotation of `entry`'s key from the user's current keys.
@@ -73,7 +82,7 @@ pub async fn plan_rotation(session: &Session, entry: &RecordEntry, opts: &Rotate
     let user = entry.user_name.clone().ok_or_else(|| Error::invalid("access", format!("{} has no access keys to rotate: the other account signs in through the role", entry.principal_label())))?;
     let account = session.whoami().await?.account;
     if let Some(why) = out_of_reach(session, &account, entry) {
-        return Err(Error::invalid("access", why));
+        return Err(Error::OutOfReach { why: format!("This access was {why}") });
     }
     let keys = user_keys(session, &user).await?.ok_or_else(|| Error::invalid("access", format!("IAM user \"{user}\" no longer exists in this account; remove it from the list with revoke")))?;
     let active = |id: &str| keys.iter().any(|k| k.access_key_id() == Some(id) && k.status().map(|s| s.as_str()) == Some("Active"));
@@ -129,6 +138,9 @@ pub async fn plan_rotation(session: &Session, entry: &RecordEntry, opts: &Rotate
     }
     if opts.delete_old {
         steps.push(RotateStep::DeleteOld);
+        if !opts.keep_sessions {
+            steps.push(RotateStep::RevokeOlderSessions);
+        }
     }
     Ok(RotatePlan { entry: entry.clone(), user_name: user, old_key_id: old, steps })
 }
@@ -201,7 +213,7 @@ pub async fn rotate(
         (Some(new_key), Some(keychain_entry)) => Ok(Rotated { new_key, keychain_entry, old_key_id: plan.old_key_id.clone(), old_deleted }),
         _ => Err(RotateFailure {
             failed_summary: "the plan".into(),
-            error: Error::Other("the rotation plan created no key".into()),
+            error: Error::Internal("the rotation plan created no key".into()),
             clean: true,
             working: String::new(),
             left: vec![],
@@ -221,21 +233,13 @@ impl Rotation<'_> {
                 Ok(None)
             }
             RotateStep::CreateKey => {
-                let out = iam.create_access_key().user_name(user).send().await.map_err(|e| {
-                    if e.as_service_error().map(|s| s.is_limit_exceeded_exception()).unwrap_or(false) {
-                        Error::KeyLimit { user: user.clone() }
-                    } else {
-                        from_sdk(ctx, "CreateAccessKey", e)
-                    }
-                })?;
-                let key = out.access_key().ok_or_else(|| Error::Other("AWS created a key but returned none".into()))?;
-                let key = AccessKey { access_key_id: key.access_key_id().to_string(), secret_access_key: Secret::new(key.secret_access_key()) };
+                let key = crate::iam::create_access_key(self.session, user).await?;
                 let detail = format!("access key {}", key.access_key_id);
                 self.new_key = Some(key);
                 Ok(Some(detail))
             }
             RotateStep::SaveKey => {
-                let key = self.new_key.clone().ok_or_else(|| Error::Other("there is no new key to save".into()))?;
+                let key = self.new_key.clone().ok_or_else(|| Error::Internal("there is no new key to save".into()))?;
                 let key_ref = entry.key_ref(&key.access_key_id);
                 let (k, r) = (self.keychain.clone(), key_ref.clone());
                 run_blocking(move || k.store(&r, &key.secret_access_key)).await?;
@@ -249,7 +253,7 @@ impl Rotation<'_> {
                 Ok(Some("saved in the keychain".into()))
             }
             RotateStep::WaitUntilAccepted => {
-                let key = self.new_key.clone().ok_or_else(|| Error::Other("there is no new key to try".into()))?;
+                let key = self.new_key.clone().ok_or_else(|| Error::Internal("there is no new key to try".into()))?;
                 let w = wait_until_key_works(self.session, &key, backoff, |_, _| {}).await?;
                 Ok(Some(format!("accepted after {} try/tries", w.attempts)))
             }
@@ -266,6 +270,10 @@ impl Rotation<'_> {
             RotateStep::DeleteOld => {
                 delete_key(self.session, self.keychain, entry, &self.plan.old_key_id).await?;
                 Ok(None)
+            }
+            RotateStep::RevokeOlderSessions => {
+                crate::iam::revoke_older_sessions(self.session, &Principal::User(user.clone()), &crate::record::now_rfc3339()).await?;
+                Ok(Some(format!("policy \"{REVOKE_OLDER_SESSIONS}\" on the user")))
             }
         }
     }
@@ -328,19 +336,42 @@ impl Rotation<'_> {
                     left: vec![format!("delete the deactivated key {old}")],
                 }
             }
+            RotateStep::RevokeOlderSessions => {
+                let new = self.new_key.as_ref().map(|k| k.access_key_id.clone()).unwrap_or_default();
+                RotateFailure {
+                    failed_summary,
+                    error,
+                    clean: false,
+                    working: format!("The new key {new} works and is saved in the keychain. The old key {old} is deleted."),
+                    left: vec![format!("cut off sessions made with the old key (the console's \"Revoke active sessions\"), or wait until they expire (at most 36 hours)")],
+                }
+            }
         }
     }
 }
 
-/// Delete one key the app created or imported: in AWS, in the keychain, and from the record.
+/// Delete one key the app created or imported: in AWS, in the keychain, and from the record. The session
+/// must reach the entry's account and endpoint: connected elsewhere, AWS would answer "no such key" for a
+/// key that still exists, and removing our copy would lose the only saved secret of a working key. A key
+/// AWS says is gone is checked to be absent from the user's keys before our copy goes.
 pub async fn delete_key(session: &Session, keychain: &Keychain, entry: &RecordEntry, access_key_id: &str) -> Result<()> {
     let user = entry.user_name.as_deref().ok_or_else(|| Error::invalid("access", "roles have no access keys"))?;
     if !entry.created_user && !entry.access_key_ids.iter().any(|k| k == access_key_id) {
         return Err(Error::invalid("access key", format!("{access_key_id} was not made by this app, so it is left alone")));
     }
+    let account = session.whoami().await?.account;
+    if let Some(why) = out_of_reach(session, &account, entry) {
+        return Err(Error::OutOfReach { why: format!("The key {access_key_id} was not deleted: the access was {why}") });
+    }
     match session.iam.delete_access_key().user_name(user).access_key_id(access_key_id).send().await {
         Ok(_) => {}
-        Err(e) if super::is_no_such_entity(aws_smithy_types::error::metadata::ProvideErrorMetadata::code(&e)) => {}
+        Err(e) if super::is_no_such_entity(aws_smithy_types::error::metadata::ProvideErrorMetadata::code(&e)) => {
+            if let Some(keys) = user_keys(session, user).await? {
+                if keys.iter().any(|k| k.access_key_id() == Some(access_key_id)) {
+                    return Err(Error::Internal(format!("AWS said {access_key_id} does not exist, but lists it for \"{user}\"; nothing was removed")));
+                }
+            }
+        }
         Err(e) => return Err(from_sdk(&session.ctx, "DeleteAccessKey", e)),
     }
     let (k, r) = (keychain.clone(), entry.key_ref(access_key_id));
@@ -351,4 +382,15 @@ pub async fn delete_key(session: &Session, keychain: &Keychain, entry: &RecordEn
             e.access_key_ids.retain(|k| *k != key);
         }
     })
+}
+
+/// Cut off sessions made before now from the user's keys (after deleting a key, a session made with it
+/// lives on for up to 36 hours). The same reach check as [`delete_key`].
+pub async fn revoke_user_sessions(session: &Session, entry: &RecordEntry) -> Result<()> {
+    let user = entry.user_name.clone().ok_or_else(|| Error::invalid("access", "only an IAM user's sessions are cut off here"))?;
+    let account = session.whoami().await?.account;
+    if let Some(why) = out_of_reach(session, &account, entry) {
+        return Err(Error::OutOfReach { why: format!("Sessions were not cut off: the access was {why}") });
+    }
+    crate::iam::revoke_older_sessions(session, &Principal::User(user), &crate::record::now_rfc3339()).await
 }

@@ -1,4 +1,7 @@
 use super::*;
+use crate::policy::{AccessLevel, Scope};
+use super::merge::tls_only_statement;
+use serde_json::json;
 use crate::request::{AccessRequest, CorsRule, Hardening, IamUserOptions, Method, RoleOptions};
 
 fn user_request(level: AccessLevel, prefix: Option<&str>) -> AccessRequest {
@@ -8,6 +11,7 @@ fn user_request(level: AccessLevel, prefix: Option<&str>) -> AccessRequest {
             policy_name: "vendor-s3-access".into(),
             managed_policy: false,
             reuse_existing_user: false,
+            accept_existing_access: false,
             create_access_key: true,
             save_to_keychain: true,
         }),
@@ -48,7 +52,8 @@ fn iam_user_plan_order() {
     assert!(text.contains("read access to s3://data/in/"), "{text}");
     let json = p.to_json();
     assert_eq!(json["steps"][1]["call"], "iam:PutUserPolicy");
-    assert_eq!(json["steps"][1]["document"]["Statement"][0]["Condition"]["StringLike"]["s3:prefix"][0], "in/*");
+    // Statement 0 is the bucket's region (GetBucketLocation, unconditioned); 1 the folder-limited listing.
+    assert_eq!(json["steps"][1]["document"]["Statement"][1]["Condition"]["StringLike"]["s3:prefix"][0], "in/*");
     assert_eq!(json["steps"][0]["undo"], "iam:DeleteUser");
     assert_eq!(json["account"], "123456789012");
 }
@@ -66,7 +71,7 @@ fn managed_policy_plan_order() {
     assert!(text.contains("read access to s3://data/in/"), "{text}");
     let json = p.to_json();
     assert_eq!(json["steps"][0]["call"], "iam:CreatePolicy");
-    assert_eq!(json["steps"][0]["document"]["Statement"][0]["Condition"]["StringLike"]["s3:prefix"][0], "in/*");
+    assert_eq!(json["steps"][0]["document"]["Statement"][1]["Condition"]["StringLike"]["s3:prefix"][0], "in/*");
     assert_eq!(json["steps"][1]["undo"], "iam:DeleteUser");
 }
 
@@ -267,7 +272,170 @@ fn log_delivery_merges_once_and_keeps_other_statements() {
     assert_eq!(kept, 1);
     let v: Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(v["Statement"][0]["Sid"], "Other");
-    assert_eq!(v["Statement"][1]["Sid"], "S3ServerAccessLogsdata");
+    assert_eq!(v["Statement"][1]["Sid"], log_delivery_sid("arn:aws:s3:::data"));
+    assert!(v["Statement"][1]["Sid"].as_str().unwrap().starts_with("S3ServerAccessLogsdata"));
     assert_eq!(v["Statement"][1]["Condition"]["StringEquals"]["aws:SourceAccount"], "123456789012");
     assert!(merge_log_delivery(Some(&doc), "arn:aws:s3:::logs", "logs/data/", "arn:aws:s3:::data", "123456789012").unwrap().is_none(), "applying twice adds one statement");
+}
+
+/// A user that already has permissions hands all of them over with its new key: the plan names them and
+/// refuses unless that is confirmed explicitly (the CLI's --yes alone is not enough).
+#[test]
+fn reusing_a_user_with_other_permissions_needs_an_explicit_yes() {
+    let mut r = user_request(AccessLevel::Read, None);
+    if let Method::IamUser(u) = &mut r.method {
+        u.reuse_existing_user = true;
+    }
+    let mut s = seen();
+    s.user_exists = true;
+    s.user_existing_access = vec!["the attached policy \"AdministratorAccess\"".into(), "membership of the group \"ops\" (and that group's policies)".into()];
+    let e = plan_from(&r, &s, &opts()).unwrap_err();
+    assert_eq!(e.code(), "existing_access");
+    assert!(e.to_string().contains("AdministratorAccess") && e.to_string().contains("group \"ops\""), "{e}");
+    assert!(e.to_string().contains("--accept-existing-access"), "{e}");
+    if let Method::IamUser(u) = &mut r.method {
+        u.accept_existing_access = true;
+    }
+    let p = plan_from(&r, &s, &opts()).unwrap();
+    assert!(p.notes.iter().any(|n| n.starts_with("Warning:") && n.contains("AdministratorAccess") && n.contains("not only read access to s3://data/")), "{:?}", p.notes);
+}
+
+/// A bucket that encrypts with a customer-managed KMS key: the grant's policy lets the key be used, only
+/// through S3 in the bucket's region; the AWS managed key needs nothing.
+#[test]
+fn a_buckets_kms_key_is_part_of_the_grant() {
+    let mut s = seen();
+    s.bucket_region = Some("eu-west-1".into());
+    s.encryption = Some(Encryption { algorithm: "aws:kms".into(), kms_key_id: Some("arn:aws:kms:eu-west-1:123456789012:key/abcd".into()) });
+    let p = plan_from(&user_request(AccessLevel::ReadWrite, Some("in")), &s, &opts()).unwrap();
+    let doc = serde_json::to_value(p.policy.as_ref().unwrap()).unwrap();
+    let kms = doc["Statement"].as_array().unwrap().iter().find(|st| st["Sid"] == "UseTheBucketsKmsKey").expect("a KMS statement");
+    assert_eq!(kms["Action"], json!(["kms:GenerateDataKey", "kms:Decrypt"]));
+    assert_eq!(kms["Resource"], json!(["arn:aws:kms:eu-west-1:123456789012:key/abcd"]));
+    assert_eq!(kms["Condition"]["StringEquals"]["kms:ViaService"], "s3.eu-west-1.amazonaws.com");
+    // The key goes into the step AWS receives, not only the preview.
+    assert_eq!(p.steps.iter().find_map(|a| a.document()).unwrap(), doc);
+    // A bare key id is completed with the account and region.
+    s.encryption = Some(Encryption { algorithm: "aws:kms".into(), kms_key_id: Some("abcd".into()) });
+    let p = plan_from(&user_request(AccessLevel::Read, None), &s, &opts()).unwrap();
+    assert!(p.policy.as_ref().unwrap().to_json_pretty().contains("arn:aws:kms:eu-west-1:123456789012:key/abcd"));
+    for managed_key in [None, Some("alias/aws/s3".to_string())] {
+        s.encryption = Some(Encryption { algorithm: "aws:kms".into(), kms_key_id: managed_key });
+        let p = plan_from(&user_request(AccessLevel::Read, None), &s, &opts()).unwrap();
+        assert!(p.policy.as_ref().unwrap().actions().iter().all(|a| !a.starts_with("kms:")));
+    }
+    s.encryption = None;
+    s.encryption_unreadable = true;
+    let p = plan_from(&user_request(AccessLevel::Read, None), &s, &opts()).unwrap();
+    assert!(p.notes.iter().any(|n| n.contains("could not be read")), "{:?}", p.notes);
+}
+
+/// A grant that writes says when an overwrite cannot be undone; versioning is a hardening step of its own.
+#[test]
+fn versioning_is_offered_and_its_absence_noted() {
+    let mut s = seen();
+    s.versioning_read = true;
+    let p = plan_from(&user_request(AccessLevel::Upload, None), &s, &opts()).unwrap();
+    assert!(p.notes.iter().any(|n| n.contains("cannot be undone")), "{:?}", p.notes);
+    let p = plan_from(&user_request(AccessLevel::Read, None), &s, &opts()).unwrap();
+    assert!(!p.notes.iter().any(|n| n.contains("cannot be undone")));
+    s.versioning = Some("Enabled".into());
+    let p = plan_from(&user_request(AccessLevel::Full, None), &s, &opts()).unwrap();
+    assert!(!p.notes.iter().any(|n| n.contains("cannot be undone")));
+    let mut r = user_request(AccessLevel::Read, None);
+    r.method = Method::BucketSettings;
+    r.hardening.versioning = true;
+    s.versioning = None;
+    let p = plan_from(&r, &s, &opts()).unwrap();
+    assert_eq!(calls(&p), vec!["s3:PutBucketVersioning"]);
+    assert!(p.steps[0].undo_call().contains("suspended"));
+    s.versioning = Some("Enabled".into());
+    assert!(plan_from(&r, &s, &opts()).unwrap().steps.is_empty());
+}
+
+/// "TLS-only is already on" only when a statement refuses every S3 action on the bucket and its objects
+/// to everyone; a narrower Deny with aws:SecureTransport is not enough.
+#[test]
+fn tls_only_is_detected_only_when_it_covers_everything() {
+    let arn = "arn:aws:s3:::data";
+    let full = tls_only_statement(arn);
+    assert!(denies_insecure_transport(&full, arn));
+    let with = |patch: Value| {
+        let mut s = full.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            s[k] = v.clone();
+        }
+        s
+    };
+    assert!(denies_insecure_transport(&with(json!({ "Action": "*", "Resource": "*" })), arn));
+    assert!(denies_insecure_transport(&with(json!({ "Principal": { "AWS": "*" }, "Resource": ["arn:aws:s3:::data*"] })), arn));
+    for narrow in [
+        json!({ "Action": "s3:GetObject" }),
+        json!({ "Resource": "arn:aws:s3:::data/*" }),
+        json!({ "Principal": { "AWS": "arn:aws:iam::123456789012:root" } }),
+        json!({ "Effect": "Allow" }),
+        json!({ "Resource": "arn:aws:s3:::other-bucket/*" }),
+    ] {
+        let s = with(narrow.clone());
+        assert!(!denies_insecure_transport(&s, arn), "{narrow}");
+        let policy = json!({ "Version": "2012-10-17", "Statement": [s] }).to_string();
+        assert!(merge_tls_only(Some(&policy), arn).unwrap().is_some(), "a narrow statement does not stop the full one being added: {narrow}");
+    }
+}
+
+/// Log-delivery statements of buckets whose names differ only in punctuation do not collide, and a new
+/// prefix replaces our statement for that source instead of adding a second.
+#[test]
+fn log_delivery_statements_are_unique_and_updated() {
+    assert_ne!(log_delivery_sid("arn:aws:s3:::my-logs"), log_delivery_sid("arn:aws:s3:::my.logs"));
+    assert_ne!(log_delivery_sid("arn:aws:s3:::my-logs"), log_delivery_sid("arn:aws:s3:::mylogs"));
+    let (a, _) = merge_log_delivery(None, "arn:aws:s3:::logs", "a/", "arn:aws:s3:::my-logs", "123456789012").unwrap().unwrap();
+    let (ab, kept) = merge_log_delivery(Some(&a), "arn:aws:s3:::logs", "a/", "arn:aws:s3:::my.logs", "123456789012").unwrap().unwrap();
+    assert_eq!(kept, 1);
+    let sids: Vec<Value> = serde_json::from_str::<Value>(&ab).unwrap()["Statement"].as_array().unwrap().iter().map(|s| s["Sid"].clone()).collect();
+    assert_eq!(sids.len(), 2);
+    assert_ne!(sids[0], sids[1]);
+    // my-logs again, with another prefix: one statement for my-logs, with the new prefix.
+    let (moved, kept) = merge_log_delivery(Some(&ab), "arn:aws:s3:::logs", "b/", "arn:aws:s3:::my-logs", "123456789012").unwrap().unwrap();
+    assert_eq!(kept, 1, "our old statement for my-logs is replaced, my.logs's kept");
+    let v: Value = serde_json::from_str(&moved).unwrap();
+    let for_source: Vec<&Value> = v["Statement"].as_array().unwrap().iter().filter(|s| s["Condition"]["ArnLike"]["aws:SourceArn"] == "arn:aws:s3:::my-logs").collect();
+    assert_eq!(for_source.len(), 1);
+    assert_eq!(for_source[0]["Resource"], "arn:aws:s3:::logs/b/*");
+}
+
+/// A KMS key for default encryption: a proper ARN in this partition, and a warning for another account's.
+#[test]
+fn kms_keys_are_checked_and_other_accounts_keys_warned_about() {
+    let mut r = user_request(AccessLevel::Read, None);
+    r.method = Method::BucketSettings;
+    r.hardening.default_encryption = true;
+    let mut s = seen();
+    s.bucket_region = Some("eu-west-1".into());
+    r.hardening.kms_key_arn = Some("arn:aws:kms:eu-west-1:999999999999:key/k1".into());
+    let p = plan_from(&r, &s, &opts()).unwrap();
+    assert!(p.notes.iter().any(|n| n.contains("another AWS account (999999999999)")), "{:?}", p.notes);
+    r.hardening.kms_key_arn = Some("arn:aws:kms:eu-west-1:123456789012:key/k1".into());
+    assert!(!plan_from(&r, &s, &opts()).unwrap().notes.iter().any(|n| n.contains("another AWS account")));
+    for bad in ["arn:aws:kms:eu-west-1:12345:key/k1", "arn:aws-cn:kms:eu-west-1:123456789012:key/k1", "arn:aws:kms:us-east-1:123456789012:key/k1"] {
+        r.hardening.kms_key_arn = Some(bad.into());
+        assert_eq!(plan_from(&r, &s, &opts()).unwrap_err().code(), "invalid_input", "{bad}");
+    }
+}
+
+/// Access-log prefixes follow the folder rules: no wildcards, no policy variables, no "..".
+#[test]
+fn access_log_prefixes_are_checked_like_folders() {
+    let mut r = user_request(AccessLevel::Read, None);
+    r.method = Method::BucketSettings;
+    let mut s = seen();
+    s.log_target_exists = true;
+    s.log_target_region = Some("us-east-1".into());
+    for bad in ["logs/*", "logs/${aws:username}/", "logs/../x"] {
+        r.hardening.access_logging = Some(crate::request::LoggingTarget { bucket: "logs".into(), prefix: bad.into() });
+        assert_eq!(plan_from(&r, &s, &opts()).unwrap_err().code(), "invalid_input", "{bad}");
+    }
+    r.hardening.access_logging = Some(crate::request::LoggingTarget { bucket: "logs".into(), prefix: "/logs/data/".into() });
+    let p = plan_from(&r, &s, &opts()).unwrap();
+    assert_eq!(calls(&p), vec!["s3:PutBucketPolicy", "s3:PutBucketLogging"]);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { back, blocker, canGoBack, corsMethodsFor, initialState, next, withTarget, type WizardState } from "./wizard";
+import { back, blocker, canGoBack, corsMethodsFor, initialState, next, planLeftBehind, withTarget, type WizardState } from "./state";
 
 const connected = (): WizardState => ({
   ...initialState(),
@@ -70,8 +70,8 @@ describe("wizard transitions", () => {
     const failed: WizardState = {
       ...connected(),
       step: "apply",
-      plan: { headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null },
-      outcome: { ok: false, userName: null, accessKeyId: null, keychainEntry: null, handoff: null, failure: null },
+      plan: { id: 1, headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null },
+      outcome: { ok: false, userName: null, accessId: null, accessKeyId: null, keychainEntry: null, handoff: null, remerged: [], failure: null },
     };
     const b = back(failed);
     expect(b.step).toBe("review");
@@ -79,5 +79,20 @@ describe("wizard transitions", () => {
     const done = { ...failed, outcome: { ...failed.outcome!, ok: true } };
     expect(canGoBack(done)).toBe(false);
     expect(canGoBack({ ...connected(), step: "done" })).toBe(false);
+  });
+
+  it("leaving the review forgets its plan, so Apply waits for the next one", () => {
+    const plan = { id: 7, headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null };
+    const review: WizardState = { ...withTarget({ ...connected(), kind: "iam-user" }, "b1", "read"), step: "review", plan };
+    const left = back(review);
+    expect(left.step).toBe("cors");
+    expect(left.plan).toBeNull();
+    expect(planLeftBehind(review, left)).toBe(plan);
+    // Back on the review, the old plan is gone: Apply is blocked until the new plan arrives.
+    const again = next(left);
+    expect(again.step).toBe("review");
+    expect(blocker(again)).toMatch(/still being prepared/);
+    // Going on to apply keeps it: that is the plan being applied.
+    expect(planLeftBehind(review, next(review))).toBeNull();
   });
 });

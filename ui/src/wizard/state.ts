@@ -1,7 +1,7 @@
 // The wizard's state and its transitions: which step comes next, and what must be true to move on.
 // Pure: no DOM, no backend, so it is unit tested directly.
 
-import type { ApplyOutcomeDto, ConnectionDto, PlanDto } from "./bindings";
+import type { ApplyOutcomeDto, ConnectionDto, LevelDto, PlanDto } from "../bindings";
 import {
   bucketNameError,
   externalIdError,
@@ -14,8 +14,9 @@ import {
   suggestedUserName,
   trustedPrincipalError,
   userNameError,
-  type Level,
-} from "./validate";
+} from "../validate";
+
+type Level = LevelDto;
 
 export type StepId = "connect" | "kind" | "bucket" | "access" | "cors" | "review" | "apply" | "done";
 export type Kind = "links" | "iam-user" | "role";
@@ -157,6 +158,12 @@ export function back(s: WizardState): WizardState {
   if (!canGoBack(s)) return s;
   const i = order.indexOf(s.step);
   const step = order[i - 1];
-  // Going back to review after a failed apply needs a fresh plan: the account may have changed.
-  return { ...s, step, plan: step === "review" ? null : s.plan, outcome: null };
+  // Leaving the review forgets its plan (it can no longer be applied), and coming back to it after a
+  // failed apply needs a fresh one: the account may have changed.
+  return { ...s, step, plan: step === "review" || s.step === "review" ? null : s.plan, outcome: null };
+}
+
+/** The plan a screen leaving the review must discard (the app refuses to apply it afterwards). */
+export function planLeftBehind(before: WizardState, after: WizardState): PlanDto | null {
+  return before.plan && before.step === "review" && after.step !== "apply" ? before.plan : null;
 }

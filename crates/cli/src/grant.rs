@@ -1,0 +1,361 @@
+//! `s3aw grant iam-user|role`: build the request from flags, plan, review, apply, hand the result over.
+
+use crate::args::{HardeningArgs, KeyFiles, Level};
+use crate::exit::{fail, print_json, print_progress, review_plan, run_plan, CliResult, Exit, Failure};
+use crate::{connect, Cli};
+use clap::{Args, Subcommand};
+use s3aw_core::apply::Applied;
+use s3aw_core::connect::Session;
+use s3aw_core::export;
+use s3aw_core::keychain::Keychain;
+use s3aw_core::plan::{build_plan, Plan, PlanOptions};
+use s3aw_core::policy::{AccessLevel, Scope};
+use s3aw_core::probe::{wait_until_key_works, Backoff};
+use s3aw_core::request::{self, AccessRequest, CorsRule, IamUserOptions, Method, RoleOptions};
+use s3aw_core::secret::AccessKey;
+use s3aw_core::Error;
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum Grant {
+    /// An IAM user with its own access key, limited to one bucket (and optionally one folder).
+    IamUser(IamUserArgs),
+    /// A role that another AWS account assumes with an external ID.
+    Role(RoleArgs),
+}
+
+#[derive(Args)]
+pub struct Target {
+    /// The bucket to give access to.
+    #[arg(long)]
+    bucket: String,
+    /// Limit access to this folder (key prefix) of the bucket.
+    #[arg(long)]
+    prefix: Option<String>,
+    /// What the access allows: read (list + download), upload (put only), read-write, full (adds delete).
+    #[arg(long = "access", value_enum)]
+    access: Level,
+    /// Object access only, without listing the bucket (image proxies fetch keys they already know).
+    #[arg(long)]
+    no_list: bool,
+    /// Create the bucket first, in --region, with Block Public Access and default encryption on.
+    #[arg(long)]
+    create_bucket: bool,
+    /// Add a CORS rule for browsers on this origin (repeat for several). Existing rules are kept.
+    #[arg(long = "cors-origin")]
+    cors_origins: Vec<String>,
+    #[command(flatten)]
+    settings: HardeningArgs,
+    /// Print the plan (every AWS call and its JSON) and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Apply without asking.
+    #[arg(long, short = 'y')]
+    yes: bool,
+}
+
+#[derive(Args)]
+pub struct IamUserArgs {
+    #[command(flatten)]
+    target: Target,
+    /// Name of the IAM user to create (default: s3aw-BUCKET-ACCESS).
+    #[arg(long)]
+    user: Option<String>,
+    /// Name of the policy (default: USER-s3-access).
+    #[arg(long)]
+    policy_name: Option<String>,
+    /// Create a separate managed policy and attach it, instead of putting the policy on the user itself
+    /// (inline, the default: it goes with the user and cannot be attached to anyone else).
+    #[arg(long)]
+    managed_policy: bool,
+    /// Add the access to an existing user of that name instead of refusing.
+    #[arg(long)]
+    reuse_user: bool,
+    /// With --reuse-user: go ahead although the user already has other permissions (the new key carries
+    /// all of them, not only this access). --yes alone is not enough.
+    #[arg(long, requires = "reuse_user")]
+    accept_existing_access: bool,
+    #[command(flatten)]
+    files: KeyFiles,
+    /// Print the secret access key (once).
+    #[arg(long)]
+    show_secret: bool,
+    /// Do not save the secret in the OS keychain (then --show-secret, --csv or --aws-profile is required).
+    #[arg(long)]
+    no_keychain: bool,
+    /// Do not wait for AWS to accept the new key.
+    #[arg(long)]
+    no_wait: bool,
+}
+
+#[derive(Args)]
+pub struct RoleArgs {
+    #[command(flatten)]
+    target: Target,
+    /// Name of the role to create.
+    #[arg(long)]
+    role: String,
+    /// The other party: their 12-digit AWS account ID, or the ARN of one user or role of theirs.
+    #[arg(long)]
+    account: String,
+    /// The external ID the other party gave you. Without it, a random 40-character one is generated.
+    #[arg(long)]
+    external_id: Option<String>,
+    /// Name of the policy (default: ROLE-s3-access).
+    #[arg(long)]
+    policy_name: Option<String>,
+    /// The longest session the other party may ask for, in hours (1-12; AWS's default is 1).
+    #[arg(long)]
+    max_session_hours: Option<i32>,
+    /// Write the handoff sheet for the other party: FILE.md (Markdown) or FILE.json.
+    #[arg(long)]
+    handoff: Option<PathBuf>,
+    /// Overwrite an existing handoff file.
+    #[arg(long)]
+    force: bool,
+}
+
+pub async fn run(cli: &Cli, cmd: &Grant) -> CliResult {
+    match cmd {
+        Grant::IamUser(args) => grant_iam_user(cli, args).await,
+        Grant::Role(args) => grant_role(cli, args).await,
+    }
+}
+
+fn base_request(session: &Session, t: &Target, method: Method) -> Result<AccessRequest, Failure> {
+    let level: AccessLevel = t.access.into();
+    let mut scope = Scope::new(&t.bucket, t.prefix.as_deref())?;
+    scope.allow_list = !t.no_list;
+    scope.partition = session.partition().to_string();
+    let cors = if t.cors_origins.is_empty() { None } else { Some(CorsRule::for_origins(&t.cors_origins, level)) };
+    Ok(AccessRequest {
+        method,
+        scope,
+        level,
+        cors,
+        hardening: t.settings.to_hardening(&t.bucket),
+        create_bucket_in: t.create_bucket.then(|| session.region().to_string()),
+    })
+}
+
+/// `--yes` without `--dry-run`: the plan is applied without a person reading it first, so it skips the
+/// reads that only inform the reader (see `PlanOptions::unattended`).
+fn unattended(t: &Target) -> bool {
+    t.yes && !t.dry_run
+}
+
+/// Print the plan, then ask (unless --yes). Returns false on a dry run.
+fn review(cli: &Cli, t: &Target, plan: &Plan) -> Result<bool, Failure> {
+    review_plan(cli.json, t.dry_run, t.yes, plan)
+}
+
+// ---- grant iam-user ---------------------------------------------------------------------------------------
+
+/// Whether the secret can go somewhere besides the keychain.
+fn other_destination(args: &IamUserArgs) -> bool {
+    args.show_secret || args.files.csv.is_some() || args.files.aws_profile.is_some()
+}
+
+/// Refuse what would fail after the key exists: a lost secret, a bad profile name, a CSV in the way.
+fn check_destinations(args: &IamUserArgs) -> CliResult {
+    if args.no_keychain && !other_destination(args) && !args.target.dry_run {
+        return Err(fail(Exit::Error, "invalid_input", "with --no-keychain the secret would be lost: add --show-secret, --csv FILE or --aws-profile NAME"));
+    }
+    if let Some(p) = &args.files.aws_profile {
+        export::validate_profile_name(p)?;
+    }
+    if let Some(path) = &args.files.csv {
+        if path.exists() && !args.files.force {
+            return Err(Error::FileExists { path: path.clone() }.into());
+        }
+    }
+    Ok(())
+}
+
+/// Whether the secret goes into the keychain: asked for, and the keychain works (checked before any change).
+async fn use_keychain(args: &IamUserArgs, keychain: &Keychain) -> Result<bool, Failure> {
+    if args.no_keychain || args.target.dry_run {
+        return Ok(!args.no_keychain);
+    }
+    let k = keychain.clone();
+    match s3aw_core::keychain::run_blocking(move || k.check_available()).await {
+        Ok(()) => Ok(true),
+        Err(e) if other_destination(args) => {
+            eprintln!("warning: {e}\nwarning: continuing without the keychain, as you asked for the secret another way.");
+            Ok(false)
+        }
+        Err(e) => Err(fail(
+            Exit::Error,
+            e.code(),
+            format!("{e}\nNothing was changed. To go on without the keychain, add --no-keychain with --show-secret, --csv FILE or --aws-profile NAME."),
+        )),
+    }
+}
+
+/// Where the new key went after the apply.
+struct HandedOver {
+    csv: Option<PathBuf>,
+    profile: Option<PathBuf>,
+    warnings: Vec<String>,
+}
+
+/// Write the key where it was asked to go, and note what was created in the local record.
+fn hand_over(session: &Session, plan: &Plan, applied: &Applied, key: &AccessKey, args: &IamUserArgs, user_name: &str) -> HandedOver {
+    let mut out = HandedOver { csv: None, profile: None, warnings: Vec::new() };
+    if let Err(e) = s3aw_core::grant::remember(session, plan, applied) {
+        out.warnings.push(format!("could not update the local record of created access: {e}"));
+    }
+    if let Some(path) = &args.files.csv {
+        match export::write_csv(path, key, user_name, args.files.csv_format.into(), args.files.force) {
+            Ok(()) => out.csv = Some(path.clone()),
+            Err(e) => out.warnings.push(format!("could not write the CSV: {e}")),
+        }
+    }
+    if let Some(p) = &args.files.aws_profile {
+        match export::write_credentials_profile(p, key, args.files.force) {
+            Ok(path) => out.profile = Some(path),
+            Err(e) => out.warnings.push(format!("could not add the profile: {e}")),
+        }
+    }
+    out
+}
+
+async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
+    let t = &args.target;
+    check_destinations(args)?;
+    let keychain = Keychain::from_env();
+    let use_keychain = use_keychain(args, &keychain).await?;
+
+    let session = connect(cli).await?;
+    let level: AccessLevel = t.access.into();
+    let user_name = args.user.clone().unwrap_or_else(|| request::default_user_name(&t.bucket, level));
+    let method = Method::IamUser(IamUserOptions {
+        user_name: user_name.clone(),
+        policy_name: args.policy_name.clone().unwrap_or_else(|| request::default_policy_name(&user_name)),
+        managed_policy: args.managed_policy,
+        reuse_existing_user: args.reuse_user,
+        accept_existing_access: args.accept_existing_access,
+        create_access_key: true,
+        save_to_keychain: use_keychain,
+    });
+    let req = base_request(&session, t, method)?;
+    let plan = build_plan(&session, &req, &PlanOptions { keychain_service: keychain.service().to_string(), unattended: unattended(t) }).await?;
+    if !review(cli, t, &plan)? {
+        return Ok(());
+    }
+    let applied = run_plan(&session, &plan, use_keychain.then_some(&keychain)).await?;
+    let key = applied.access_key.clone().ok_or_else(|| fail(Exit::Error, "other", "the plan created no access key"))?;
+
+    // The access exists now; what follows is about handing over the key. When the secret reached none of
+    // the places asked for (and printing it was not asked for), the key is unusable: undo the whole grant.
+    let handed = hand_over(&session, &plan, &applied, &key, args, &user_name);
+    let saved_somewhere = applied.keychain_entry.is_some() || handed.csv.is_some() || handed.profile.is_some();
+    if !saved_somewhere && !args.show_secret {
+        for w in &handed.warnings {
+            eprintln!("warning: {w}");
+        }
+        let why = Error::Other("the new secret could not be saved anywhere you asked for, and AWS never shows it again".into());
+        let f = s3aw_core::apply::roll_back(&session, &plan, applied, use_keychain.then_some(&keychain), why, &mut print_progress).await;
+        let _ = s3aw_core::record::Record::modify(|r| r.entries.retain(|e| !e.access_key_ids.contains(&key.access_key_id)));
+        let exit = if f.is_clean() { Exit::RolledBack } else { Exit::RollbackIncomplete };
+        return Err(fail(exit, "secret_not_saved", format!("{}Fix the destination and run the grant again (or add --show-secret to print it).", f.explain())));
+    }
+
+    let works = if args.no_wait {
+        None
+    } else {
+        eprintln!("Waiting for AWS to accept the new key ...");
+        Some(wait_until_key_works(&session, &key, &Backoff::default(), |n, waited| eprintln!("      not yet (try {n}, {}s so far)", waited.as_secs())).await)
+    };
+    for w in &handed.warnings {
+        eprintln!("warning: {w}");
+    }
+    print_grant(cli, args, &keychain, &applied, &key, &handed, &user_name, works.as_ref().map(|w| w.as_ref().map(|w| w.attempts)));
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn print_grant(cli: &Cli, args: &IamUserArgs, keychain: &Keychain, applied: &Applied, key: &AccessKey, handed: &HandedOver, user_name: &str, works: Option<Result<u32, &Error>>) {
+    if cli.json {
+        let mut out = json!({
+            "account": applied.account,
+            "user_name": user_name,
+            "access_key_id": key.access_key_id,
+            "keychain": applied.keychain_entry.as_ref().map(|e| json!({ "service": keychain.service(), "entry": e.entry_name() })),
+            "csv": handed.csv,
+            "profile": handed.profile.as_ref().map(|p| json!({ "name": args.files.aws_profile, "file": p })),
+            "key_works": works.as_ref().map(|w| w.is_ok()),
+            "warnings": handed.warnings,
+        });
+        if args.show_secret {
+            out["secret_access_key"] = json!(key.secret_access_key.expose());
+        }
+        print_json(out);
+        return;
+    }
+    println!("Created access key {} for IAM user \"{user_name}\" in account {}.", key.access_key_id, applied.account.as_deref().unwrap_or("(unknown)"));
+    if let Some(e) = &applied.keychain_entry {
+        println!("Secret: saved in your keychain (service \"{}\", entry \"{}\").", keychain.service(), e.entry_name());
+    }
+    if let Some(p) = &handed.csv {
+        println!("CSV: {} (readable by you only)", p.display());
+    }
+    if let Some(p) = &handed.profile {
+        println!("Profile: [{}] in {}", args.files.aws_profile.as_deref().unwrap_or_default(), p.display());
+    }
+    if args.show_secret {
+        println!("Secret access key: {}", key.secret_access_key.expose());
+    }
+    match works {
+        Some(Ok(attempts)) => println!("The key works (AWS accepted it after {attempts} try/tries)."),
+        Some(Err(e)) => println!("The key is not working yet: {e}"),
+        None => {}
+    }
+}
+
+// ---- grant role -------------------------------------------------------------------------------------------
+
+async fn grant_role(cli: &Cli, args: &RoleArgs) -> CliResult {
+    let t = &args.target;
+    if let Some(path) = &args.handoff {
+        if path.exists() && !args.force {
+            return Err(Error::FileExists { path: path.clone() }.into());
+        }
+    }
+    let external_id = match &args.external_id {
+        Some(id) => id.clone(),
+        None => s3aw_core::handoff::generate_external_id()?,
+    };
+    let session = connect(cli).await?;
+    let method = Method::CrossAccountRole(RoleOptions {
+        role_name: args.role.clone(),
+        policy_name: args.policy_name.clone().unwrap_or_else(|| request::default_policy_name(&args.role)),
+        other_account: args.account.trim().to_string(),
+        external_id,
+        max_session_seconds: args.max_session_hours.map(|h| h.saturating_mul(3600)),
+    });
+    let req = base_request(&session, t, method)?;
+    let plan = build_plan(&session, &req, &PlanOptions { unattended: unattended(t), ..Default::default() }).await?;
+    if !review(cli, t, &plan)? {
+        return Ok(());
+    }
+    let applied = run_plan(&session, &plan, None).await?;
+    if let Err(e) = s3aw_core::grant::remember(&session, &plan, &applied) {
+        eprintln!("warning: could not update the local record of created access: {e}");
+    }
+    let sheet = s3aw_core::handoff::Handoff::for_applied_plan(&session, &plan).await.ok_or_else(|| fail(Exit::Error, "other", "the plan made no role"))?;
+    if let Some(path) = &args.handoff {
+        sheet.write(path, args.force)?;
+        eprintln!("Handoff sheet written to {}", path.display());
+    }
+    if cli.json {
+        print_json(json!({
+            "role_arn": sheet.role_arn, "external_id": sheet.external_id, "bucket": sheet.bucket, "prefix": sheet.prefix,
+            "handoff": sheet.to_json(), "handoff_file": args.handoff,
+        }));
+    } else {
+        print!("{}", sheet.to_markdown());
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+// The app's frame: the header with the sections, the wizard's step indicator, and start-up. Each wizard
+// screen lives in wizard/; the other sections in links.ts, myAccess.ts and bucketSettings.ts. All calls
+// to the app go through backend.ts; the wizard's state and transitions are in wizard/state.ts (pure).
+
+import { fakeBackend, tauriBackend } from "./backend";
+import { bucketSettingsScreen } from "./bucketSettings";
+import { errorBox, message } from "./common";
+import { h } from "./dom";
+import { linksScreen } from "./links";
+import { myAccessScreen } from "./myAccess";
+import { accessScreen } from "./wizard/access";
+import { applyScreen } from "./wizard/apply";
+import { bucketScreen } from "./wizard/bucket";
+import { connectScreen } from "./wizard/connect";
+import { app, show, startOver, type View } from "./wizard/context";
+import { corsScreen } from "./wizard/cors";
+import { doneScreen } from "./wizard/done";
+import { kindScreen } from "./wizard/kind";
+import { cancelPlanRequests, reviewScreen } from "./wizard/review";
+import { STEPS, type WizardState } from "./wizard/state";
+
+const root = document.getElementById("app")!;
+
+const SCREENS: Record<WizardState["step"], (main: HTMLElement, nav: HTMLElement) => void> = {
+  connect: connectScreen,
+  kind: kindScreen,
+  bucket: bucketScreen,
+  access: accessScreen,
+  cors: corsScreen,
+  review: reviewScreen,
+  apply: applyScreen,
+  done: doneScreen,
+};
+
+function header() {
+  const canSwitch = app.state.connection !== null && !app.state.applying;
+  const tab = (v: View, label: string, id: string) => h("button", { type: "button", class: "secondary small", id, "aria-current": app.view === v ? "page" : null, onclick: () => show(v) }, label);
+  const views = canSwitch
+    ? h("nav", { class: "views", "aria-label": "Sections" }, tab("wizard", "New access", "view-wizard"), tab("links", "Share links", "view-links"), tab("access", "My access", "my-access"), tab("settings", "Bucket settings", "view-settings"))
+    : null;
+  return h("header", {}, h("div", { class: "brand" }, "S3 Access Wizard"), views, connectionBadge());
+}
+
+function connectionBadge() {
+  const c = app.state.connection;
+  if (!c) return h("div", { class: "badge muted" }, "Not connected");
+  return h("div", { class: c.isSandbox || c.endpoint ? "badge sandbox" : "badge" }, c.isSandbox ? "Local sandbox — not AWS" : c.endpoint ? `Custom endpoint ${c.endpoint}` : `AWS account ${c.account}`);
+}
+
+function render() {
+  if (app.view !== "wizard") {
+    cancelPlanRequests();
+    const main = h("main", { id: "screen" });
+    const nav = h("nav", { class: "nav", "aria-label": { access: "My access", settings: "Bucket settings", links: "Share links" }[app.view] });
+    root.replaceChildren(header(), main, nav);
+    if (app.view === "access") myAccessScreen(main, nav, { backend: app.backend, info: app.info, onNewAccess: startOver });
+    else if (app.view === "links") linksScreen(main, nav, app.backend);
+    else bucketSettingsScreen(main, nav, app.backend);
+    main.querySelector<HTMLElement>("h1")?.focus();
+    return;
+  }
+  const i = STEPS.findIndex((s) => s.id === app.state.step);
+  const stepper = h(
+    "ol",
+    { class: "steps", "aria-label": "Steps" },
+    STEPS.map((s, j) => h("li", { class: j < i ? "done" : j === i ? "current" : "", "aria-current": j === i ? "step" : null }, h("span", { class: "num" }, String(j + 1)), s.title)),
+  );
+  const main = h("main", { id: "screen" });
+  const nav = h("nav", { class: "nav", "aria-label": "Wizard navigation" });
+  root.replaceChildren(header(), stepper, main, nav);
+  SCREENS[app.state.step](main, nav);
+  main.querySelector<HTMLElement>("h1")?.focus();
+}
+
+async function start() {
+  const inApp = "__TAURI_INTERNALS__" in window;
+  app.backend = inApp ? await tauriBackend() : fakeBackend();
+  app.info = await app.backend.appInfo();
+  app.render = render;
+  app.redrawHeader = () => root.querySelector("header")?.replaceWith(header());
+  render();
+  requestAnimationFrame(() => app.backend.uiReady(root.querySelector("h1")?.textContent ?? "").catch(() => {}));
+}
+
+start().catch((e) => root.replaceChildren(errorBox(`The app could not start: ${message(e)}`)));

@@ -1,0 +1,130 @@
+// 4. How much access: a level in one sentence each, names checked as you type, the exact policy one click
+// away; for a role, who may use it.
+
+import type { LevelDto } from "../bindings";
+import { message } from "../common";
+import { field, h, uid } from "../dom";
+import { externalIdError, normaliseFolder, policyNameError, roleNameError, sessionHoursError, trustedPrincipalError, userNameError } from "../validate";
+import { app, set } from "./context";
+import { navButtons } from "./nav";
+import { withTarget } from "./state";
+
+export const LEVELS: { id: LevelDto; title: string; text: string }[] = [
+  { id: "read", title: "Read only", text: "Can see and download files. Cannot change or delete anything." },
+  { id: "upload", title: "Upload only", text: "Can add new files (and replace ones with the same name). Cannot see, download or delete files." },
+  { id: "read-write", title: "Read and write", text: "Can see, download and upload files. Cannot delete files." },
+  { id: "full", title: "Full", text: "Can see, download, upload and delete files." },
+];
+
+export function accessScreen(main: HTMLElement, nav: HTMLElement) {
+  const refresh = navButtons(nav);
+  const folder = normaliseFolder(app.state.folder);
+  main.append(h("h1", { tabindex: "-1" }, "How much access?"), h("p", { class: "lead" }, `In s3://${app.state.bucket}/${folder}`));
+  const group = h("div", { class: "choices", role: "radiogroup", "aria-label": "Access level" });
+  const preview = h("pre", { class: "json", id: "policy-json", tabindex: "0", "aria-label": "The exact policy" });
+  const updatePreview = async () => {
+    try {
+      preview.textContent = await app.backend.policyPreview(app.state.bucket, folder || null, app.state.level, app.state.allowList);
+    } catch (e) {
+      preview.textContent = message(e);
+    }
+  };
+  const isRole = app.state.kind === "role";
+  const nameError = isRole ? roleNameError : userNameError;
+  const user = field(isRole ? "Role name" : "User name", {
+    value: app.state.userName,
+    hint: isRole ? "The name of the new role the other account will use." : "The name of the new IAM user the app or vendor will act as.",
+    onInput: (v) => (set({ userName: v, namesEdited: true }), refresh(), nameError(v)),
+    validate: nameError,
+  });
+  const roleFields = isRole ? roleFieldset(refresh) : null;
+  const policy = field("Policy name", { value: app.state.policyName, onInput: (v) => (set({ policyName: v, namesEdited: true }), refresh(), policyNameError(v)), validate: policyNameError });
+  const listBox = h("input", { type: "checkbox", id: "allow-list", checked: app.state.allowList, onchange: (e: Event) => (set({ allowList: (e.target as HTMLInputElement).checked }), updatePreview()) });
+  for (const l of LEVELS) {
+    const id = uid("l");
+    group.append(
+      h(
+        "label",
+        { class: "choice", for: id },
+        h("input", {
+          type: "radio",
+          name: "level",
+          id,
+          value: l.id,
+          checked: app.state.level === l.id,
+          onchange: () => {
+            app.state = withTarget(app.state, app.state.bucket, l.id);
+            user.input.value = app.state.userName;
+            policy.input.value = app.state.policyName;
+            user.check();
+            policy.check();
+            refresh();
+            updatePreview();
+          },
+        }),
+        h("span", { class: "choice-text" }, h("strong", {}, l.title), h("span", {}, l.text)),
+      ),
+    );
+  }
+  main.append(
+    h("fieldset", {}, h("legend", {}, "Access level"), group),
+    h("details", { class: "json-details" }, h("summary", {}, "Show the exact policy (JSON)"), preview),
+    roleFields ?? "",
+    h("fieldset", {}, h("legend", {}, "Names"), user.wrap, policy.wrap),
+    h(
+      "details",
+      {},
+      h("summary", {}, "Advanced"),
+      h("div", { class: "check" }, listBox, h("label", { for: "allow-list" }, "Allow listing the files (turn off for apps that only fetch files they already know, such as image proxies)")),
+      isRole
+        ? null
+        : h(
+            "div",
+            { class: "check" },
+            h("input", { type: "checkbox", id: "managed", checked: app.state.managedPolicy, onchange: (e: Event) => set({ managedPolicy: (e.target as HTMLInputElement).checked }) }),
+            h(
+              "label",
+              { for: "managed" },
+              "Make the policy a separate managed policy that can be given to others too (by default it belongs to this user only, and goes when the user goes)",
+            ),
+          ),
+    ),
+  );
+  user.check();
+  policy.check();
+  updatePreview();
+}
+
+/** Who may use the role: the other party, the external ID (generated unless they gave one), session length. */
+function roleFieldset(refresh: () => void) {
+  const other = field("Their AWS account ID, or the ARN they gave you", {
+    value: app.state.otherAccount,
+    hint: "12 digits, such as 210987654321. If they gave you the ARN of one of their users or roles, paste that: only it can then use the role.",
+    placeholder: "210987654321",
+    onInput: (v) => (set({ otherAccount: v }), refresh(), v ? trustedPrincipalError(v) : null),
+    validate: (v) => (v ? trustedPrincipalError(v) : null),
+  });
+  const ext = field("External ID", {
+    value: app.state.externalId,
+    hint: "If they gave you an external ID, paste it here. Otherwise keep this random one and send it to them.",
+    onInput: (v) => (set({ externalId: v }), refresh(), externalIdError(v)),
+  });
+  const regenerate = h("button", { type: "button", class: "secondary small", id: "new-external-id" }, "Generate a new one");
+  const fill = async () => {
+    try {
+      ext.input.value = await app.backend.generateExternalId();
+      set({ externalId: ext.input.value });
+      ext.check();
+      refresh();
+    } catch (e) {
+      ext.input.value = "";
+      set({ externalId: "" });
+      refresh();
+    }
+  };
+  regenerate.addEventListener("click", fill);
+  if (!app.state.externalId) fill();
+  const hours = field("Longest session (hours)", { value: app.state.maxSessionHours, hint: "How long their credentials last each time they use the role (1 to 12).", onInput: (v) => (set({ maxSessionHours: v }), refresh(), sessionHoursError(v)) });
+  return h("fieldset", {}, h("legend", {}, "Who gets access"), other.wrap, ext.wrap, regenerate, hours.wrap);
+}
+
