@@ -6,7 +6,7 @@ CARGO ?= cargo
 HARNESS := tests/harness
 TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run test setup ui build app app-test unit e2e ui-test gui bench clean package package-test
+.PHONY: run test setup ui build app app-test unit e2e ui-test gui bench bare-window clean package package-test
 
 setup:
 	@bash $(HARNESS)/setup.sh
@@ -57,8 +57,12 @@ package-test: package
 clean:
 	rm -rf .venv .tools tests/.artifacts ui/dist
 
+## A bare Tauri window with the same Tauri and bundle settings, the yardstick for the app's figures.
+bare-window: setup
+	cd tests/bench/bare-window && ../../../$(TAURI) build --bundles deb
+
 ## Benchmarks against the tools people use today (figures printed and written to tests/.artifacts/).
-bench: setup package app-test
+bench: setup package app-test bare-window
 	$(CARGO) build --release -p s3aw
 	.venv/bin/pip install -q -r tests/bench/requirements.txt
 	.venv/bin/python tests/bench/bench.py

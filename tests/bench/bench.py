@@ -158,6 +158,8 @@ def presign(emu, reps, n, tmp):
 
 
 APP = TARGET / "release" / "s3-access-wizard"
+# A bare Tauri window (tests/bench/bare-window): the same Tauri, window and bundle settings, no app code.
+BARE = TARGET / "release" / "bare-window"
 
 
 def process_tree(pid):
@@ -201,9 +203,9 @@ def drop_caches():
         return False
 
 
-def app_start(reps, tmp, idle_seconds=5):
-    """Start the release app `reps` times under a private Xvfb: seconds from spawn until the UI reports its
-    first screen drawn, and PSS after `idle_seconds` idle."""
+def app_start(reps, tmp, app=APP, idle_seconds=5):
+    """Start a release app (ours or the bare window) `reps` times under a private Xvfb: seconds from spawn
+    until the UI reports its first screen drawn, and PSS after `idle_seconds` idle."""
     import random
     import threading
 
@@ -216,13 +218,13 @@ def app_start(reps, tmp, idle_seconds=5):
     starts, pss, cold = [], [], []
     try:
         for i in range(reps):
-            home = tmp / f"app-home-{i}"
+            home = tmp / f"app-home-{app.name}-{i}"
             home.mkdir()
             env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
             env.update(DISPLAY=display, HOME=str(home), S3AW_REPORT_READY="1", S3AW_CONFIG_DIR=str(home / "cfg"))
             cold.append(drop_caches())
             t0 = time.perf_counter()
-            proc = subprocess.Popen([str(APP)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            proc = subprocess.Popen([str(app)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             ready = None
             for line in proc.stderr:
                 if line.startswith("s3aw-ready"):
@@ -245,10 +247,10 @@ def app_start(reps, tmp, idle_seconds=5):
     return starts, pss, all(cold)
 
 
-def sizes(tmp):
-    stripped = tmp / "s3-access-wizard.stripped"
-    subprocess.run(["strip", "-o", str(stripped), str(APP)], check=True)
-    debs = sorted((TARGET / "release" / "bundle" / "deb").glob("*.deb"), key=lambda p: p.stat().st_mtime)
+def sizes(tmp, app=APP, product="S3 Access Wizard"):
+    stripped = tmp / f"{app.name}.stripped"
+    subprocess.run(["strip", "-o", str(stripped), str(app)], check=True)
+    debs = sorted((TARGET / "release" / "bundle" / "deb").glob(f"{product}_*.deb"), key=lambda p: p.stat().st_mtime)
     return stripped.stat().st_size / 2**20, (debs[-1].stat().st_size / 2**20 if debs else None)
 
 
@@ -286,14 +288,27 @@ def main():
             if a.only in (None, "app"):
                 if not APP.exists():
                     raise SystemExit(f"{APP} is missing: `make bench` builds it with `make package`")
-                starts, pss, cold = app_start(a.reps, tmp)
+                if not BARE.exists():
+                    raise SystemExit(f"{BARE} is missing: `make bench` builds it with `make bare-window`")
+                # Alternate the two, so a busy moment of the machine does not land on one side only.
+                starts, pss, bare_starts, bare_pss, cold = [], [], [], [], True
+                for _ in range(a.reps):
+                    s1, p1, c1 = app_start(1, tmp, APP)
+                    s2, p2, c2 = app_start(1, tmp, BARE)
+                    starts += s1
+                    pss += p1
+                    bare_starts += s2
+                    bare_pss += p2
+                    cold = cold and c1 and c2
                 binary, deb = sizes(tmp)
-                lines.append("\n## The desktop app (release build, under Xvfb)\n")
-                lines.append("| figure | median | runs | budget |\n|---|---|---|---|")
-                lines.append(f"| start to first screen drawn{' (page cache dropped: cold)' if cold else ' (page cache not dropped: warm)'} | {median(starts):.2f} s | {', '.join(f'{x:.2f}' for x in starts)} | 1.0 s |")
-                lines.append(f"| idle memory, PSS of the app and its WebKit processes | {median(pss):.0f} MiB | {', '.join(f'{x:.0f}' for x in pss)} | 300 MiB |")
-                lines.append(f"| stripped binary | {binary:.1f} MiB | | |")
-                lines.append(f"| .deb package | {deb:.1f} MiB | | |" if deb else "| .deb package | not built | | |")
+                bare_binary, bare_deb = sizes(tmp, BARE, "Bare Window")
+                ratio = lambda ours, bare: f"{ours / bare:.2f}x" if bare else "n/a"
+                lines.append("\n## The desktop app against a bare Tauri window (release builds, under Xvfb)\n")
+                lines.append("| figure | the app (median) | bare window (median) | ratio | target | app runs |\n|---|---|---|---|---|---|")
+                lines.append(f"| start to first screen drawn{' (page cache dropped: cold)' if cold else ' (warm)'} | {median(starts):.2f} s | {median(bare_starts):.2f} s | {ratio(median(starts), median(bare_starts))} | 1.1x, and 1.0 s | {', '.join(f'{x:.2f}' for x in starts)} |")
+                lines.append(f"| idle memory, PSS of the app and its WebKit processes | {median(pss):.0f} MiB | {median(bare_pss):.0f} MiB | {ratio(median(pss), median(bare_pss))} | 1.1x | {', '.join(f'{x:.0f}' for x in pss)} |")
+                lines.append(f"| stripped binary | {binary:.1f} MiB | {bare_binary:.1f} MiB | {ratio(binary, bare_binary)} | 20 MB | |")
+                lines.append(f"| .deb package | {deb:.1f} MiB | {bare_deb:.1f} MiB | {ratio(deb, bare_deb)} | | |" if deb and bare_deb else "| .deb package | not built | | | | |")
                 print("\n".join(lines[-6:]), flush=True)
             if a.only in (None, "browser"):
                 proc = subprocess.run(["bash", str(ROOT / "tests" / "bench" / "browser.sh")], capture_output=True, text=True, env={**os.environ, "BENCH_REPS": str(min(a.reps, 3))}, timeout=1800)
