@@ -39,6 +39,13 @@ const COMMANDS: &[&str] = &[
     "import_key",
     "select_saved_key",
     "use_from_aws",
+    "sign_in_start",
+    "sign_in_wait",
+    "sign_in_finish",
+    "sign_in_cancel",
+    "sso_roles",
+    "sso_use_role",
+    "sign_out",
 ];
 
 fn main() {

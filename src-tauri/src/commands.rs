@@ -39,7 +39,21 @@ pub fn ui_ready(screen: String) {
 
 #[tauri::command]
 pub async fn list_profiles() -> Vec<ProfileDto> {
-    core_profiles().await.into_iter().map(|p| ProfileDto { name: p.name, kind: p.kind.into(), region: p.region }).collect()
+    core_profiles()
+        .await
+        .into_iter()
+        .map(|p| {
+            let status = s3aw_core::signin::session_status(&p);
+            ProfileDto {
+                signed_in: status.as_ref().map(|s| s.signed_in),
+                identity: status.as_ref().map(|s| s.identity.clone()),
+                expires_at: status.as_ref().and_then(|s| s.expires_at).map(s3aw_core::record::format_time),
+                name: p.name,
+                kind: p.kind.into(),
+                region: p.region,
+            }
+        })
+        .collect()
 }
 
 fn blank(s: Option<String>) -> Option<String> {
@@ -96,9 +110,20 @@ pub async fn connect(state: State<'_, AppState>, args: ConnectArgs) -> IpcResult
         let conn = s3aw_core::connections::SavedConnection { access_key_id, account: id.account.clone(), arn: id.arn.clone(), saved_at: s3aw_core::record::now_rfc3339() };
         s3aw_core::connections::remember(&state.keychain, conn, &secret).await?;
     }
+    Ok(keep_session(&state, session, id, is_sandbox).await)
+}
+
+/// Connect with `opts` and make it the app's connection (a sign-in ends here too).
+pub(crate) async fn connect_with(state: &AppState, opts: ConnectOptions, is_sandbox: bool) -> IpcResult<ConnectionDto> {
+    let session = Session::connect(opts).await?;
+    let id = session.whoami().await?;
+    Ok(keep_session(state, session, id, is_sandbox).await)
+}
+
+async fn keep_session(state: &AppState, session: Session, id: s3aw_core::connect::Identity, is_sandbox: bool) -> ConnectionDto {
     let dto = ConnectionDto { account: id.account, arn: id.arn, region: session.region().into(), endpoint: session.endpoint_url().map(str::to_string), is_sandbox };
     state.set_session(session).await;
-    Ok(dto)
+    dto
 }
 
 #[tauri::command]

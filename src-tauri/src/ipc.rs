@@ -107,6 +107,72 @@ pub struct ProfileDto {
     pub name: String,
     pub kind: ProfileKindDto,
     pub region: Option<String>,
+    /// Sign-in profiles only (console and Identity Center): whether there is a session to use, whose it
+    /// is, and when its current credentials or token expire (RFC 3339).
+    pub signed_in: Option<bool>,
+    pub identity: Option<String>,
+    pub expires_at: Option<String>,
+}
+
+/// How to sign in from the Connect screen.
+#[derive(Debug, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SignInArgs {
+    /// "Sign in with your AWS account": AWS Sign-In, saved as `profile`. `remote`: the browser is on
+    /// another device, and the person pastes the code it shows.
+    Console { profile: String, region: String, remote: bool },
+    /// "Sign in with IAM Identity Center".
+    #[serde(rename_all = "camelCase")]
+    Sso { start_url: String, sso_region: String },
+    /// Sign in to an existing console or Identity Center profile again (its session ended).
+    Again { profile: String },
+}
+
+/// A sign-in under way: open (or show) `authorizeUrl`, then wait (or, remote, paste the code). `reused`:
+/// an Identity Center sign-in from before is still good, no browser needed.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInStartDto {
+    pub attempt_id: u32,
+    pub authorize_url: Option<String>,
+    pub remote: bool,
+    pub reused: Option<SignInDoneDto>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SsoAccountDto {
+    pub account_id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// A finished sign-in: connected (console, or an Identity Center profile signed in to again), or signed
+/// in to Identity Center with an account and role still to choose. Times are RFC 3339.
+#[derive(Debug, Serialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum SignInDoneDto {
+    #[serde(rename_all = "camelCase")]
+    Connected {
+        connection: ConnectionDto,
+        profile: String,
+        identity: String,
+        account: String,
+        until: String,
+        /// `until` is the latest the session can last (AWS may end it sooner), not a fixed end.
+        until_is_latest: bool,
+    },
+    #[serde(rename_all = "camelCase")]
+    ChooseAccount { accounts: Vec<SsoAccountDto>, until: String },
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SsoUseRoleArgs {
+    pub account_id: String,
+    pub role_name: String,
+    pub profile: String,
+    pub region: Option<String>,
 }
 
 /// An access level, as the engine names it.
@@ -668,6 +734,11 @@ pub fn typescript_bindings() -> String {
         ConnectArgs::decl(&cfg),
         SavedConnectionDto::decl(&cfg),
         ConnectionDto::decl(&cfg),
+        SignInArgs::decl(&cfg),
+        SignInStartDto::decl(&cfg),
+        SsoAccountDto::decl(&cfg),
+        SignInDoneDto::decl(&cfg),
+        SsoUseRoleArgs::decl(&cfg),
         BucketDto::decl(&cfg),
         CorsRuleDto::decl(&cfg),
         GrantArgs::decl(&cfg),

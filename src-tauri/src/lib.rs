@@ -8,6 +8,7 @@ pub mod ipc;
 mod keys;
 mod links;
 mod settings;
+mod signin;
 mod state;
 
 /// When the process started, for the start-up time `ui_ready` reports.
@@ -62,6 +63,13 @@ pub fn run() {
             access::import_key,
             access::select_saved_key,
             access::use_from_aws,
+            signin::sign_in_start,
+            signin::sign_in_wait,
+            signin::sign_in_finish,
+            signin::sign_in_cancel,
+            signin::sso_roles,
+            signin::sso_use_role,
+            signin::sign_out,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -41,6 +41,11 @@ pub struct AppState {
     pub revoke_plan: Mutex<Option<RevokePlan>>,
     pub keychain: Keychain,
     pub sandbox_endpoint: Option<String>,
+    /// The sign-in waiting for the browser (one at a time), and the Identity Center session whose
+    /// account and role the person is choosing.
+    pub signin: Mutex<Option<crate::signin::Pending>>,
+    signin_ids: AtomicU32,
+    pub sso: Mutex<Option<s3aw_core::signin::sso::SsoSession>>,
 }
 
 /// Test builds keep their keychain entries apart from a user's real ones.
@@ -67,6 +72,9 @@ impl AppState {
             revoke_plan: Mutex::new(None),
             keychain: keychain(),
             sandbox_endpoint: std::env::var("S3AW_SANDBOX_ENDPOINT").ok().filter(|s| !s.is_empty()),
+            signin: Mutex::new(None),
+            signin_ids: AtomicU32::new(0),
+            sso: Mutex::new(None),
         }
     }
 
@@ -83,6 +91,18 @@ impl AppState {
         *self.last_handoff.lock().await = None;
         *self.rotate_plan.lock().await = None;
         *self.revoke_plan.lock().await = None;
+    }
+
+    pub fn next_signin_id(&self) -> u32 {
+        self.signin_ids.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Signed out of `profile`: a connection made with it ends too.
+    pub async fn clear_session_for_profile(&self, profile: &str) {
+        let mut slot = self.session.write().await;
+        if slot.as_ref().and_then(|s| s.profile()) == Some(profile) {
+            *slot = None;
+        }
     }
 
     /// An id for a plan about to be made. Asking for a new plan makes every earlier one stale, even one
@@ -154,7 +174,7 @@ mod tests {
     fn plan(headline: &str) -> Plan {
         Plan {
             account: None,
-            request: AccessRequest { method: Method::BucketSettings, scope: Scope::new("b1", None).unwrap(), level: AccessLevel::Read, cors: None, hardening: Hardening::default(), create_bucket_in: None },
+            request: AccessRequest { method: Method::BucketSettings, scope: Scope::new("bucket-one", None).unwrap(), level: AccessLevel::Read, cors: None, hardening: Hardening::default(), create_bucket_in: None },
             headline: headline.into(),
             steps: vec![],
             notes: vec![],

@@ -265,7 +265,8 @@ def test_connection_errors_are_plain(cli, tmp_path):
     env = cli.env()
     del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
     proc = cli.run("--profile", "work", "whoami", env=env)
-    assert proc.returncode == 3 and "aws sso login --profile work" in proc.stderr, proc.stderr
+    assert proc.returncode == 3 and "s3aw login --sso --aws-profile work" in proc.stderr, proc.stderr
+    assert "aws sso login" not in proc.stderr, "never sends people to the AWS CLI"
 
 
 def test_whoami_buckets_and_folders(cli, s3):

@@ -58,6 +58,11 @@ async function waitForPort(port, ms = 30000) {
 export class Env {
   children = [];
 
+  /** `signIn`: also run the fake AWS Sign-In and Identity Center, and point the app (and its browser) at them. */
+  constructor({ signIn = false } = {}) {
+    this.signIn = signIn;
+  }
+
   async start() {
     if (!existsSync(APP)) throw new Error(`${APP} is missing: build the test app first (make test does)`);
     this.dir = mkdtempSync(path.join(tmpdir(), "s3aw-gui-"));
@@ -75,9 +80,25 @@ export class Env {
     this.proxy = `http://127.0.0.1:${proxyPort}`;
     this.spawn(PY, [path.join(ROOT, "tests", "harness", "fault_proxy.py"), "--upstream", this.moto, "--port", String(proxyPort)]);
     await waitFor(`${this.proxy}/__log`);
+    let signInEnv = {};
+    if (this.signIn) {
+      const port = await freePort();
+      this.fake = `http://127.0.0.1:${port}`;
+      this.spawn(PY, [path.join(ROOT, "tests", "harness", "fake_signin.py"), "--moto", this.moto, "--port", String(port)]);
+      await waitFor(`${this.fake}/_state`);
+      signInEnv = {
+        AWS_ENDPOINT_URL_SIGNIN: this.fake,
+        AWS_ENDPOINT_URL_SSO_OIDC: this.fake,
+        AWS_ENDPOINT_URL_SSO: this.fake,
+        // Connections made with a signed-in profile go to the emulator.
+        AWS_ENDPOINT_URL: this.proxy,
+        S3AW_BROWSER: path.join(ROOT, "tests", "harness", "play-browser.sh"),
+      };
+    }
     this.driverPort = await freePort();
     const driver = process.env.TAURI_DRIVER || path.join(ROOT, ".tools", "bin", "tauri-driver");
     this.spawn(driver, ["--port", String(this.driverPort), "--native-port", String(await freePort()), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+      ...signInEnv,
       HOME: this.home,
       S3AW_SANDBOX_ENDPOINT: this.proxy,
       S3AW_KEYCHAIN_SERVICE: this.service,
@@ -114,6 +135,16 @@ export class Env {
   async reset() {
     await fetch(`${this.moto}/moto-api/reset`, { method: "POST" });
     await fetch(`${this.proxy}/__fault`, { method: "DELETE" });
+  }
+
+  /** Steer the fake sign-in services (what the person in the browser does next, token lifetimes). */
+  async signInControl(body) {
+    await fetch(`${this.fake}/_control`, { method: "POST", body: JSON.stringify(body) });
+  }
+
+  /** The fake sign-in services' counts and refusals. */
+  async signInState() {
+    return (await fetch(`${this.fake}/_state`)).json();
   }
 
   /** Make the next request for `operation` (e.g. "iam:CreateAccessKey") fail with AccessDenied. */
@@ -238,8 +269,8 @@ print(len(keys), body)`;
  * The usual lifecycle of a GUI test file: one environment for the file, and for each test a clean emulator,
  * `seed(env)`, and a fresh window. Returns the environment and a getter for the current window.
  */
-export function useEnv(seed = async () => {}) {
-  const env = new Env();
+export function useEnv(seed = async () => {}, options = {}) {
+  const env = new Env(options);
   let ui;
   before(async () => env.start());
   after(async () => env.stop());

@@ -31,6 +31,10 @@ import type {
   RotatePlanDto,
   SavedConnectionDto,
   SettingsArgs,
+  SignInArgs,
+  SignInDoneDto,
+  SignInStartDto,
+  SsoUseRoleArgs,
   WaitDto,
   WaitResultDto,
 } from "./bindings";
@@ -41,6 +45,14 @@ export interface Backend {
   uiReady(screen: string): Promise<void>;
   listProfiles(): Promise<ProfileDto[]>;
   connect(args: ConnectArgs): Promise<ConnectionDto>;
+  /** Start a browser sign-in (the app opens the browser unless it is remote); then wait, or finish with a code. */
+  signInStart(args: SignInArgs): Promise<SignInStartDto>;
+  signInWait(attemptId: number): Promise<SignInDoneDto>;
+  signInFinish(attemptId: number, code: string): Promise<SignInDoneDto>;
+  signInCancel(attemptId: number): Promise<void>;
+  ssoRoles(accountId: string): Promise<string[]>;
+  ssoUseRole(args: SsoUseRoleArgs): Promise<SignInDoneDto>;
+  signOut(profile: string): Promise<void>;
   listSavedConnections(): Promise<SavedConnectionDto[]>;
   forgetConnection(accessKeyId: string): Promise<void>;
   listBuckets(): Promise<BucketDto[]>;
@@ -124,6 +136,13 @@ export async function tauriBackend(): Promise<Backend> {
     uiReady: (screen) => call("ui_ready", { screen }),
     listProfiles: () => call("list_profiles"),
     connect: (args) => call("connect", { args }),
+    signInStart: (args) => call("sign_in_start", { args }),
+    signInWait: (attemptId) => call("sign_in_wait", { attemptId }),
+    signInFinish: (attemptId, code) => call("sign_in_finish", { attemptId, code }),
+    signInCancel: (attemptId) => call("sign_in_cancel", { attemptId }),
+    ssoRoles: (accountId) => call("sso_roles", { accountId }),
+    ssoUseRole: (args) => call("sso_use_role", { args }),
+    signOut: (profile) => call("sign_out", { profile }),
     listSavedConnections: () => call("list_saved_connections"),
     forgetConnection: (accessKeyId) => call("forget_connection", { accessKeyId }),
     listBuckets: () => call("list_buckets"),
@@ -163,6 +182,11 @@ export async function tauriBackend(): Promise<Backend> {
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+function fakeSignedIn(): SignInDoneDto {
+  const arn = "arn:aws:iam::123456789012:user/demo";
+  return { type: "connected", connection: { account: "123456789012", arn, region: "us-east-1", endpoint: null, isSandbox: false }, profile: "s3aw", identity: arn, account: "123456789012", until: new Date(Date.now() + 12 * 3600e3).toISOString(), untilIsLatest: true };
+}
+
 /** An in-memory backend for running the UI without the app. Nothing it does touches AWS. */
 export function fakeBackend(): Backend {
   let plan: PlanDto | null = null;
@@ -189,8 +213,21 @@ export function fakeBackend(): Backend {
   return {
     uiReady: async () => {},
     appInfo: async () => ({ version: "dev", sandboxEndpoint: "http://fake", keychainService: "fake", saveDialogStandIn: false }),
-    listProfiles: async () => [{ name: "default", kind: "keys", region: "us-east-1" }],
+    listProfiles: async () => [
+      { name: "default", kind: "keys", region: "us-east-1", signedIn: null, identity: null, expiresAt: null },
+      { name: "work", kind: "sso", region: "eu-west-1", signedIn: false, identity: "role S3Admin in account 123456789012", expiresAt: "2026-11-22T10:00:00Z" },
+    ],
     connect: async () => ({ account: "123456789012", arn: "arn:aws:iam::123456789012:user/demo", region: "us-east-1", endpoint: "http://fake", isSandbox: true }),
+    signInStart: async (args) => ({ attemptId: 1, authorizeUrl: "https://us-east-1.signin.aws.amazon.com/v1/authorize?client_id=demo", remote: args.kind === "console" && args.remote, reused: null }),
+    signInWait: async () => {
+      await delay(1500);
+      return fakeSignedIn();
+    },
+    signInFinish: async () => fakeSignedIn(),
+    signInCancel: async () => {},
+    ssoRoles: async () => ["AdministratorAccess", "S3Admin"],
+    ssoUseRole: async () => fakeSignedIn(),
+    signOut: async () => {},
     listSavedConnections: async () => [],
     forgetConnection: async () => {},
     listBuckets: async () => {

@@ -18,7 +18,12 @@ saveDialogStandIn: boolean, };
 
 export type ProfileKindDto = "keys" | "sso" | "login" | "assume-role" | "process" | "other";
 
-export type ProfileDto = { name: string, kind: ProfileKindDto, region: string | null, };
+export type ProfileDto = { name: string, kind: ProfileKindDto, region: string | null, 
+/**
+ * Sign-in profiles only (console and Identity Center): whether there is a session to use, whose it
+ * is, and when its current credentials or token expire (RFC 3339).
+ */
+signedIn: boolean | null, identity: string | null, expiresAt: string | null, };
 
 export type LevelDto = "read" | "upload" | "read-write" | "full";
 
@@ -45,6 +50,20 @@ remember: boolean, } | { "kind": "saved", accessKeyId: string, region: string | 
 export type SavedConnectionDto = { accessKeyId: string, account: string, arn: string, };
 
 export type ConnectionDto = { account: string, arn: string, region: string, endpoint: string | null, isSandbox: boolean, };
+
+export type SignInArgs = { "kind": "console", profile: string, region: string, remote: boolean, } | { "kind": "sso", startUrl: string, ssoRegion: string, } | { "kind": "again", profile: string, };
+
+export type SignInStartDto = { attemptId: number, authorizeUrl: string | null, remote: boolean, reused: SignInDoneDto | null, };
+
+export type SsoAccountDto = { accountId: string, name: string, email: string, };
+
+export type SignInDoneDto = { "type": "connected", connection: ConnectionDto, profile: string, identity: string, account: string, until: string, 
+/**
+ * `until` is the latest the session can last (AWS may end it sooner), not a fixed end.
+ */
+untilIsLatest: boolean, } | { "type": "chooseAccount", accounts: Array<SsoAccountDto>, until: string, };
+
+export type SsoUseRoleArgs = { accountId: string, roleName: string, profile: string, region: string | null, };
 
 export type BucketDto = { name: string, region: string | null, };
 

@@ -89,6 +89,7 @@ export function remedyFor(code: string | null | undefined): Remedy {
     case "not_connected":
     case "expired_credentials":
     case "sso_expired":
+    case "login_expired":
     case "invalid_credentials":
     case "no_credentials":
       return "connect-again";

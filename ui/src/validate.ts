@@ -123,3 +123,10 @@ export function suggestedUserName(bucket: string, level: Level): string {
 }
 
 export const suggestedPolicyName = (user: string) => `${user}-s3-access`;
+
+/** An AWS Region name (us-east-1, eu-central-2, us-gov-west-1, cn-north-1), as the engine checks it. */
+export function validateRegion(v: string): string | null {
+  const r = v.trim();
+  if (!r) return "Enter a region, for example us-east-1";
+  return /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(r) ? null : `"${r}" is not an AWS Region name; it looks like us-east-1 or eu-west-2`;
+}

@@ -6,6 +6,7 @@ mod args;
 mod bucket;
 mod exit;
 mod grant;
+mod login;
 mod presign;
 
 use clap::{Parser, Subcommand};
@@ -38,7 +39,12 @@ pub struct Cli {
 enum Command {
     /// Show which AWS account and identity you are connected as.
     Whoami,
-    /// List the AWS profiles configured on this machine.
+    /// Sign in in the browser (your AWS account's sign-in, or IAM Identity Center with --sso); saved as a
+    /// profile every command and AWS tool can use. No access keys needed.
+    Login(login::LoginArgs),
+    /// Sign out of a sign-in profile: its saved session is deleted from this computer.
+    Logout(login::LogoutArgs),
+    /// List the AWS profiles configured on this machine, with how each signs in.
     Profiles,
     /// List buckets with their regions.
     Buckets,
@@ -117,12 +123,28 @@ async fn run(cli: Cli) -> CliResult {
         Command::Profiles => {
             let profiles = list_profiles().await;
             if cli.json {
-                print_json(json!(profiles.iter().map(|p| json!({ "name": p.name, "kind": p.kind.as_str(), "region": p.region })).collect::<Vec<_>>()));
+                print_json(json!(profiles
+                    .iter()
+                    .map(|p| {
+                        let mut v = json!({ "name": p.name, "kind": p.kind.as_str(), "region": p.region });
+                        if let Some(s) = s3aw_core::signin::session_status(p) {
+                            v["signed_in"] = json!(s.signed_in);
+                            v["identity"] = json!(s.identity);
+                            v["expires_at"] = json!(s.expires_at.map(s3aw_core::record::format_time));
+                        }
+                        v
+                    })
+                    .collect::<Vec<_>>()));
             } else if profiles.is_empty() {
-                println!("No AWS profiles are configured on this machine.");
+                println!("No AWS profiles are configured on this machine. Sign in with: s3aw login");
             } else {
-                for p in profiles {
-                    println!("{:<24} {:<12} {}", p.name, p.kind.as_str(), p.region.unwrap_or_default());
+                for p in &profiles {
+                    let status = match s3aw_core::signin::session_status(p) {
+                        Some(s) if s.signed_in => format!("signed in: {}", s.identity),
+                        Some(_) => format!("signed out (s3aw login{} --aws-profile {})", if p.kind == s3aw_core::connect::ProfileKind::Sso { " --sso" } else { "" }, p.name),
+                        None => String::new(),
+                    };
+                    println!("{:<24} {:<12} {:<14} {}", p.name, p.kind.as_str(), p.region.clone().unwrap_or_default(), status);
                 }
             }
             Ok(())
@@ -165,6 +187,8 @@ async fn run(cli: Cli) -> CliResult {
             }
             Ok(())
         }
+        Command::Login(args) => login::login(&cli, args).await,
+        Command::Logout(args) => login::logout(&cli, args).await,
         Command::Grant(cmd) => grant::run(&cli, cmd).await,
         Command::Presign(args) => presign::run(&cli, args).await,
         Command::Access(cmd) => access::run(&cli, cmd).await,

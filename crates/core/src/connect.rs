@@ -46,7 +46,7 @@ pub struct Session {
     identity: Mutex<Option<Identity>>,
 }
 
-const DEFAULT_REGION: &str = "us-east-1";
+pub const DEFAULT_REGION: &str = "us-east-1";
 
 fn timeouts() -> TimeoutConfig {
     TimeoutConfig::builder()
@@ -112,6 +112,7 @@ impl Session {
         let ctx = ErrorContext {
             profile: if opts.credentials.is_some() { None } else { opts.profile.clone().or_else(|| std::env::var("AWS_PROFILE").ok()) },
             profile_is_sso: profile_info.as_ref().map(|p| p.kind == ProfileKind::Sso).unwrap_or(false),
+            profile_is_login: profile_info.as_ref().map(|p| p.kind == ProfileKind::Login).unwrap_or(false),
             endpoint: endpoint_url.clone().unwrap_or_else(|| format!("AWS ({region})")),
         };
         Ok(Session::from_config(config, region, endpoint_url, ctx))
@@ -141,7 +142,7 @@ impl Session {
     pub fn with_key(&self, key: &AccessKey) -> Session {
         let creds = Credentials::new(key.access_key_id.clone(), key.secret_access_key.expose().to_string(), None, None, "s3aw-new-key");
         let config = self.config.to_builder().credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(creds)).build();
-        let ctx = ErrorContext { profile: None, profile_is_sso: false, endpoint: self.ctx.endpoint.clone() };
+        let ctx = ErrorContext { profile: None, endpoint: self.ctx.endpoint.clone(), ..Default::default() };
         Session::from_config(config, self.region.clone(), self.endpoint_url.clone(), ctx)
     }
 
@@ -183,6 +184,11 @@ impl Session {
 
     /// Which account and identity this connection acts as: sts:GetCallerIdentity the first time, then
     /// remembered (a session's credentials belong to one identity for its whole life).
+    /// The profile this connection was made with, if any.
+    pub fn profile(&self) -> Option<&str> {
+        self.ctx.profile.as_deref()
+    }
+
     pub async fn whoami(&self) -> Result<Identity> {
         if let Some(id) = self.identity.lock().unwrap_or_else(|e| e.into_inner()).clone() {
             return Ok(id);
@@ -243,6 +249,12 @@ pub struct ProfileInfo {
     pub sso_start_url: Option<String>,
     /// For a console sign-in profile: the session's ARN (`login_session`).
     pub login_session: Option<String>,
+    /// For an IAM Identity Center profile: its `sso_session` (and that session's region).
+    pub sso_session: Option<String>,
+    pub sso_region: Option<String>,
+    /// For an IAM Identity Center profile: the account and role it signs in to.
+    pub sso_account_id: Option<String>,
+    pub sso_role_name: Option<String>,
 }
 
 /// Every profile in `~/.aws/config` and `~/.aws/credentials` (or the files named by `AWS_CONFIG_FILE`
@@ -279,6 +291,10 @@ pub async fn list_profiles() -> Vec<ProfileInfo> {
                 region: p.get("region").map(str::to_string),
                 sso_start_url,
                 login_session: p.get("login_session").map(str::to_string),
+                sso_session: p.get("sso_session").map(str::to_string),
+                sso_region: p.get("sso_region").map(str::to_string).or_else(|| set.sso_session(p.get("sso_session")?)?.get("sso_region").map(str::to_string)),
+                sso_account_id: p.get("sso_account_id").map(str::to_string),
+                sso_role_name: p.get("sso_role_name").map(str::to_string),
             }
         })
         .collect();

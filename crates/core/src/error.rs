@@ -12,16 +12,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    #[error("No AWS credentials were found{}. Choose a profile that exists, sign in with `aws configure` or `aws sso login`, or paste an access key.", profile_hint(.profile))]
+    #[error("No AWS credentials were found{}. Sign in (in the app: Connect, \"Sign in with your AWS account\"; on the command line: `s3aw login`), or choose a profile that exists.", profile_hint(.profile))]
     NoCredentials { profile: Option<String> },
 
-    #[error("The AWS single sign-on session for profile \"{profile}\" has expired or was never started. Run `aws sso login --profile {profile}` and try again.")]
+    #[error("The IAM Identity Center sign-in for profile \"{profile}\" has expired or was never completed. Sign in again: in the app, Connect and choose \"{profile}\"; on the command line, `s3aw login --sso --aws-profile {profile}`.")]
     SsoExpired { profile: String },
+
+    #[error("The console sign-in for profile \"{profile}\" has expired or was signed out. Sign in again: in the app, Connect and choose \"{profile}\"; on the command line, `s3aw login --aws-profile {profile}`.")]
+    LoginExpired { profile: String },
 
     #[error("AWS did not accept these credentials ({detail}). Check the access key id and secret, or that the key has not been deleted or deactivated.")]
     InvalidCredentials { detail: String },
 
-    #[error("These credentials have expired. Sign in again (for SSO: `aws sso login`) or paste fresh keys.")]
+    #[error("These credentials have expired. Sign in again (in the app: Connect; on the command line: `s3aw login`), or paste fresh keys.")]
     ExpiredCredentials,
 
     #[error("Could not reach AWS at {endpoint}: {detail}. Check your network connection, proxy, or the endpoint URL.")]
@@ -84,6 +87,15 @@ pub enum Error {
     #[error("The {what} at {} is damaged ({detail}); move it aside to start a new one.", .path.display())]
     DamagedFile { what: &'static str, path: PathBuf, detail: String },
 
+    #[error("The sign-in in the browser was not finished within {minutes} minute(s). Sign in again when you are ready.")]
+    SignInTimedOut { minutes: u64 },
+
+    #[error("The sign-in was cancelled in the browser ({detail}). Nothing was saved. Sign in again when you are ready.")]
+    SignInCancelled { detail: String },
+
+    #[error("The sign-in did not complete: {detail}. Nothing was saved. Sign in again.")]
+    SignInFailed { detail: String },
+
     #[error("This computer gives no home folder (HOME, or USERPROFILE on Windows, is not set). Set it, or name the files with AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE and S3AW_CONFIG_DIR.")]
     NoHomeFolder,
 
@@ -115,6 +127,7 @@ impl Error {
         match self {
             Error::NoCredentials { .. } => "no_credentials",
             Error::SsoExpired { .. } => "sso_expired",
+            Error::LoginExpired { .. } => "login_expired",
             Error::InvalidCredentials { .. } => "invalid_credentials",
             Error::ExpiredCredentials => "expired_credentials",
             Error::Unreachable { .. } => "unreachable",
@@ -138,6 +151,9 @@ impl Error {
             Error::AccessGone { .. } => "access_gone",
             Error::DamagedFile { .. } => "damaged_file",
             Error::NoHomeFolder => "no_home_folder",
+            Error::SignInTimedOut { .. } => "sign_in_timed_out",
+            Error::SignInCancelled { .. } => "sign_in_cancelled",
+            Error::SignInFailed { .. } => "sign_in_failed",
             Error::Internal(_) => "internal",
             Error::Aws { .. } => "aws",
             Error::Other(_) => "other",
@@ -154,6 +170,7 @@ impl Error {
             self,
             Error::NoCredentials { .. }
                 | Error::SsoExpired { .. }
+                | Error::LoginExpired { .. }
                 | Error::InvalidCredentials { .. }
                 | Error::ExpiredCredentials
                 | Error::AccessDenied { .. }
@@ -166,6 +183,8 @@ impl Error {
 pub struct ErrorContext {
     pub profile: Option<String>,
     pub profile_is_sso: bool,
+    /// The profile is a console sign-in (`login_session`).
+    pub profile_is_login: bool,
     pub endpoint: String,
 }
 
@@ -238,7 +257,7 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     out.to_lowercase()
 }
 
-fn last_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn last_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut cur: &(dyn std::error::Error + 'static) = err;
     while let Some(next) = cur.source() {
         cur = next;
@@ -254,6 +273,11 @@ fn credentials_problem(ctx: &ErrorContext, chain: &str) -> Option<Error> {
     if ctx.profile_is_sso || chain.contains("sso") {
         if let Some(profile) = &ctx.profile {
             return Some(Error::SsoExpired { profile: profile.clone() });
+        }
+    }
+    if ctx.profile_is_login || chain.contains("reauthenticate") {
+        if let Some(profile) = &ctx.profile {
+            return Some(Error::LoginExpired { profile: profile.clone() });
         }
     }
     if chain.contains("expired") {
@@ -287,9 +311,14 @@ mod tests {
 
     #[test]
     fn sso_profiles_get_the_login_command() {
-        let ctx = ErrorContext { profile: Some("work".into()), profile_is_sso: true, endpoint: String::new() };
+        let ctx = ErrorContext { profile: Some("work".into()), profile_is_sso: true, endpoint: String::new(), ..Default::default() };
         let e = credentials_problem(&ctx, "failed to load credentials | the sso session has expired").unwrap();
-        assert!(e.to_string().contains("aws sso login --profile work"), "{e}");
+        assert!(e.to_string().contains("s3aw login --sso --aws-profile work"), "{e}");
+        assert!(!e.to_string().contains("aws sso login"), "never the AWS CLI: {e}");
+        let ctx = ErrorContext { profile: Some("me".into()), profile_is_login: true, ..Default::default() };
+        let e = credentials_problem(&ctx, "failed to load credentials | your session has expired. please reauthenticate.").unwrap();
+        assert_eq!(e.code(), "login_expired");
+        assert!(e.to_string().contains("s3aw login --aws-profile me"), "{e}");
         let plain = ErrorContext { profile: Some("dev".into()), ..Default::default() };
         let e = credentials_problem(&plain, "no credentials in the property bag").unwrap();
         assert_eq!(e.code(), "no_credentials");

@@ -202,6 +202,74 @@ pub fn upsert_ini_section(text: &str, header: &str, body: &[(String, String)], f
     }
 }
 
+/// The lines of `[header]` in an INI text: (the header's line, the line after its last key).
+fn ini_section_span(lines: &[&str], header: &str) -> Option<(usize, usize)> {
+    let is_header = |l: &str| {
+        let t = l.trim();
+        t.starts_with('[') && t.ends_with(']')
+    };
+    let start = lines.iter().position(|l| is_header(l) && l.trim()[1..l.trim().len() - 1].trim() == header)?;
+    let mut end = lines.iter().skip(start + 1).position(|l| is_header(l)).map(|p| p + start + 1).unwrap_or(lines.len());
+    // Comments and blank lines trailing the section usually belong to the next one.
+    while end > start + 1 && {
+        let t = lines[end - 1].trim();
+        t.is_empty() || t.starts_with('#') || t.starts_with(';')
+    } {
+        end -= 1;
+    }
+    Some((start, end))
+}
+
+/// Set `keys` in `[header]` (adding the section when missing), keeping the section's other keys and the
+/// rest of the text byte for byte.
+pub fn set_ini_keys(text: &str, header: &str, keys: &[(String, String)]) -> String {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let Some((start, end)) = ini_section_span(&lines, header) else {
+        return upsert_ini_section(text, header, keys, true, Path::new("")).unwrap_or_else(|_| text.to_string());
+    };
+    let key_of = |l: &str| l.split_once('=').map(|(k, _)| k.trim().to_string());
+    let mut body: Vec<String> = lines[start + 1..end].iter().map(|l| l.to_string()).collect();
+    if let Some(last) = body.last_mut() {
+        if !last.ends_with('\n') {
+            last.push('\n');
+        }
+    }
+    for (k, v) in keys {
+        match body.iter().position(|l| key_of(l).as_deref() == Some(k.as_str())) {
+            Some(i) => body[i] = format!("{k} = {v}\n"),
+            None => body.push(format!("{k} = {v}\n")),
+        }
+    }
+    let mut out: String = lines[..=start].concat();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&body.concat());
+    out.push_str(&lines[end..].concat());
+    out
+}
+
+/// Remove `[header]` and its keys from an INI text, keeping the rest byte for byte. `None` when absent.
+pub fn remove_ini_section(text: &str, header: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let (start, end) = ini_section_span(&lines, header)?;
+    Some(lines[..start].concat() + &lines[end..].concat())
+}
+
+/// Read, change and write back (owner-only) an AWS INI file; a file that is not there reads as empty.
+pub fn edit_ini_file(path: &Path, change: impl FnOnce(&str) -> String) -> Result<()> {
+    let existing = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => return Err(Error::Io { action: "read", path: path.to_path_buf(), source }),
+    };
+    let updated = change(&existing);
+    if updated != existing {
+        write_private_file(path, &updated, true)?;
+    }
+    Ok(())
+}
+
 /// Add the key as `[profile]` in the shared credentials file (`~/.aws/credentials` or
 /// `AWS_SHARED_CREDENTIALS_FILE`), keeping every other profile and comment. Returns the file's path.
 pub fn write_credentials_profile(profile: &str, key: &AccessKey, force: bool) -> Result<PathBuf> {
@@ -318,6 +386,16 @@ mod tests {
         w.row(["a", "b"]).unwrap();
         w.finish().unwrap();
         assert_eq!(buf, b"a,b\n");
+    }
+
+    #[test]
+    fn ini_keys_are_set_and_sections_removed_keeping_the_rest() {
+        let text = "# top\n[default]\nregion = eu-west-1\n\n[profile me]\noutput = json\nregion=us-east-1\n; about next\n[profile other]\nx = 1\n";
+        let set = set_ini_keys(text, "profile me", &[("login_session".into(), "arn:aws:iam::1:user/a".into()), ("region".into(), "eu-central-1".into())]);
+        assert_eq!(set, "# top\n[default]\nregion = eu-west-1\n\n[profile me]\noutput = json\nregion = eu-central-1\nlogin_session = arn:aws:iam::1:user/a\n; about next\n[profile other]\nx = 1\n");
+        assert_eq!(remove_ini_section(&set, "profile me").unwrap(), "# top\n[default]\nregion = eu-west-1\n\n; about next\n[profile other]\nx = 1\n");
+        assert!(remove_ini_section(text, "profile nobody").is_none());
+        assert_eq!(set_ini_keys("", "profile new", &[("a".into(), "b".into())]), "[profile new]\na = b\n");
     }
 
     #[test]

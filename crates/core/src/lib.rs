@@ -29,6 +29,7 @@ pub mod record;
 pub mod request;
 pub mod secret;
 pub mod settings;
+pub mod signin;
 pub mod validate;
 pub mod grant;
 pub mod handoff;

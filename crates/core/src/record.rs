@@ -103,6 +103,11 @@ pub fn now_rfc3339() -> String {
     format_time(std::time::SystemTime::now())
 }
 
+/// An RFC 3339 time (as the AWS CLI writes them in its caches: `Z` or an offset).
+pub fn parse_time(text: &str) -> std::result::Result<std::time::SystemTime, time::error::Parse> {
+    time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339).map(std::time::SystemTime::from)
+}
+
 /// A time as RFC 3339 UTC, to the second.
 pub fn format_time(t: std::time::SystemTime) -> String {
     let t = time::OffsetDateTime::from(t).replace_nanosecond(0).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);

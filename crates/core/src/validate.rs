@@ -134,6 +134,17 @@ pub fn external_id(id: &str) -> Result<()> {
     Ok(())
 }
 
+/// An AWS Region name (`us-east-1`, `eu-central-2`, `cn-north-1`, `us-gov-west-1`): letters, digits and
+/// hyphens, so it can go into an endpoint's host name.
+pub fn region(r: &str) -> Result<()> {
+    let ok = (4..=32).contains(&r.len()) && r.split('-').count() >= 3 && r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && !r.starts_with('-') && !r.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid("region", format!("\"{r}\" is not an AWS Region; it looks like us-east-1 or eu-central-1")))
+    }
+}
+
 /// A 12-digit AWS account id.
 pub fn account_id(id: &str) -> Result<()> {
     if id.len() == 12 && id.chars().all(|c| c.is_ascii_digit()) {

@@ -1,10 +1,12 @@
-// 1. Connect: a profile, saved or pasted keys, or the local sandbox.
+// 1. Connect: sign in in the browser (first and recommended), a profile, saved or pasted keys, or the
+// local sandbox.
 
-import type { ProfileDto, SavedConnectionDto } from "../bindings";
-import { busy, errorBox, message } from "../common";
+import type { ConnectionDto, ProfileDto, SavedConnectionDto } from "../bindings";
+import { busy, codeOf, errorBox, message } from "../common";
 import { field, h, uid } from "../dom";
 import { app, set } from "./context";
 import { navButtons } from "./nav";
+import { consoleFields, needsSignInAgain, ssoFields, startSignIn, untilText } from "./signin";
 
 export function connectScreen(main: HTMLElement, nav: HTMLElement) {
   const refresh = navButtons(nav);
@@ -33,6 +35,27 @@ export function connectScreen(main: HTMLElement, nav: HTMLElement) {
 
   const showDetails = () => {
     details.replaceChildren();
+    if (choice === "signin") return details.append(...consoleFields(status, signedIn));
+    if (choice === "sso") return details.append(...ssoFields(status, signedIn));
+    if (choice.startsWith("profile:")) {
+      const p = profiles.find((x) => `profile:${x.name}` === choice);
+      if (p && p.signedIn === false) {
+        const again = h("button", { type: "button", class: "primary" }, "Sign in again");
+        again.addEventListener("click", () => startSignIn({ kind: "again", profile: p.name }, status, signedIn, again));
+        return details.append(h("p", { class: "hint" }, `The sign-in for “${p.name}” has ended. Sign in again in your browser; nothing else changes.`), again);
+      }
+      if (p && p.signedIn) {
+        details.append(
+          h("button", { type: "button", class: "link", onclick: async () => {
+            if (!(await signOut(p.name))) return;
+            if (p.kind === "login") list.querySelector(`input[value="${choice}"]`)?.closest("label")?.remove();
+            else p.signedIn = false;
+            choice = "";
+            details.replaceChildren();
+          } }, "Sign out"),
+        );
+      }
+    }
     if (choice === "keys") details.append(h("p", { class: "hint" }, "Use keys of an administrator who may create IAM users. Unless you tick Remember, they stay in this app's memory only."), keyId.wrap, secret.wrap, token.wrap, rememberRow);
     if (choice.startsWith("saved:")) {
       const id = choice.slice("saved:".length);
@@ -51,6 +74,43 @@ export function connectScreen(main: HTMLElement, nav: HTMLElement) {
     }
     if (choice !== "sandbox") details.append(h("details", {}, h("summary", {}, "Region and endpoint"), region.wrap, endpoint.wrap));
     details.append(connectBtn);
+  };
+
+  const connected = (c: ConnectionDto, headline: string, extra?: Node) => {
+    set({ connection: c });
+    app.redrawHeader();
+    status.replaceChildren(
+      h(
+        "div",
+        { class: "ok", role: "status" },
+        h("strong", {}, headline),
+        extra ?? null,
+        h("dl", {}, h("dt", {}, "Account"), h("dd", {}, c.account), h("dt", {}, "Identity"), h("dd", {}, c.arn), h("dt", {}, "Region"), h("dd", {}, c.region), c.endpoint ? [h("dt", {}, "Endpoint"), h("dd", {}, c.endpoint)] : null),
+      ),
+    );
+    refresh();
+    document.getElementById("next")?.focus();
+  };
+  const signOut = async (profile: string) => {
+    try {
+      await app.backend.signOut(profile);
+      set({ connection: null });
+      app.redrawHeader();
+      refresh();
+      status.replaceChildren(h("p", { class: "ok", role: "status" }, `Signed out of “${profile}”: its sign-in is deleted from this computer.`));
+      return true;
+    } catch (e) {
+      status.replaceChildren(errorBox(message(e)));
+      return false;
+    }
+  };
+  const signedIn = (d: { connection: ConnectionDto; identity: string; account: string; until: string; untilIsLatest: boolean; profile: string }) => {
+    const out = h("button", { type: "button", class: "link", onclick: () => signOut(d.profile) }, "Sign out");
+    connected(
+      d.connection,
+      `Signed in as ${d.identity} in account ${d.account} ${untilText(d.until, d.untilIsLatest)}.`,
+      h("p", {}, `Saved as the profile “${d.profile}”: the AWS CLI and other tools on this computer can use it too. `, out),
+    );
   };
 
   const connectBtn = h("button", { type: "button", class: "primary", id: "connect-btn" }, "Connect");
@@ -76,36 +136,37 @@ export function connectScreen(main: HTMLElement, nav: HTMLElement) {
       const c = await app.backend.connect(args);
       secret.input.value = "";
       token.input.value = "";
-      set({ connection: c });
-      app.redrawHeader();
-      status.replaceChildren(
-        h(
-          "div",
-          { class: "ok", role: "status" },
-          h("strong", {}, c.isSandbox ? "Connected to the local sandbox (not AWS)." : "Connected."),
-          h("dl", {}, h("dt", {}, "Account"), h("dd", {}, c.account), h("dt", {}, "Identity"), h("dd", {}, c.arn), h("dt", {}, "Region"), h("dd", {}, c.region), c.endpoint ? [h("dt", {}, "Endpoint"), h("dd", {}, c.endpoint)] : null),
-        ),
-      );
-      refresh();
-      document.getElementById("next")?.focus();
+      connected(c, c.isSandbox ? "Connected to the local sandbox (not AWS)." : "Connected.");
     } catch (e) {
       set({ connection: null });
       status.replaceChildren(errorBox(message(e)));
+      if (needsSignInAgain(codeOf(e)) && choice.startsWith("profile:")) {
+        const name = choice.slice("profile:".length);
+        const again = h("button", { type: "button", class: "primary" }, "Sign in again");
+        again.addEventListener("click", () => startSignIn({ kind: "again", profile: name }, status, signedIn, again));
+        status.append(again);
+        again.focus();
+      }
       refresh();
     } finally {
       connectBtn.disabled = false;
     }
   });
 
+  list.append(option("signin", "Sign in with your AWS account (recommended)", "In your browser, the way you sign in to the AWS console. No access keys needed."));
+  list.append(option("sso", "Sign in with IAM Identity Center", "Your organisation's AWS access portal: then pick an account and a role."));
   if (app.info.sandboxEndpoint) list.append(option("sandbox", "Local sandbox (no AWS account)", "A practice emulator on this computer with sample buckets. Nothing here is real AWS."));
-  Promise.all([app.backend.listProfiles(), app.backend.listSavedConnections().catch(() => [])]).then(([profiles, saved]: [ProfileDto[], SavedConnectionDto[]]) => {
+  let profiles: ProfileDto[] = [];
+  Promise.all([app.backend.listProfiles(), app.backend.listSavedConnections().catch(() => [])]).then(([found, saved]: [ProfileDto[], SavedConnectionDto[]]) => {
+    profiles = found;
     for (const c of saved) list.append(option(`saved:${c.accessKeyId}`, `Saved keys ${c.accessKeyId}`, `Account ${c.account} · ${c.arn} · secret in your keychain`));
     for (const p of profiles) {
-      const kind = { sso: "single sign-on", login: "console sign-in", keys: "access keys", "assume-role": "assumes a role", process: "external program", other: "" }[p.kind] ?? "";
-      list.append(option(`profile:${p.name}`, `Profile “${p.name}”`, [kind, p.region].filter(Boolean).join(" · ")));
+      const kind = { sso: "IAM Identity Center", login: "AWS account sign-in", keys: "access keys", "assume-role": "assumes a role", process: "external program", other: "" }[p.kind] ?? "";
+      const state = p.signedIn === false ? "signed out — sign in again" : p.signedIn && p.identity ? `signed in: ${p.identity}` : null;
+      list.append(option(`profile:${p.name}`, `Profile “${p.name}”`, [kind, p.region, state].filter(Boolean).join(" · ")));
     }
     list.append(option("default", "Credentials from the environment", "AWS_ACCESS_KEY_ID and friends, or the default profile."));
-    list.append(option("keys", "Paste access keys", "An administrator's access key ID and secret."));
+    list.append(option("keys", "Paste access keys", "Not recommended: an access key ID and secret of someone who may create IAM users. Signing in avoids long-term keys."));
   });
   main.append(h("fieldset", {}, h("legend", {}, "How do you want to connect?"), list), details, status);
 }

@@ -43,6 +43,7 @@ async fn session_credentials(session: &Session) -> Result<Credentials> {
     match provider.provide_credentials().await {
         Ok(c) => Ok(c),
         Err(_) if session.ctx.profile_is_sso => Err(Error::SsoExpired { profile: session.ctx.profile.clone().unwrap_or_default() }),
+        Err(_) if session.ctx.profile_is_login => Err(Error::LoginExpired { profile: session.ctx.profile.clone().unwrap_or_default() }),
         Err(_) => Err(Error::NoCredentials { profile: session.ctx.profile.clone() }),
     }
 }

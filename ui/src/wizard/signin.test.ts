@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { validateRegion } from "../validate";
+import { needsSignInAgain, ssoProfileName, untilText } from "./signin";
+
+describe("sign-in wording", () => {
+  it("says until when, in the person's clock, and whether it is the latest", () => {
+    const soon = new Date(Date.now() + 60_000);
+    const time = soon.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    expect(untilText(soon.toISOString(), false)).toBe(`until ${time}`);
+    expect(untilText(soon.toISOString(), true)).toBe(`until ${time} at the latest`);
+    expect(untilText("2020-01-02T03:04:05Z", false)).toMatch(/^until .+ on /);
+    expect(untilText("not a time", false)).toBe("");
+  });
+
+  it("suggests the profile name aws configure sso would, and knows which errors need a new sign-in", () => {
+    expect(ssoProfileName("S3Admin", "123456789012")).toBe("S3Admin-123456789012");
+    expect(needsSignInAgain("login_expired")).toBe(true);
+    expect(needsSignInAgain("sso_expired")).toBe(true);
+    expect(needsSignInAgain("access_denied")).toBe(false);
+  });
+
+  it("checks region names as the engine does", () => {
+    expect(validateRegion("eu-central-1")).toBeNull();
+    expect(validateRegion("us-gov-west-1")).toBeNull();
+    expect(validateRegion("")).toMatch(/Enter a region/);
+    expect(validateRegion("Frankfurt")).toMatch(/not an AWS Region/);
+  });
+});
