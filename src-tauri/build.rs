@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "apply_plan",
     "generate_external_id",
     "copy_text",
+    "check_permissions",
+    "permissions_policy",
     "reveal_secret",
     "copy_secret",
     "save_csv",

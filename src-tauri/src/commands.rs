@@ -341,3 +341,33 @@ pub fn copy_text(app: tauri::AppHandle, text: String) -> IpcResult<()> {
     use tauri_plugin_clipboard_manager::ClipboardExt;
     app.clipboard().write_text(text).map_err(|e| IpcError::new(ShellCode::Clipboard, format!("Could not copy to the clipboard: {e}")))
 }
+
+/// What the connected identity lacks for every job, as far as IAM's policy simulator tells.
+#[tauri::command]
+pub async fn check_permissions(state: State<'_, AppState>) -> IpcResult<PermissionCheckDto> {
+    use s3aw_core::permissions::{check, Check, Job};
+    let session = state.session().await?;
+    Ok(match check(&session, &Job::ALL).await {
+        Check::AllAllowed => PermissionCheckDto { checked: true, reason: None, missing: vec![] },
+        Check::Missing(m) => PermissionCheckDto {
+            checked: true,
+            reason: None,
+            missing: m.into_iter().map(|(job, actions)| MissingDto { job: job.into(), description: job.describe().into(), actions }).collect(),
+        },
+        Check::Unknown(reason) => PermissionCheckDto { checked: false, reason: Some(reason), missing: vec![] },
+    })
+}
+
+/// The least-privilege policy for `jobs` (JSON), for "Permissions this app needs". Scoped to the connected
+/// account when there is one.
+#[tauri::command]
+pub async fn permissions_policy(state: State<'_, AppState>, jobs: Vec<JobDto>) -> IpcResult<String> {
+    let jobs: Vec<s3aw_core::permissions::Job> = jobs.into_iter().map(Into::into).collect();
+    let (account, region) = match state.session().await {
+        Ok(s) => (s.whoami().await.ok().map(|id| id.account), s.region().to_string()),
+        Err(_) => (None, s3aw_core::connect::DEFAULT_REGION.to_string()),
+    };
+    let limits = s3aw_core::permissions::Limits { account, buckets: vec![], partition: s3aw_core::policy::partition_for_region(&region).into() };
+    let doc = s3aw_core::permissions::policy(&jobs, &limits)?;
+    Ok(serde_json::to_string_pretty(&doc).unwrap_or_default())
+}

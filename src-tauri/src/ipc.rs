@@ -166,6 +166,59 @@ pub enum SignInDoneDto {
     ChooseAccount { accounts: Vec<SsoAccountDto>, until: String },
 }
 
+/// A job someone does with the app, for "Permissions this app needs".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum JobDto {
+    Grant,
+    Links,
+    Manage,
+    Settings,
+}
+
+impl From<JobDto> for s3aw_core::permissions::Job {
+    fn from(j: JobDto) -> Self {
+        use s3aw_core::permissions::Job;
+        match j {
+            JobDto::Grant => Job::Grant,
+            JobDto::Links => Job::Links,
+            JobDto::Manage => Job::Manage,
+            JobDto::Settings => Job::Settings,
+        }
+    }
+}
+
+impl From<s3aw_core::permissions::Job> for JobDto {
+    fn from(j: s3aw_core::permissions::Job) -> Self {
+        use s3aw_core::permissions::Job;
+        match j {
+            Job::Grant => JobDto::Grant,
+            Job::Links => JobDto::Links,
+            Job::Manage => JobDto::Manage,
+            Job::Settings => JobDto::Settings,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MissingDto {
+    pub job: JobDto,
+    /// The job in plain words.
+    pub description: String,
+    pub actions: Vec<String>,
+}
+
+/// What the connected identity lacks for the app's jobs. `checked` false: IAM could not be asked (the
+/// reason says why).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PermissionCheckDto {
+    pub checked: bool,
+    pub reason: Option<String>,
+    pub missing: Vec<MissingDto>,
+}
+
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SsoUseRoleArgs {
@@ -739,6 +792,9 @@ pub fn typescript_bindings() -> String {
         SsoAccountDto::decl(&cfg),
         SignInDoneDto::decl(&cfg),
         SsoUseRoleArgs::decl(&cfg),
+        JobDto::decl(&cfg),
+        MissingDto::decl(&cfg),
+        PermissionCheckDto::decl(&cfg),
         BucketDto::decl(&cfg),
         CorsRuleDto::decl(&cfg),
         GrantArgs::decl(&cfg),

@@ -40,6 +40,8 @@ pub fn run() {
             commands::apply_plan,
             commands::generate_external_id,
             commands::copy_text,
+            commands::check_permissions,
+            commands::permissions_policy,
             keys::reveal_secret,
             keys::copy_secret,
             keys::save_csv,

@@ -218,8 +218,7 @@ def app_start(reps, tmp, app=APP, idle_seconds=5):
     starts, pss, cold = [], [], []
     try:
         for i in range(reps):
-            home = tmp / f"app-home-{app.name}-{i}"
-            home.mkdir()
+            home = Path(tempfile.mkdtemp(prefix=f"app-home-{app.name}-", dir=tmp))
             env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
             env.update(DISPLAY=display, HOME=str(home), S3AW_REPORT_READY="1", S3AW_CONFIG_DIR=str(home / "cfg"))
             cold.append(drop_caches())

@@ -74,7 +74,7 @@ export class Env {
     this.service = `s3aw-gui-test-${process.pid}`;
     const motoPort = await freePort();
     this.moto = `http://127.0.0.1:${motoPort}`;
-    this.spawn(path.join(ROOT, ".venv", "bin", "moto_server"), ["-H", "127.0.0.1", "-p", String(motoPort)]);
+    this.spawn(PY, [path.join(ROOT, "tests", "harness", "moto_server.py"), "-H", "127.0.0.1", "-p", String(motoPort)]);
     await waitFor(`${this.moto}/moto-api/`);
     const proxyPort = await freePort();
     this.proxy = `http://127.0.0.1:${proxyPort}`;

@@ -55,6 +55,19 @@ test("sign in with your AWS account: the browser sign-in connects, is shared wit
   assert.equal(state.counts.token, 1);
   assert.deepEqual(state.refusals, []);
 
+  // After connecting, the app says what it could learn of this identity's permissions (the emulator has no
+  // policy simulator), and "Permissions this app needs" gives the policy for an administrator, by job.
+  await ui.b.waitUntil(async () => !/Checking what this identity may do/.test(await ui.text(".perm-check")), { timeout: 30000 });
+  assert.match(await ui.text(".perm-check"), /Could not check what this identity may do|may do everything/);
+  await ui.clickElement(await ui.b.$("summary=Permissions this app needs"), "Permissions this app needs");
+  await ui.waitForText("#permissions-json", '"iam:CreateUser"');
+  assert.match(await ui.text("#permissions-json"), /arn:aws:iam::123456789012:user\/\*/);
+  await ui.choose("Create access (IAM users");
+  await ui.choose("See, rotate and revoke");
+  await ui.b.waitUntil(async () => !(await ui.text("#permissions-json")).includes("iam:"), { timeout: 20000, timeoutMsg: "without creating or managing access, the policy has no IAM action" });
+  assert.match(await ui.text("#permissions-json"), /s3:GetObject/);
+  await ui.shot("1d-permissions");
+
   // The connection works: the wizard lists the emulator's buckets.
   await ui.click("Next");
   await ui.heading("What do you need?");
@@ -87,7 +100,7 @@ test("a sign-in that ended is one click to renew; cancel and a refused sign-in s
   // The person cancels in the browser.
   await env.signInControl({ browser: "cancel" });
   await ui.choose("Sign in with your AWS account (recommended)");
-  await (await ui.b.$("summary=More options")).click();
+  await ui.clickElement(await ui.b.$("summary=More options"), "More options");
   await ui.type("Save as profile", "second");
   await ui.click("Sign in in your browser");
   await ui.waitForText("[role=alert]", "The sign-in was cancelled in the browser");

@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 port=$("$root/.venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$root/tests/.artifacts"
-"$root/.venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$root/tests/.artifacts/moto-rust.log" 2>&1 &
+"$root/.venv/bin/python" "$root/tests/harness/moto_server.py" -H 127.0.0.1 -p "$port" >"$root/tests/.artifacts/moto-rust.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 150); do

@@ -13,6 +13,8 @@ import type {
   GrantArgs,
   HandoffFormat,
   HandoverDto,
+  JobDto,
+  PermissionCheckDto,
   IpcError,
   LevelDto,
   LinkDto,
@@ -82,6 +84,10 @@ export interface Backend {
   bucketSettings(bucket: string): Promise<BucketSettingsDto>;
   /** Plan a settings change; `applyPlan` applies it. */
   planSettings(args: SettingsArgs): Promise<PlanDto>;
+  /** What the connected identity lacks for the app's jobs (IAM's policy simulator). */
+  checkPermissions(): Promise<PermissionCheckDto>;
+  /** The least-privilege policy (JSON) for using the app for these jobs. */
+  permissionsPolicy(jobs: JobDto[]): Promise<string>;
   /** Copy text that is not secret (a role ARN, an external ID). */
   copyText(text: string): Promise<void>;
   saveHandoff(format: HandoffFormat): Promise<string | null>;
@@ -167,6 +173,8 @@ export async function tauriBackend(): Promise<Backend> {
     bucketSettings: (bucket) => call("bucket_settings", { bucket }),
     planSettings: (args) => call("plan_settings", { args }),
     copyText: (text) => call("copy_text", { text }),
+    checkPermissions: () => call("check_permissions"),
+    permissionsPolicy: (jobs) => call("permissions_policy", { jobs }),
     saveHandoff: (format) => call("save_handoff", { format }),
     listAccess: () => call("list_access"),
     planRotate: (id) => call("plan_rotate", { id }),
@@ -319,6 +327,8 @@ export function fakeBackend(): Backend {
       return plan;
     },
     copyText: async () => {},
+    checkPermissions: async () => ({ checked: true, reason: null, missing: [{ job: "grant", description: "Create access", actions: ["iam:CreateAccessKey"] }] }),
+    permissionsPolicy: async (jobs) => JSON.stringify({ Version: "2012-10-17", Statement: jobs.map((j) => ({ Sid: j, Effect: "Allow", Action: ["s3:ListBucket"], Resource: "*" })) }, null, 2),
     saveHandoff: async (format) => `~/Downloads/handoff.${format === "json" ? "json" : "md"}`,
     listAccess: async () => {
       await delay(100);

@@ -65,6 +65,16 @@ untilIsLatest: boolean, } | { "type": "chooseAccount", accounts: Array<SsoAccoun
 
 export type SsoUseRoleArgs = { accountId: string, roleName: string, profile: string, region: string | null, };
 
+export type JobDto = "grant" | "links" | "manage" | "settings";
+
+export type MissingDto = { job: JobDto, 
+/**
+ * The job in plain words.
+ */
+description: string, actions: Array<string>, };
+
+export type PermissionCheckDto = { checked: boolean, reason: string | null, missing: Array<MissingDto>, };
+
 export type BucketDto = { name: string, region: string | null, };
 
 export type CorsRuleDto = { 

@@ -7,6 +7,7 @@ mod bucket;
 mod exit;
 mod grant;
 mod login;
+mod permissions;
 mod presign;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +45,9 @@ enum Command {
     Login(login::LoginArgs),
     /// Sign out of a sign-in profile: its saved session is deleted from this computer.
     Logout(login::LogoutArgs),
+    /// The least-privilege IAM policy for using this app (by job), so someone who is not an administrator
+    /// can do this work; --check asks IAM what your identity lacks.
+    Permissions(permissions::PermissionsArgs),
     /// List the AWS profiles configured on this machine, with how each signs in.
     Profiles,
     /// List buckets with their regions.
@@ -87,6 +91,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_output();
     let cli = Cli::parse();
     let json = cli.json;
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -106,6 +111,19 @@ fn main() -> ExitCode {
             ExitCode::from(f.exit.code())
         }
     }
+}
+
+/// A reader that stops early (`s3aw permissions | head`) ends this process quietly, as it ends other
+/// tools (exit 141, as a shell reports SIGPIPE), instead of with a panic and a backtrace.
+fn quiet_on_closed_output() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info.payload().downcast_ref::<String>().map(String::as_str).or_else(|| info.payload().downcast_ref::<&str>().copied()).unwrap_or("");
+        if text.starts_with("failed printing to std") && text.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
 
 pub async fn connect(cli: &Cli) -> Result<Session, Failure> {
@@ -189,6 +207,7 @@ async fn run(cli: Cli) -> CliResult {
         }
         Command::Login(args) => login::login(&cli, args).await,
         Command::Logout(args) => login::logout(&cli, args).await,
+        Command::Permissions(args) => permissions::run(&cli, args).await,
         Command::Grant(cmd) => grant::run(&cli, cmd).await,
         Command::Presign(args) => presign::run(&cli, args).await,
         Command::Access(cmd) => access::run(&cli, cmd).await,

@@ -22,6 +22,7 @@ pub mod inventory;
 pub mod keychain;
 pub mod paths;
 pub mod plan;
+pub mod permissions;
 pub mod policy;
 pub mod presign;
 pub mod probe;

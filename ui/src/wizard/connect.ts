@@ -6,6 +6,7 @@ import { busy, codeOf, errorBox, message } from "../common";
 import { field, h, uid } from "../dom";
 import { app, set } from "./context";
 import { navButtons } from "./nav";
+import { permissionCheckLine, permissionsPanel } from "./permissions";
 import { consoleFields, needsSignInAgain, ssoFields, startSignIn, untilText } from "./signin";
 
 export function connectScreen(main: HTMLElement, nav: HTMLElement) {
@@ -88,6 +89,7 @@ export function connectScreen(main: HTMLElement, nav: HTMLElement) {
         h("dl", {}, h("dt", {}, "Account"), h("dd", {}, c.account), h("dt", {}, "Identity"), h("dd", {}, c.arn), h("dt", {}, "Region"), h("dd", {}, c.region), c.endpoint ? [h("dt", {}, "Endpoint"), h("dd", {}, c.endpoint)] : null),
       ),
     );
+    if (!c.isSandbox) status.append(permissionCheckLine());
     refresh();
     document.getElementById("next")?.focus();
   };
@@ -168,6 +170,6 @@ export function connectScreen(main: HTMLElement, nav: HTMLElement) {
     list.append(option("default", "Credentials from the environment", "AWS_ACCESS_KEY_ID and friends, or the default profile."));
     list.append(option("keys", "Paste access keys", "Not recommended: an access key ID and secret of someone who may create IAM users. Signing in avoids long-term keys."));
   });
-  main.append(h("fieldset", {}, h("legend", {}, "How do you want to connect?"), list), details, status);
+  main.append(h("fieldset", {}, h("legend", {}, "How do you want to connect?"), list), details, status, permissionsPanel());
 }
 

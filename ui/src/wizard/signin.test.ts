@@ -26,3 +26,15 @@ describe("sign-in wording", () => {
     expect(validateRegion("Frankfurt")).toMatch(/not an AWS Region/);
   });
 });
+
+import { checkSummary } from "./permissions";
+
+describe("the permission check in plain words", () => {
+  it("names what is missing by job, and says when it could not check", () => {
+    expect(checkSummary({ checked: true, reason: null, missing: [] })).toEqual({ ok: true, text: "This identity may do everything this app does.", details: [] });
+    const s = checkSummary({ checked: true, reason: null, missing: [{ job: "grant", description: "Create access", actions: ["iam:CreateUser", "iam:CreateAccessKey"] }] });
+    expect(s.ok).toBe(false);
+    expect(s.details).toEqual(["Create access: iam:CreateUser, iam:CreateAccessKey"]);
+    expect(checkSummary({ checked: false, reason: "the root user", missing: [] }).text).toMatch(/Could not check .*the root user/);
+  });
+});
