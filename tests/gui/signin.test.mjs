@@ -114,6 +114,27 @@ test("a sign-in that ended is one click to renew; cancel and a refused sign-in s
   assert.doesNotMatch(readFileSync(configFile(), "utf8"), /profile second/);
 });
 
+test("a browser on another device: the app shows the address and takes the code that browser shows", { timeout: 180000 }, async () => {
+  const ui = current();
+  await ui.heading("Connect to your AWS account");
+  await ui.choose("Sign in with your AWS account (recommended)");
+  await ui.clickElement(await ui.b.$("summary=More options"), "More options");
+  await ui.choose("My browser is on another device");
+  await ui.click("Sign in in your browser");
+  await ui.waitForText("main", "Open this address in a browser on the other device");
+  const address = await (await ui.b.$("input[aria-label='Sign-in address']")).getValue();
+  assert.match(address, /client_id=arn%3Aaws%3Asignin%3A%3A%3Adevtools%2Fcross%2Ddevice/);
+  // The person opens it on their phone, signs in, and reads the code off the confirmation page.
+  const page = await (await fetch(address)).text();
+  const code = page.match(/<pre id='code'>([^<]+)<\/pre>/)[1];
+  await ui.type("Code from the browser", code);
+  await ui.click("Finish sign-in");
+  await ui.waitForText("main", `Signed in as ${CONSOLE_ARN}`);
+  const cache = JSON.parse(readFileSync(loginCache(CONSOLE_ARN), "utf8"));
+  assert.equal(cache.clientId, "arn:aws:signin:::devtools/cross-device");
+  await assertNoSecretInWebview(ui, loginCache(CONSOLE_ARN));
+});
+
 test("sign in with IAM Identity Center: pick an account and a role, connected with a profile the CLI shares", { timeout: 180000 }, async () => {
   const ui = current();
   await ui.heading("Connect to your AWS account");
