@@ -337,9 +337,8 @@ pub fn generate_external_id() -> IpcResult<String> {
 
 /// Copy text that is not secret (a role ARN, an external ID) to the clipboard.
 #[tauri::command]
-pub fn copy_text(app: tauri::AppHandle, text: String) -> IpcResult<()> {
-    use tauri_plugin_clipboard_manager::ClipboardExt;
-    app.clipboard().write_text(text).map_err(|e| IpcError::new(ShellCode::Clipboard, format!("Could not copy to the clipboard: {e}")))
+pub fn copy_text(text: String) -> IpcResult<()> {
+    crate::clipboard::write(&text)
 }
 
 /// What the connected identity lacks for every job, as far as IAM's policy simulator tells.

@@ -19,17 +19,16 @@ pub async fn reveal_secret(state: State<'_, AppState>) -> IpcResult<String> {
 
 /// Copy the secret from the Rust side; the clipboard is cleared after 30 s if it still holds it.
 #[tauri::command]
-pub async fn copy_secret(app: tauri::AppHandle, state: State<'_, AppState>) -> IpcResult<()> {
-    use tauri_plugin_clipboard_manager::ClipboardExt;
+pub async fn copy_secret(state: State<'_, AppState>) -> IpcResult<()> {
     let secret = {
         let guard = state.last_key.lock().await;
         guard.as_ref().ok_or_else(|| IpcError::new(ShellCode::NoKey, "There is no new key to copy."))?.key.secret_access_key.clone()
     };
-    app.clipboard().write_text(secret.expose().to_string()).map_err(|e| IpcError::new(ShellCode::Clipboard, format!("Could not copy to the clipboard: {e}")))?;
+    crate::clipboard::write(secret.expose())?;
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(30)).await;
-        if app.clipboard().read_text().map(|t| t == secret.expose()).unwrap_or(false) {
-            let _ = app.clipboard().write_text(String::new());
+        if crate::clipboard::read().map(|t| t == secret.expose()).unwrap_or(false) {
+            let _ = crate::clipboard::write("");
         }
     });
     Ok(())

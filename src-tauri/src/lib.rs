@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod access;
+mod clipboard;
 mod commands;
 pub mod ipc;
 mod keys;
@@ -22,7 +23,6 @@ pub fn run() {
     }
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state::AppState::from_env())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
@@ -73,10 +73,15 @@ pub fn run() {
             signin::sso_use_role,
             signin::sign_out,
         ])
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("S3 Access Wizard could not start: {e}");
             std::process::exit(1);
+        })
+        .run(|_, event| {
+            if let tauri::RunEvent::Exit = event {
+                clipboard::close();
+            }
         });
 }
 

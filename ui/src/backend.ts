@@ -40,6 +40,8 @@ import type {
   WaitDto,
   WaitResultDto,
 } from "./bindings";
+// Imported statically: one module less to fetch before the first screen.
+import { Channel, invoke } from "@tauri-apps/api/core";
 
 export interface Backend {
   appInfo(): Promise<AppInfo>;
@@ -123,7 +125,6 @@ function toError(e: unknown): BackendError {
 }
 
 export async function tauriBackend(): Promise<Backend> {
-  const { invoke, Channel } = await import("@tauri-apps/api/core");
   const call = async <T>(cmd: string, args?: Record<string, unknown>): Promise<T> => {
     try {
       return await invoke<T>(cmd, args);
