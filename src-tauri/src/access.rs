@@ -13,7 +13,15 @@ use s3aw_core::secret::AccessKey;
 use tauri::ipc::Channel;
 use tauri::State;
 
-fn access_dto(s: AccessStatus) -> AccessDto {
+/// How soon before its end an access is called out.
+const ENDS_SOON: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+
+fn access_dto(s: AccessStatus, partition: &str) -> AccessDto {
+    let now = std::time::SystemTime::now();
+    let limits = s.limits();
+    let expired = s.expired(now);
+    let ends_soon = !expired && s3aw_core::limits::Limits { ends_at: limits.ends_at.clone(), source_ips: vec![] }.ended(now + ENDS_SOON);
+    let can = s3aw_core::explain::for_access(&s, partition, None, None).map(|lines| lines.into_iter().map(Into::into).collect()).unwrap_or_default();
     let e = s.entry;
     let (state, state_detail) = match s.principal {
         Live::Exists => (AccessState::Exists, None),
@@ -56,7 +64,30 @@ fn access_dto(s: AccessStatus) -> AccessDto {
             })
             .collect(),
         policy: s.policy_document.map(|p| serde_json::to_string_pretty(&p).unwrap_or_default()),
+        ends_text: limits.ends_at.as_deref().map(s3aw_core::limits::describe_end),
+        ends_at: limits.ends_at,
+        expired,
+        ends_soon,
+        source_ips: limits.source_ips,
+        can,
     }
+}
+
+/// Accesses that have ended or end within a week, from the local record alone: shown when the app opens,
+/// before any connection.
+#[tauri::command]
+pub async fn access_reminders() -> IpcResult<Vec<ReminderDto>> {
+    let now = std::time::SystemTime::now();
+    let record = Record::load()?;
+    Ok(record
+        .entries
+        .iter()
+        .filter(|e| e.ended(now) || e.ends_within(now, ENDS_SOON))
+        .filter_map(|e| {
+            let end = e.ends_at.clone()?;
+            Some(ReminderDto { id: e.id.clone(), label: e.principal_label(), ends_text: s3aw_core::limits::describe_end(&end), ends_at: end, expired: e.ended(now) })
+        })
+        .collect())
 }
 
 fn entry(id: &str) -> IpcResult<s3aw_core::record::RecordEntry> {
@@ -67,7 +98,7 @@ fn entry(id: &str) -> IpcResult<s3aw_core::record::RecordEntry> {
 pub async fn list_access(state: State<'_, AppState>) -> IpcResult<Vec<AccessDto>> {
     let session = state.session().await?;
     let list = access::status(&session, &state.keychain, &Record::load()?).await?;
-    Ok(list.into_iter().map(access_dto).collect())
+    Ok(list.into_iter().map(|s| access_dto(s, session.partition())).collect())
 }
 
 #[tauri::command]

@@ -161,9 +161,10 @@ pub(crate) fn scope(session: Option<&Session>, bucket: &str, prefix: Option<&str
 /// The exact policy for the current choices, for the live preview. Pure: no AWS call (a bucket's KMS key,
 /// which the plan adds, is not known here).
 #[tauri::command]
-pub async fn policy_preview(state: State<'_, AppState>, bucket: String, prefix: Option<String>, level: LevelDto, allow_list: bool) -> IpcResult<String> {
+pub async fn policy_preview(state: State<'_, AppState>, bucket: String, prefix: Option<String>, level: LevelDto, allow_list: bool, limits: LimitsArgs) -> IpcResult<String> {
     let session = state.session().await.ok();
-    let scope = scope(session.as_deref(), &bucket, prefix.as_deref(), allow_list)?;
+    let mut scope = scope(session.as_deref(), &bucket, prefix.as_deref(), allow_list)?;
+    scope.limits = limits.to_limits()?;
     Ok(access_policy(&scope, level.into()).to_json_pretty())
 }
 
@@ -198,9 +199,11 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
             save_to_keychain: keychain_problem.is_none(),
         }),
     };
+    let mut scope = scope(Some(&session), &args.bucket, args.prefix.as_deref(), args.allow_list)?;
+    scope.limits = args.limits.to_limits()?;
     let request = AccessRequest {
         method,
-        scope: scope(Some(&session), &args.bucket, args.prefix.as_deref(), args.allow_list)?,
+        scope,
         level: args.level.into(),
         cors: args.cors.map(Into::into),
         hardening: Hardening::default(),
@@ -249,6 +252,7 @@ fn plan_dto(id: u32, plan: &Plan, keychain_problem: Option<String>) -> PlanDto {
         policy: plan.policy.as_ref().map(|p| p.to_json_pretty()),
         saves_to_keychain: keychain_problem.is_none(),
         keychain_problem,
+        can: s3aw_core::explain::for_plan(plan).unwrap_or_default().into_iter().map(Into::into).collect(),
     }
 }
 

@@ -393,6 +393,67 @@ pub struct GrantArgs {
     pub other_account: Option<String>,
     pub external_id: Option<String>,
     pub max_session_hours: Option<i32>,
+    /// When the access ends, and where it may be used from (none when left out).
+    #[serde(default)]
+    pub limits: LimitsArgs,
+}
+
+/// When an access ends (a preset number of days, or a date), and the addresses it may be used from.
+#[derive(Clone, Debug, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitsArgs {
+    pub ends_in_days: Option<u32>,
+    /// `YYYY-MM-DD`: access ends at the start of that day, UTC.
+    pub ends_on: Option<String>,
+    pub source_ips: Vec<String>,
+}
+
+impl LimitsArgs {
+    pub fn to_limits(&self) -> s3aw_core::Result<s3aw_core::limits::Limits> {
+        let days = self.ends_in_days.map(|d| format!("{d}d"));
+        s3aw_core::limits::limits_from(self.ends_on.as_deref(), days.as_deref(), &self.source_ips, std::time::SystemTime::now())
+    }
+}
+
+/// Which connect-kit file to save for the recipient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum KitKind {
+    /// An rclone config whose remote opens the bucket and folder (it holds the secret).
+    Rclone,
+    /// A Cyberduck bookmark (.duck): the key ID, never the secret.
+    Cyberduck,
+}
+
+/// One line of "What can this access do?".
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CardLineDto {
+    /// Stable: `list_folder`, `list_other_folders`, `download`, `upload`, `replace`, `delete`,
+    /// `other_folders`, `bucket_settings`, `other_buckets`, `ends`, `source_ips`.
+    pub code: String,
+    pub question: String,
+    /// For yes/no lines; null for the end date and the addresses.
+    pub allowed: Option<bool>,
+    pub answer: String,
+}
+
+impl From<s3aw_core::explain::Line> for CardLineDto {
+    fn from(l: s3aw_core::explain::Line) -> Self {
+        CardLineDto { code: l.code.to_string(), question: l.question, allowed: l.allowed, answer: l.answer }
+    }
+}
+
+/// An access that has ended or ends within a week, from the local record alone (no connection needed).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderDto {
+    pub id: String,
+    pub label: String,
+    pub ends_at: String,
+    /// `2026-12-31 00:00 UTC`.
+    pub ends_text: String,
+    pub expired: bool,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -418,6 +479,8 @@ pub struct PlanDto {
     pub saves_to_keychain: bool,
     /// Why the keychain cannot be used, when it cannot.
     pub keychain_problem: Option<String>,
+    /// What the access will be able to do (empty when the plan grants none).
+    pub can: Vec<CardLineDto>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -554,6 +617,14 @@ pub struct AccessDto {
     pub keys: Vec<KeyStateDto>,
     /// The policy as it is in the account now (pretty JSON).
     pub policy: Option<String>,
+    /// When it ends (RFC 3339 UTC) and the same for people; whether it has ended, or ends within a week.
+    pub ends_at: Option<String>,
+    pub ends_text: Option<String>,
+    pub expired: bool,
+    pub ends_soon: bool,
+    pub source_ips: Vec<String>,
+    /// What it can do, from its policy as it is in the account now (empty when that could not be read).
+    pub can: Vec<CardLineDto>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -798,6 +869,10 @@ pub fn typescript_bindings() -> String {
         BucketDto::decl(&cfg),
         CorsRuleDto::decl(&cfg),
         GrantArgs::decl(&cfg),
+        LimitsArgs::decl(&cfg),
+        CardLineDto::decl(&cfg),
+        ReminderDto::decl(&cfg),
+        KitKind::decl(&cfg),
         StepDto::decl(&cfg),
         PlanDto::decl(&cfg),
         ProgressDto::decl(&cfg),

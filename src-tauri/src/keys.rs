@@ -55,6 +55,28 @@ pub async fn add_aws_profile(state: State<'_, AppState>, name: String) -> IpcRes
     Ok(path.display().to_string())
 }
 
+/// Save the connect kit for the recipient of the key on screen: an rclone remote or a Cyberduck bookmark
+/// that opens its bucket and folder, where the user chooses.
+#[tauri::command]
+pub async fn save_kit(app: tauri::AppHandle, state: State<'_, AppState>, kind: KitKind) -> IpcResult<Option<String>> {
+    let key = state.last_key.lock().await.as_ref().map(|k| k.key.clone()).ok_or_else(|| IpcError::new(ShellCode::NoKey, "There is no key to hand over."))?;
+    let entry = s3aw_core::record::Record::load()?.find(&key.access_key_id)?.clone();
+    let session = state.session().await?;
+    let target = s3aw_core::kit::KitTarget::for_entry(&session, &entry).await?;
+    let name = s3aw_core::kit::default_remote_name(&target);
+    let (suggested, filter) = match kind {
+        KitKind::Rclone => (format!("{name}-rclone.conf"), ("rclone config", &["conf"][..])),
+        KitKind::Cyberduck => (format!("{name}.duck"), ("Cyberduck bookmark", &["duck"][..])),
+    };
+    let Some(path) = choose_save_path(&app, &suggested, filter).await else { return Ok(None) };
+    // The native dialog already asked about replacing an existing file.
+    match kind {
+        KitKind::Rclone => target.write_rclone(&path, &name, &key, true)?,
+        KitKind::Cyberduck => target.write_cyberduck(&path, &format!("{name} (S3 Access Wizard)"), &key.access_key_id, true)?,
+    }
+    Ok(Some(path.display().to_string()))
+}
+
 /// Save the handoff sheet of the role just created, as Markdown or JSON, where the user chooses.
 #[tauri::command]
 pub async fn save_handoff(app: tauri::AppHandle, state: State<'_, AppState>, format: HandoffFormat) -> IpcResult<Option<String>> {

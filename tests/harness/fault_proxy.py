@@ -205,7 +205,10 @@ def make_handler(upstream_host, upstream_port, state):
             for k, v in resp.getheaders():
                 if k.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):
                     self.send_header(k, v)
-            self.send_header("Content-Length", str(len(data)))
+            # A HEAD response has no body but names the object's size: pass that on (clients such as rclone
+            # compare it with what they uploaded).
+            head_length = resp.getheader("Content-Length") if self.command == "HEAD" else None
+            self.send_header("Content-Length", head_length or str(len(data)))
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)

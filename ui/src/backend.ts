@@ -16,12 +16,15 @@ import type {
   JobDto,
   PermissionCheckDto,
   IpcError,
+  KitKind,
   LevelDto,
+  LimitsArgs,
   LinkDto,
   LinkTestDto,
   ListedDto,
   ObjectPageDto,
   PresignArgs,
+  ReminderDto,
   SignerDto,
   SignerInfoDto,
   PlanDto,
@@ -61,7 +64,7 @@ export interface Backend {
   forgetConnection(accessKeyId: string): Promise<void>;
   listBuckets(): Promise<BucketDto[]>;
   listFolders(bucket: string, prefix: string): Promise<string[]>;
-  policyPreview(bucket: string, prefix: string | null, level: LevelDto, allowList: boolean): Promise<string>;
+  policyPreview(bucket: string, prefix: string | null, level: LevelDto, allowList: boolean, limits: LimitsArgs): Promise<string>;
   bucketCors(bucket: string): Promise<CorsRuleDto[]>;
   planGrant(args: GrantArgs): Promise<PlanDto>;
   /** Apply the plan with this id (the one on screen); the app refuses any other. */
@@ -73,6 +76,8 @@ export interface Backend {
   /** Save the key as CSV where the user chooses (the app opens the save dialog); null when cancelled. */
   saveCsv(importable: boolean): Promise<string | null>;
   addAwsProfile(name: string): Promise<string>;
+  /** Save an rclone remote or a Cyberduck bookmark for the key on screen (the app opens the save dialog). */
+  saveKit(kind: KitKind): Promise<string | null>;
   waitForKey(onEvent: (w: WaitDto) => void): Promise<WaitResultDto>;
   generateExternalId(): Promise<string>;
   // Links
@@ -95,6 +100,8 @@ export interface Backend {
   saveHandoff(format: HandoffFormat): Promise<string | null>;
   // My access
   listAccess(): Promise<AccessDto[]>;
+  /** Accesses that ended or end within a week, from this computer's record (no connection needed). */
+  accessReminders(): Promise<ReminderDto[]>;
   planRotate(id: string): Promise<RotatePlanDto>;
   rotateKey(onEvent: (p: ProgressDto) => void): Promise<RotateOutcomeDto>;
   deleteAccessKey(id: string, accessKeyId: string, cutOffSessions: boolean): Promise<void>;
@@ -154,7 +161,7 @@ export async function tauriBackend(): Promise<Backend> {
     forgetConnection: (accessKeyId) => call("forget_connection", { accessKeyId }),
     listBuckets: () => call("list_buckets"),
     listFolders: (bucket, prefix) => call("list_folders", { bucket, prefix }),
-    policyPreview: (bucket, prefix, level, allowList) => call("policy_preview", { bucket, prefix, level, allowList }),
+    policyPreview: (bucket, prefix, level, allowList, limits) => call("policy_preview", { bucket, prefix, level, allowList, limits }),
     bucketCors: (bucket) => call("bucket_cors", { bucket }),
     planGrant: (args) => call("plan_grant", { args }),
     applyPlan: (planId, onEvent) => streaming("apply_plan", { planId }, "onEvent", onEvent),
@@ -177,7 +184,9 @@ export async function tauriBackend(): Promise<Backend> {
     checkPermissions: () => call("check_permissions"),
     permissionsPolicy: (jobs) => call("permissions_policy", { jobs }),
     saveHandoff: (format) => call("save_handoff", { format }),
+    saveKit: (kind) => call("save_kit", { kind }),
     listAccess: () => call("list_access"),
+    accessReminders: () => call("access_reminders"),
     planRotate: (id) => call("plan_rotate", { id }),
     rotateKey: (onEvent) => streaming("rotate_key", {}, "onEvent", onEvent),
     deleteAccessKey: (id, accessKeyId, cutOffSessions) => call("delete_access_key", { id, accessKeyId, cutOffSessions }),
@@ -217,6 +226,16 @@ export function fakeBackend(): Backend {
       stateDetail: null,
       keys: [{ accessKeyId: "AKIAFAKEEXAMPLE00001", status: "Active", created: "2026-11-22T10:00:00Z", lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true }],
       policy: "{}",
+      endsAt: "2026-12-31T00:00:00Z",
+      endsText: "2026-12-31 00:00 UTC",
+      expired: false,
+      endsSoon: false,
+      sourceIps: [],
+      can: [
+        { code: "download", question: "Download files from the folder in/", allowed: true, answer: "Yes" },
+        { code: "delete", question: "Delete files in the folder in/", allowed: false, answer: "No" },
+        { code: "ends", question: "Ends on", allowed: null, answer: "2026-12-31 00:00 UTC" },
+      ],
     },
   ];
   return {
@@ -261,6 +280,7 @@ export function fakeBackend(): Backend {
         policy: "{}",
         savesToKeychain: true,
         keychainProblem: null,
+        can: [],
       };
       return plan;
     },
@@ -324,6 +344,7 @@ export function fakeBackend(): Backend {
         policy: null,
         savesToKeychain: true,
         keychainProblem: null,
+        can: [],
       };
       return plan;
     },
@@ -331,10 +352,12 @@ export function fakeBackend(): Backend {
     checkPermissions: async () => ({ checked: true, reason: null, missing: [{ job: "grant", description: "Create access", actions: ["iam:CreateAccessKey"] }] }),
     permissionsPolicy: async (jobs) => JSON.stringify({ Version: "2012-10-17", Statement: jobs.map((j) => ({ Sid: j, Effect: "Allow", Action: ["s3:ListBucket"], Resource: "*" })) }, null, 2),
     saveHandoff: async (format) => `~/Downloads/handoff.${format === "json" ? "json" : "md"}`,
+    saveKit: async (kind) => (kind === "rclone" ? "~/Downloads/sample-reports-in-rclone.conf" : "~/Downloads/sample-reports-in.duck"),
     listAccess: async () => {
       await delay(100);
       return access;
     },
+    accessReminders: async () => [],
     planRotate: async (id) => {
       const a = access.find((x) => x.id === id)!;
       const old = a.keys.find((k) => k.status === "Active")!.accessKeyId;

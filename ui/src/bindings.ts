@@ -95,7 +95,36 @@ managedPolicy: boolean, cors: CorsRuleDto | null, createBucketRegion: string | n
 /**
  * For a role: the other party's account ID or principal ARN, the external ID, the longest session.
  */
-otherAccount: string | null, externalId: string | null, maxSessionHours: number | null, };
+otherAccount: string | null, externalId: string | null, maxSessionHours: number | null, 
+/**
+ * When the access ends, and where it may be used from (none when left out).
+ */
+limits: LimitsArgs, };
+
+export type LimitsArgs = { endsInDays: number | null, 
+/**
+ * `YYYY-MM-DD`: access ends at the start of that day, UTC.
+ */
+endsOn: string | null, sourceIps: Array<string>, };
+
+export type CardLineDto = { 
+/**
+ * Stable: `list_folder`, `list_other_folders`, `download`, `upload`, `replace`, `delete`,
+ * `other_folders`, `bucket_settings`, `other_buckets`, `ends`, `source_ips`.
+ */
+code: string, question: string, 
+/**
+ * For yes/no lines; null for the end date and the addresses.
+ */
+allowed: boolean | null, answer: string, };
+
+export type ReminderDto = { id: string, label: string, endsAt: string, 
+/**
+ * `2026-12-31 00:00 UTC`.
+ */
+endsText: string, expired: boolean, };
+
+export type KitKind = "rclone" | "cyberduck";
 
 export type StepDto = { call: string, summary: string, undo: string, 
 /**
@@ -115,7 +144,11 @@ savesToKeychain: boolean,
 /**
  * Why the keychain cannot be used, when it cannot.
  */
-keychainProblem: string | null, };
+keychainProblem: string | null, 
+/**
+ * What the access will be able to do (empty when the plan grants none).
+ */
+can: Array<CardLineDto>, };
 
 export type ProgressDto = { "type": "started", index: number, total: number, summary: string, } | { "type": "succeeded", index: number, detail: string | null, } | { "type": "failed", index: number, message: string, } | { "type": "rollbackStarted", steps: number, } | { "type": "undone", index: number, summary: string, } | { "type": "undoFailed", index: number, summary: string, message: string, };
 
@@ -201,7 +234,15 @@ level: LevelDto | null, state: AccessState, stateDetail: string | null, keys: Ar
 /**
  * The policy as it is in the account now (pretty JSON).
  */
-policy: string | null, };
+policy: string | null, 
+/**
+ * When it ends (RFC 3339 UTC) and the same for people; whether it has ended, or ends within a week.
+ */
+endsAt: string | null, endsText: string | null, expired: boolean, endsSoon: boolean, sourceIps: Array<string>, 
+/**
+ * What it can do, from its policy as it is in the account now (empty when that could not be read).
+ */
+can: Array<CardLineDto>, };
 
 export type RotatePlanDto = { oldKeyId: string, steps: Array<string>, 
 /**

@@ -3,7 +3,7 @@
 // the app until the user clicks Reveal or Copy. Used after a grant, after a rotation, and from "My access".
 
 import type { Backend } from "./backend";
-import type { AppInfo } from "./bindings";
+import type { AppInfo, KitKind } from "./bindings";
 import { message } from "./common";
 import { field, h } from "./dom";
 
@@ -76,6 +76,24 @@ export function handoverPanel(backend: Backend, info: AppInfo, key: HandoverKey)
       exportStatus.textContent = message(e);
     }
   });
+  const kitButton = (kind: KitKind, label: string, id: string, done: (path: string) => string) => {
+    const b = h("button", { type: "button", class: "secondary", id }, label);
+    b.addEventListener("click", async () => {
+      try {
+        const saved = await backend.saveKit(kind);
+        if (saved) exportStatus.textContent = done(saved);
+      } catch (e) {
+        exportStatus.textContent = message(e);
+      }
+    });
+    return b;
+  };
+  const kit = h(
+    "div",
+    { class: "row", role: "group", "aria-label": "For the person receiving access" },
+    kitButton("rclone", "Save rclone remote…", "save-rclone", (p) => `Saved the rclone remote to ${p} (readable by you only: it holds the secret). They use it with rclone --config ${p}.`),
+    kitButton("cyberduck", "Save Cyberduck bookmark…", "save-cyberduck", (p) => `Saved the Cyberduck bookmark to ${p}. It opens the folder with a double-click; it holds the key ID, and Cyberduck asks for the secret once.`),
+  );
   return [
     h(
       "dl",
@@ -92,6 +110,8 @@ export function handoverPanel(backend: Backend, info: AppInfo, key: HandoverKey)
     h("h2", {}, "Hand it over"),
     h("div", { class: "row" }, download, h("span", { class: "check" }, importable, h("label", { for: "importable" }, "Include a User name column (for aws configure import)"))),
     h("div", { class: "row" }, profile.wrap, addProfile, key.keychainEntry ? useFromAws : null),
+    h("p", { class: "hint" }, "For someone who does not use the command line: a ready connection for rclone or Cyberduck that opens this folder."),
+    kit,
     exportStatus,
   ];
 }

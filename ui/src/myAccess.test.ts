@@ -1,6 +1,6 @@
 import { describe as group, expect, it } from "vitest";
 import type { AccessDto } from "./bindings";
-import { describe, stateWords } from "./myAccess";
+import { describe, endsWords, stateWords } from "./myAccess";
 
 const base: AccessDto = {
   id: "vendor-1",
@@ -17,6 +17,12 @@ const base: AccessDto = {
   stateDetail: null,
   keys: [],
   policy: null,
+  endsAt: null,
+  endsText: null,
+  expired: false,
+  endsSoon: false,
+  sourceIps: [],
+  can: [],
 };
 
 group("My access words", () => {
@@ -24,6 +30,14 @@ group("My access words", () => {
     expect(describe(base)).toBe("Read and write access to s3://data/in/");
     expect(describe({ ...base, kind: "role", prefix: null, level: "read" })).toBe("Read-only access to s3://data/ for another AWS account");
     expect(describe({ ...base, kind: "imported" })).toBe("An access key you added to this app");
+  });
+
+  it("says when an access ends, and that an ended one is refused by AWS", () => {
+    expect(endsWords(base)).toBeNull();
+    const ends = { ...base, endsAt: "2026-12-31T00:00:00Z", endsText: "2026-12-31 00:00 UTC" };
+    expect(endsWords(ends)).toBe("Ends 2026-12-31 00:00 UTC");
+    expect(endsWords({ ...ends, endsSoon: true })).toBe("Ends soon: 2026-12-31 00:00 UTC");
+    expect(endsWords({ ...ends, expired: true })).toBe("Expired on 2026-12-31 00:00 UTC: AWS refuses it now. Clean it up when you are ready.");
   });
 
   it("shows deleted and unchecked entries as such", () => {

@@ -5,6 +5,7 @@ import type { Backend } from "./backend";
 import type { AccessDto, AppInfo, KeyStateDto, LevelDto } from "./bindings";
 import { busy, errorBox, message, progressList } from "./common";
 import { field, h } from "./dom";
+import { cardView } from "./card";
 import { handoverPanel } from "./handover";
 
 export interface MyAccessContext {
@@ -21,6 +22,13 @@ export function describe(a: AccessDto): string {
   const where = `s3://${a.bucket}/${a.prefix ?? ""}`;
   const level = a.level ? LEVEL_WORDS[a.level] : "";
   return a.kind === "role" ? `${level} access to ${where} for another AWS account` : `${level} access to ${where}`;
+}
+
+/** When the access ends, in plain words; null when it never does. */
+export function endsWords(a: AccessDto): string | null {
+  if (!a.endsText) return null;
+  if (a.expired) return `Expired on ${a.endsText}: AWS refuses it now. Clean it up when you are ready.`;
+  return a.endsSoon ? `Ends soon: ${a.endsText}` : `Ends ${a.endsText}`;
 }
 
 export function stateWords(a: AccessDto): string {
@@ -97,6 +105,8 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
       h("h2", { id: headingId, tabindex: "-1" }, a.label),
       h("p", {}, describe(a)),
       h("p", { class: a.state === "exists" ? "ok inline" : "warning inline" }, stateWords(a)),
+      endsWords(a) ? h("p", { class: a.expired ? "warning inline expired" : a.endsSoon ? "warning inline ends" : "hint ends" }, endsWords(a)) : null,
+      a.sourceIps.length ? h("p", { class: "hint" }, `Only from ${a.sourceIps.join(", ")}`) : null,
       a.keys.length
         ? h(
             "table",
@@ -119,13 +129,14 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
           h("dt", {}, a.kind === "imported" ? "Added" : "Created"),
           h("dd", {}, a.createdAt),
         ),
+        cardView(a.can),
         a.policy ? h("details", { class: "json-details" }, h("summary", {}, "Show the policy (JSON)"), h("pre", { class: "json", tabindex: "0" }, a.policy)) : null,
       ),
       h(
         "div",
         { class: "row" },
         canRotate ? h("button", { type: "button", class: "secondary rotate", onclick: () => startRotate(a, panel!) }, "Rotate key…") : null,
-        a.state !== "unchecked" ? h("button", { type: "button", class: "secondary danger revoke", onclick: () => startRevoke(a, panel!, false) }, "Revoke…") : null,
+        a.state !== "unchecked" ? h("button", { type: "button", class: "secondary danger revoke", onclick: () => startRevoke(a, panel!, false) }, a.expired ? "Clean up (revoke)…" : "Revoke…") : null,
       ),
       panel,
     );

@@ -2,6 +2,7 @@
 // apply: plain words first, each call's JSON one click away.
 
 import type { FailureDto, PlanDto } from "./bindings";
+import { cardView } from "./card";
 import { h } from "./dom";
 
 /** The steps in order, with their AWS calls and undo, and the notes. */
@@ -9,6 +10,7 @@ export function planView(plan: PlanDto, listId?: string): HTMLElement {
   return h(
     "div",
     { class: "plan-view", "data-plan-id": String(plan.id) },
+    cardView(plan.can, "What the access will be able to do"),
     plan.steps.length
       ? h(
           "ol",

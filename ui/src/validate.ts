@@ -130,3 +130,13 @@ export function validateRegion(v: string): string | null {
   if (!r) return "Enter a region, for example us-east-1";
   return /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(r) ? null : `"${r}" is not an AWS Region name; it looks like us-east-1 or eu-west-2`;
 }
+
+/** An end date (YYYY-MM-DD, access ends at the start of that day, UTC): after today, within five years. */
+export function endDateError(v: string, now: Date): string | null {
+  if (!v) return "Choose the date the access ends.";
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) return "Write the date as YYYY-MM-DD.";
+  const end = Date.parse(`${v}T00:00:00Z`);
+  if (end <= now.getTime()) return "The end date must be in the future.";
+  if (end > now.getTime() + 5 * 366 * 86_400_000) return "The end date is more than five years away; pick a nearer date, or no end.";
+  return null;
+}

@@ -27,6 +27,16 @@ pub enum AccessCommand {
         /// The access: its id, user or role name, or an access key id.
         access: String,
     },
+    /// What an access can do, in plain yes/no lines, read from its policy as it is in the account now.
+    Explain {
+        access: String,
+        /// The bucket to ask about (for an imported key, which has none on record).
+        #[arg(long)]
+        bucket: Option<String>,
+        /// The folder to ask about (default: the access's own).
+        #[arg(long)]
+        prefix: Option<String>,
+    },
     /// Replace an access key: create a new one, save it, wait until it works, deactivate the old one.
     Rotate(RotateArgs),
     /// Delete one access key (in AWS, the keychain and the list), and cut off sessions made from the user's
@@ -134,6 +144,21 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
                 print_json(status_json(s));
             } else {
                 print_status(s, true);
+            }
+            Ok(())
+        }
+        AccessCommand::Explain { access: query, bucket, prefix } => {
+            let session = connect(cli).await?;
+            let record = Record::load()?;
+            let one = Record { version: 1, entries: vec![record.find(query)?.clone()] };
+            let list = access::status(&session, &keychain, &one).await?;
+            let s = list.first().ok_or_else(|| fail(Exit::Error, "other", "the entry vanished"))?;
+            let lines = s3aw_core::explain::for_access(s, session.partition(), bucket.as_deref(), prefix.as_deref())?;
+            if cli.json {
+                print_json(json!({ "id": s.entry.id, "expired": s.expired(std::time::SystemTime::now()), "can": crate::exit::card_json(&lines) }));
+            } else {
+                println!("What {} can do:", s.entry.principal_label());
+                crate::exit::print_card(&lines);
             }
             Ok(())
         }
@@ -276,9 +301,10 @@ async fn rotate_cmd(cli: &Cli, keychain: &Keychain, args: &RotateArgs) -> CliRes
 
 async fn export_cmd(cli: &Cli, keychain: &Keychain, args: &ExportArgs) -> CliResult {
     let files = &args.files;
-    if files.csv.is_none() && files.aws_profile.is_none() {
-        return Err(usage("say where the key goes: --csv FILE or --aws-profile NAME"));
+    if !files.any() {
+        return Err(usage("say where the key goes: --csv FILE, --aws-profile NAME, --rclone FILE or --cyberduck FILE"));
     }
+    files.check()?;
     let record = Record::load()?;
     let entry = record.find(&args.access)?;
     let key_id = match (&args.key, entry.access_key_ids.as_slice()) {
@@ -304,6 +330,19 @@ async fn export_cmd(cli: &Cli, keychain: &Keychain, args: &ExportArgs) -> CliRes
             println!("Added [{p}] to {}.", path.display());
         }
     }
+    if files.rclone.is_some() || files.cyberduck.is_some() {
+        let session = connect(cli).await?;
+        let target = s3aw_core::kit::KitTarget::for_entry(&session, entry).await?;
+        for (what, path) in files.write_kit(&target, &key)? {
+            out[what] = json!(path);
+            if !cli.json {
+                match what {
+                    "rclone" => println!("Wrote the rclone remote to {} (readable by you only; it holds the secret).", path.display()),
+                    _ => println!("Wrote the Cyberduck bookmark to {} (no secret in it).", path.display()),
+                }
+            }
+        }
+    }
     if cli.json {
         print_json(out);
     }
@@ -320,7 +359,9 @@ fn live_word(l: &Live) -> String {
 
 fn status_json(s: &AccessStatus) -> serde_json::Value {
     let e = &s.entry;
+    let limits = s.limits();
     json!({
+        "ends_at": limits.ends_at, "expired": s.expired(std::time::SystemTime::now()), "source_ips": limits.source_ips,
         "id": e.id, "kind": e.kind, "account": e.account, "created_at": e.created_at,
         "user_name": e.user_name, "role_name": e.role_name, "bucket": e.bucket, "prefix": e.prefix, "level": e.level,
         "policy_arn": e.policy_arn, "inline_policy_name": e.inline_policy_name, "endpoint": e.endpoint,
@@ -342,6 +383,17 @@ fn print_status(s: &AccessStatus, details: bool) {
         format!("{} access to s3://{}/{}", e.level, e.bucket, e.prefix.as_deref().unwrap_or(""))
     };
     println!("{}\n  {}: {what}\n  {}; account {}, created {}", e.id, e.principal_label(), live_word(&s.principal), e.account, e.created_at);
+    let limits = s.limits();
+    if let Some(end) = &limits.ends_at {
+        if s.expired(std::time::SystemTime::now()) {
+            println!("  EXPIRED on {}: AWS refuses it now; `s3aw access revoke {}` cleans it up", s3aw_core::limits::describe_end(end), e.id);
+        } else {
+            println!("  ends {}", s3aw_core::limits::describe_end(end));
+        }
+    }
+    if !limits.source_ips.is_empty() {
+        println!("  only from {}", limits.source_ips.join(", "));
+    }
     for k in &s.keys {
         let status = k.status.as_deref().unwrap_or("gone from AWS");
         let used = match (&k.last_used, &k.last_used_service) {

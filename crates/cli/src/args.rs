@@ -54,9 +54,63 @@ pub struct KeyFiles {
     /// Add the key as this named profile in ~/.aws/credentials (other profiles are kept).
     #[arg(long)]
     pub aws_profile: Option<String>,
+    /// Write an rclone config with a remote that opens the bucket and folder (owner-only: it holds the
+    /// secret). Use it with `rclone --config FILE lsf NAME:`.
+    #[arg(long)]
+    pub rclone: Option<PathBuf>,
+    /// The rclone remote's name (default: BUCKET-FOLDER).
+    #[arg(long, requires = "rclone")]
+    pub rclone_remote: Option<String>,
+    /// Write a Cyberduck bookmark (.duck) that opens the bucket and folder; it holds the key ID, never the
+    /// secret (Cyberduck asks for it once).
+    #[arg(long)]
+    pub cyberduck: Option<PathBuf>,
     /// Overwrite an existing CSV file or profile of the same name.
     #[arg(long)]
     pub force: bool,
+}
+
+impl KeyFiles {
+    /// Whether the key goes anywhere besides the keychain.
+    pub fn any(&self) -> bool {
+        self.holds_secret() || self.cyberduck.is_some()
+    }
+
+    /// Whether the secret goes into a file (the Cyberduck bookmark never holds it).
+    pub fn holds_secret(&self) -> bool {
+        self.csv.is_some() || self.aws_profile.is_some() || self.rclone.is_some()
+    }
+
+    /// Refuse what would fail after a key exists: a bad name, a file in the way.
+    pub fn check(&self) -> Result<(), s3aw_core::Error> {
+        if let Some(p) = &self.aws_profile {
+            s3aw_core::export::validate_profile_name(p)?;
+        }
+        if let Some(n) = &self.rclone_remote {
+            s3aw_core::kit::validate_remote_name(n)?;
+        }
+        for path in [&self.csv, &self.rclone, &self.cyberduck].into_iter().flatten() {
+            if path.exists() && !self.force {
+                return Err(s3aw_core::Error::FileExists { path: path.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Write the rclone remote and the Cyberduck bookmark, when asked for. Returns what was written.
+    pub fn write_kit(&self, target: &s3aw_core::kit::KitTarget, key: &s3aw_core::secret::AccessKey) -> Result<Vec<(&'static str, PathBuf)>, s3aw_core::Error> {
+        let mut out = Vec::new();
+        let name = self.rclone_remote.clone().unwrap_or_else(|| s3aw_core::kit::default_remote_name(target));
+        if let Some(path) = &self.rclone {
+            target.write_rclone(path, &name, key, self.force)?;
+            out.push(("rclone", path.clone()));
+        }
+        if let Some(path) = &self.cyberduck {
+            target.write_cyberduck(path, &format!("{} (S3 Access Wizard)", name), &key.access_key_id, self.force)?;
+            out.push(("cyberduck", path.clone()));
+        }
+        Ok(out)
+    }
 }
 
 /// Bucket hardening flags, shared by `grant` and `bucket change`.

@@ -160,3 +160,18 @@ mod tests {
         }
     }
 }
+
+/// "What can this key do?" as JSON: one object per line.
+pub fn card_json(lines: &[s3aw_core::explain::Line]) -> serde_json::Value {
+    serde_json::Value::Array(lines.iter().map(|l| serde_json::json!({ "code": l.code, "question": l.question, "allowed": l.allowed, "answer": l.answer })).collect())
+}
+
+/// "What can this key do?" for people: the answer first, so the yes lines stand out.
+pub fn print_card(lines: &[s3aw_core::explain::Line]) {
+    for l in lines {
+        match l.allowed {
+            Some(yes) => println!("  {:<4} {}", if yes { "yes" } else { "no" }, l.question),
+            None => println!("  {}: {}", l.question, l.answer),
+        }
+    }
+}

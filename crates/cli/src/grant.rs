@@ -8,6 +8,8 @@ use s3aw_core::apply::Applied;
 use s3aw_core::connect::Session;
 use s3aw_core::export;
 use s3aw_core::keychain::Keychain;
+use s3aw_core::kit::KitTarget;
+use s3aw_core::limits::{self, Limits};
 use s3aw_core::plan::{build_plan, Plan, PlanOptions};
 use s3aw_core::policy::{AccessLevel, Scope};
 use s3aw_core::probe::{wait_until_key_works, Backoff};
@@ -45,6 +47,17 @@ pub struct Target {
     /// Add a CORS rule for browsers on this origin (repeat for several). Existing rules are kept.
     #[arg(long = "cors-origin")]
     cors_origins: Vec<String>,
+    /// The access ends on this date (YYYY-MM-DD: at the start of that day, UTC; or an RFC 3339 time).
+    /// AWS refuses every request after it; `s3aw access list` shows it, and revoke cleans up.
+    #[arg(long, conflicts_with = "ends_in")]
+    ends: Option<String>,
+    /// The access ends this long from now: 7d, 30d, 90d, 12h, 2w.
+    #[arg(long)]
+    ends_in: Option<String>,
+    /// Only from this address or network (CIDR; repeat for several). Requests through a VPC endpoint carry
+    /// no public address and are refused too.
+    #[arg(long = "source-ip")]
+    source_ips: Vec<String>,
     #[command(flatten)]
     settings: HardeningArgs,
     /// Print the plan (every AWS call and its JSON) and change nothing.
@@ -128,6 +141,7 @@ fn base_request(session: &Session, t: &Target, method: Method) -> Result<AccessR
     let mut scope = Scope::new(&t.bucket, t.prefix.as_deref())?;
     scope.allow_list = !t.no_list;
     scope.partition = session.partition().to_string();
+    scope.limits = limits(t)?;
     let cors = if t.cors_origins.is_empty() { None } else { Some(CorsRule::for_origins(&t.cors_origins, level)) };
     Ok(AccessRequest {
         method,
@@ -137,6 +151,11 @@ fn base_request(session: &Session, t: &Target, method: Method) -> Result<AccessR
         hardening: t.settings.to_hardening(&t.bucket),
         create_bucket_in: t.create_bucket.then(|| session.region().to_string()),
     })
+}
+
+/// `--ends`, `--ends-in` and `--source-ip`.
+fn limits(t: &Target) -> Result<Limits, Failure> {
+    Ok(limits::limits_from(t.ends.as_deref(), t.ends_in.as_deref(), &t.source_ips, std::time::SystemTime::now())?)
 }
 
 /// `--yes` without `--dry-run`: the plan is applied without a person reading it first, so it skips the
@@ -154,22 +173,15 @@ fn review(cli: &Cli, t: &Target, plan: &Plan) -> Result<bool, Failure> {
 
 /// Whether the secret can go somewhere besides the keychain.
 fn other_destination(args: &IamUserArgs) -> bool {
-    args.show_secret || args.files.csv.is_some() || args.files.aws_profile.is_some()
+    args.show_secret || args.files.holds_secret()
 }
 
 /// Refuse what would fail after the key exists: a lost secret, a bad profile name, a CSV in the way.
 fn check_destinations(args: &IamUserArgs) -> CliResult {
     if args.no_keychain && !other_destination(args) && !args.target.dry_run {
-        return Err(fail(Exit::Error, "invalid_input", "with --no-keychain the secret would be lost: add --show-secret, --csv FILE or --aws-profile NAME"));
+        return Err(fail(Exit::Error, "invalid_input", "with --no-keychain the secret would be lost: add --show-secret, --csv FILE, --aws-profile NAME or --rclone FILE"));
     }
-    if let Some(p) = &args.files.aws_profile {
-        export::validate_profile_name(p)?;
-    }
-    if let Some(path) = &args.files.csv {
-        if path.exists() && !args.files.force {
-            return Err(Error::FileExists { path: path.clone() }.into());
-        }
-    }
+    args.files.check()?;
     Ok(())
 }
 
@@ -197,12 +209,14 @@ async fn use_keychain(args: &IamUserArgs, keychain: &Keychain) -> Result<bool, F
 struct HandedOver {
     csv: Option<PathBuf>,
     profile: Option<PathBuf>,
+    /// The rclone remote and the Cyberduck bookmark, when asked for.
+    kit: Vec<(&'static str, PathBuf)>,
     warnings: Vec<String>,
 }
 
 /// Write the key where it was asked to go, and note what was created in the local record.
-fn hand_over(session: &Session, plan: &Plan, applied: &Applied, key: &AccessKey, args: &IamUserArgs, user_name: &str) -> HandedOver {
-    let mut out = HandedOver { csv: None, profile: None, warnings: Vec::new() };
+async fn hand_over(session: &Session, plan: &Plan, applied: &Applied, key: &AccessKey, args: &IamUserArgs, user_name: &str) -> HandedOver {
+    let mut out = HandedOver { csv: None, profile: None, kit: Vec::new(), warnings: Vec::new() };
     if let Err(e) = s3aw_core::grant::remember(session, plan, applied) {
         out.warnings.push(format!("could not update the local record of created access: {e}"));
     }
@@ -216,6 +230,20 @@ fn hand_over(session: &Session, plan: &Plan, applied: &Applied, key: &AccessKey,
         match export::write_credentials_profile(p, key, args.files.force) {
             Ok(path) => out.profile = Some(path),
             Err(e) => out.warnings.push(format!("could not add the profile: {e}")),
+        }
+    }
+    if args.files.rclone.is_some() || args.files.cyberduck.is_some() {
+        let scope = &plan.request.scope;
+        let target = KitTarget {
+            bucket: scope.bucket.clone(),
+            prefix: scope.prefix.clone(),
+            region: s3aw_core::inventory::bucket_region_or_session(session, &scope.bucket).await,
+            endpoint: session.endpoint_url().map(str::to_string),
+            level: plan.request.level.as_str().to_string(),
+        };
+        match args.files.write_kit(&target, key) {
+            Ok(written) => out.kit = written,
+            Err(e) => out.warnings.push(format!("could not write the connect kit: {e}")),
         }
     }
     out
@@ -249,8 +277,8 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
 
     // The access exists now; what follows is about handing over the key. When the secret reached none of
     // the places asked for (and printing it was not asked for), the key is unusable: undo the whole grant.
-    let handed = hand_over(&session, &plan, &applied, &key, args, &user_name);
-    let saved_somewhere = applied.keychain_entry.is_some() || handed.csv.is_some() || handed.profile.is_some();
+    let handed = hand_over(&session, &plan, &applied, &key, args, &user_name).await;
+    let saved_somewhere = applied.keychain_entry.is_some() || handed.csv.is_some() || handed.profile.is_some() || handed.kit.iter().any(|(what, _)| *what == "rclone");
     if !saved_somewhere && !args.show_secret {
         for w in &handed.warnings {
             eprintln!("warning: {w}");
@@ -271,12 +299,13 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
     for w in &handed.warnings {
         eprintln!("warning: {w}");
     }
-    print_grant(cli, args, &keychain, &applied, &key, &handed, &user_name, works.as_ref().map(|w| w.as_ref().map(|w| w.attempts)));
+    let card = s3aw_core::explain::for_plan(&plan).unwrap_or_default();
+    print_grant(cli, args, &keychain, &applied, &key, &handed, &user_name, works.as_ref().map(|w| w.as_ref().map(|w| w.attempts)), &card);
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
-fn print_grant(cli: &Cli, args: &IamUserArgs, keychain: &Keychain, applied: &Applied, key: &AccessKey, handed: &HandedOver, user_name: &str, works: Option<Result<u32, &Error>>) {
+fn print_grant(cli: &Cli, args: &IamUserArgs, keychain: &Keychain, applied: &Applied, key: &AccessKey, handed: &HandedOver, user_name: &str, works: Option<Result<u32, &Error>>, card: &[s3aw_core::explain::Line]) {
     if cli.json {
         let mut out = json!({
             "account": applied.account,
@@ -285,8 +314,11 @@ fn print_grant(cli: &Cli, args: &IamUserArgs, keychain: &Keychain, applied: &App
             "keychain": applied.keychain_entry.as_ref().map(|e| json!({ "service": keychain.service(), "entry": e.entry_name() })),
             "csv": handed.csv,
             "profile": handed.profile.as_ref().map(|p| json!({ "name": args.files.aws_profile, "file": p })),
+            "rclone": handed.kit.iter().find(|(w, _)| *w == "rclone").map(|(_, p)| p),
+            "cyberduck": handed.kit.iter().find(|(w, _)| *w == "cyberduck").map(|(_, p)| p),
             "key_works": works.as_ref().map(|w| w.is_ok()),
             "warnings": handed.warnings,
+            "can": crate::exit::card_json(card),
         });
         if args.show_secret {
             out["secret_access_key"] = json!(key.secret_access_key.expose());
@@ -304,6 +336,12 @@ fn print_grant(cli: &Cli, args: &IamUserArgs, keychain: &Keychain, applied: &App
     if let Some(p) = &handed.profile {
         println!("Profile: [{}] in {}", args.files.aws_profile.as_deref().unwrap_or_default(), p.display());
     }
+    for (what, p) in &handed.kit {
+        match *what {
+            "rclone" => println!("rclone remote: {} (readable by you only; it holds the secret)", p.display()),
+            _ => println!("Cyberduck bookmark: {} (double-click it; Cyberduck asks for the secret once)", p.display()),
+        }
+    }
     if args.show_secret {
         println!("Secret access key: {}", key.secret_access_key.expose());
     }
@@ -312,6 +350,8 @@ fn print_grant(cli: &Cli, args: &IamUserArgs, keychain: &Keychain, applied: &App
         Some(Err(e)) => println!("The key is not working yet: {e}"),
         None => {}
     }
+    println!("What this key can do:");
+    crate::exit::print_card(card);
 }
 
 // ---- grant role -------------------------------------------------------------------------------------------
@@ -349,13 +389,17 @@ async fn grant_role(cli: &Cli, args: &RoleArgs) -> CliResult {
         sheet.write(path, args.force)?;
         eprintln!("Handoff sheet written to {}", path.display());
     }
+    let card = s3aw_core::explain::for_plan(&plan).unwrap_or_default();
     if cli.json {
         print_json(json!({
+            "can": crate::exit::card_json(&card),
             "role_arn": sheet.role_arn, "external_id": sheet.external_id, "bucket": sheet.bucket, "prefix": sheet.prefix,
             "handoff": sheet.to_json(), "handoff_file": args.handoff,
         }));
     } else {
         print!("{}", sheet.to_markdown());
+        println!("\nWhat the role can do:");
+        crate::exit::print_card(&card);
     }
     Ok(())
 }

@@ -143,6 +143,7 @@ mod tests {
             level: "read".into(),
             access_key_ids: vec!["AKIA1".into()],
             endpoint: None,
+            ..Default::default()
         };
         let record = Record { version: 1, entries: vec![entry] };
         assert_eq!(key_ref_for(&record, "AKIA1").unwrap().entry_name(), "123456789012/vendor/AKIA1");

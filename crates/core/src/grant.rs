@@ -44,6 +44,8 @@ pub fn record_entry(session: &Session, plan: &Plan, applied: &Applied) -> Option
         level: req.level.as_str().into(),
         access_key_ids: applied.access_key.iter().map(|k| k.access_key_id.clone()).collect(),
         endpoint: session.endpoint_url().map(str::to_string),
+        ends_at: req.scope.limits.ends_at.clone(),
+        source_ips: req.scope.limits.source_ips.clone(),
     })
 }
 

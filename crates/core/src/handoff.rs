@@ -60,7 +60,7 @@ impl Handoff {
     /// The sheet for an applied role plan, with the bucket's region looked up (the session's when it cannot
     /// be read). Shared by the CLI and the app.
     pub async fn for_applied_plan(session: &crate::connect::Session, plan: &crate::plan::Plan) -> Option<Handoff> {
-        let region = crate::inventory::bucket_region(session, &plan.request.scope.bucket).await.unwrap_or_else(|_| session.region().to_string());
+        let region = crate::inventory::bucket_region_or_session(session, &plan.request.scope.bucket).await;
         Handoff::for_plan(plan, session.partition(), &region)
     }
 

@@ -81,6 +81,12 @@ pub async fn bucket_region(session: &Session, bucket: &str) -> Result<String> {
     })
 }
 
+/// The bucket's region, or the session's when it cannot be read (for hand-over documents, where a best
+/// guess beats none).
+pub async fn bucket_region_or_session(session: &Session, bucket: &str) -> String {
+    bucket_region(session, bucket).await.unwrap_or_else(|_| session.region().to_string())
+}
+
 /// Whether a bucket exists and this identity can see it. A bucket that exists but belongs to someone
 /// else is reported as access denied, not as missing.
 pub async fn bucket_exists(session: &Session, bucket: &str) -> Result<bool> {

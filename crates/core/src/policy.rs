@@ -76,6 +76,8 @@ pub struct Scope {
     /// The customer-managed KMS key the bucket encrypts new files with by default, when it has one: the
     /// grant then needs that key too, or reads and writes fail on AWS.
     pub kms: Option<BucketKey>,
+    /// When the access ends and where it may be used from: conditions on every Allow statement.
+    pub limits: crate::limits::Limits,
 }
 
 /// A bucket's default-encryption KMS key, as the grant's policy names it.
@@ -128,7 +130,7 @@ impl Scope {
             Some(p) => crate::validate::folder(p)?,
             None => None,
         };
-        Ok(Scope { bucket: bucket.to_string(), prefix, allow_list: true, partition: "aws".into(), kms: None })
+        Ok(Scope { bucket: bucket.to_string(), prefix, allow_list: true, partition: "aws".into(), kms: None, limits: Default::default() })
     }
 
     pub fn bucket_arn(&self) -> String {
@@ -218,8 +220,17 @@ fn strings(items: &[&str]) -> Vec<String> {
 /// - for levels that write, a Deny of uploads encrypted with a key only the uploader holds (SSE-C): with
 ///   it, an overwrite could re-encrypt a file so that nobody else can read it (the S3 ransomware pattern);
 /// - the bucket's KMS key, when it encrypts with one: kms:Decrypt to read, kms:GenerateDataKey (and
-///   kms:Decrypt, for multipart uploads) to write, only through S3 in the bucket's region.
+///   kms:Decrypt, for multipart uploads) to write, only through S3 in the bucket's region;
+/// - the scope's [`crate::limits::Limits`] (an end date, source addresses) on every Allow statement.
 pub fn access_statements(scope: &Scope, level: AccessLevel) -> Vec<Statement> {
+    let mut out = unlimited_statements(scope, level);
+    for st in out.iter_mut().filter(|st| st.effect == "Allow") {
+        st.condition = scope.limits.apply_to(st.condition.take());
+    }
+    out
+}
+
+fn unlimited_statements(scope: &Scope, level: AccessLevel) -> Vec<Statement> {
     let mut out = vec![Statement {
         sid: Some("BucketLocation".into()),
         effect: "Allow".into(),
@@ -341,6 +352,29 @@ pub fn cross_account_trust_policy(partition: &str, other: &str, external_id: &st
     }])
 }
 
+/// IAM's wildcard match: `*` any run of characters, `?` one character.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,6 +489,40 @@ mod tests {
         assert_eq!(doc.statement.last().unwrap().condition.as_ref().unwrap()["ForAnyValue:StringEquals"]["kms:ResourceAliases"], "alias/reports");
         let cn = BucketKey::from_bucket_setting("k", "aws-cn", "cn-north-1", "123456789012");
         assert_eq!(cn.via_service("aws-cn"), "s3.cn-north-1.amazonaws.com.cn");
+    }
+
+    /// An end date and source addresses reach every Allow statement (and leave the Deny alone), next to
+    /// the statement's own conditions.
+    #[test]
+    fn limits_reach_every_allow_statement() {
+        let limits = crate::limits::Limits { ends_at: Some("2026-12-31T00:00:00Z".into()), source_ips: vec!["203.0.113.0/24".into()] };
+        let key = BucketKey::from_bucket_setting("arn:aws:kms:eu-west-1:123456789012:key/1", "aws", "eu-west-1", "123456789012");
+        for level in AccessLevel::ALL {
+            for prefix in [None, Some("in")] {
+                let mut s = scope(prefix);
+                s.kms = Some(key.clone());
+                s.limits = limits.clone();
+                let doc = access_policy(&s, level);
+                let unlimited = { let mut u = s.clone(); u.limits = Default::default(); access_policy(&u, level) };
+                assert_eq!(doc.statement.len(), unlimited.statement.len());
+                for (st, before) in doc.statement.iter().zip(&unlimited.statement) {
+                    if st.effect == "Deny" {
+                        assert_eq!(st, before, "a Deny is not limited: {level:?}");
+                        continue;
+                    }
+                    let c = st.condition.as_ref().unwrap();
+                    assert_eq!(c["DateLessThan"]["aws:CurrentTime"], "2026-12-31T00:00:00Z", "{level:?} {:?}", st.sid);
+                    assert_eq!(c["IpAddress"]["aws:SourceIp"], json!(["203.0.113.0/24"]));
+                    for (op, keys) in before.condition.as_ref().and_then(|c| c.as_object()).into_iter().flatten() {
+                        assert_eq!(&c[op], keys, "the statement's own condition is kept");
+                    }
+                }
+                assert_eq!(crate::limits::limits_of(&serde_json::to_value(&doc).unwrap()), limits);
+            }
+        }
+        let mut one = scope(Some("in"));
+        one.limits.ends_at = Some("2027-01-01T00:00:00Z".into());
+        assert_snapshot("read_folder_ends", &access_policy(&one, AccessLevel::Read).to_json_pretty());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 pub const CONFIG_DIR_ENV: &str = "S3AW_CONFIG_DIR";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RecordEntry {
     pub id: String,
     pub created_at: String,
@@ -30,6 +30,24 @@ pub struct RecordEntry {
     pub access_key_ids: Vec<String>,
     /// A custom endpoint (emulator) this was created against; `None` for AWS itself.
     pub endpoint: Option<String>,
+    /// When the access ends (RFC 3339 UTC), when it was granted with an end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<String>,
+    /// The networks it may be used from, when limited.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_ips: Vec<String>,
+}
+
+impl RecordEntry {
+    /// Whether the access has ended (its end date has passed).
+    pub fn ended(&self, now: std::time::SystemTime) -> bool {
+        crate::limits::Limits { ends_at: self.ends_at.clone(), source_ips: vec![] }.ended(now)
+    }
+
+    /// Whether the access ends within `within` of `now` (and has not ended yet).
+    pub fn ends_within(&self, now: std::time::SystemTime, within: std::time::Duration) -> bool {
+        !self.ended(now) && self.ended(now + within)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

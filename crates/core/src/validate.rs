@@ -122,6 +122,41 @@ fn key_prefix(f: &'static str, noun: &str, prefix: &str) -> Result<Option<String
     Ok(Some(normalised))
 }
 
+/// A plain duration as people write it: a number and a unit (`90s`, `15m`, `12h`, `7d`, `2w`), or a number
+/// of seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DurationText {
+    Ok(std::time::Duration),
+    /// A number too large to hold.
+    TooLong,
+    NotADuration,
+    /// A number with a unit that is not one.
+    BadUnit(String),
+}
+
+pub fn duration(text: &str) -> DurationText {
+    let t = text.trim().to_ascii_lowercase();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    // A number too large for u64 is still a number: too long, not malformed.
+    let n: u64 = match num.parse() {
+        Ok(n) => n,
+        Err(_) if !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) => return DurationText::TooLong,
+        Err(_) => return DurationText::NotADuration,
+    };
+    let unit_secs: u64 = match unit.trim() {
+        "" | "s" | "sec" | "secs" | "seconds" => 1,
+        "m" | "min" | "mins" | "minutes" => 60,
+        "h" | "hour" | "hours" => 3600,
+        "d" | "day" | "days" => 86_400,
+        "w" | "week" | "weeks" => 604_800,
+        other => return DurationText::BadUnit(other.to_string()),
+    };
+    match n.checked_mul(unit_secs) {
+        Some(secs) => DurationText::Ok(std::time::Duration::from_secs(secs)),
+        None => DurationText::TooLong,
+    }
+}
+
 /// ExternalId for a cross-account role: 2-1,224 characters from letters, digits and `+=,.@:/-`.
 pub fn external_id(id: &str) -> Result<()> {
     let f = "external ID";

@@ -4,10 +4,10 @@
 import type { LevelDto } from "../bindings";
 import { message } from "../common";
 import { field, h, uid } from "../dom";
-import { externalIdError, normaliseFolder, policyNameError, roleNameError, sessionHoursError, trustedPrincipalError, userNameError } from "../validate";
+import { endDateError, externalIdError, normaliseFolder, policyNameError, roleNameError, sessionHoursError, trustedPrincipalError, userNameError } from "../validate";
 import { app, set } from "./context";
 import { navButtons } from "./nav";
-import { withTarget } from "./state";
+import { limitsArgs, withTarget, type EndsChoice } from "./state";
 
 export const LEVELS: { id: LevelDto; title: string; text: string }[] = [
   { id: "read", title: "Read only", text: "Can see and download files. Cannot change or delete anything." },
@@ -24,7 +24,7 @@ export function accessScreen(main: HTMLElement, nav: HTMLElement) {
   const preview = h("pre", { class: "json", id: "policy-json", tabindex: "0", "aria-label": "The exact policy" });
   const updatePreview = async () => {
     try {
-      preview.textContent = await app.backend.policyPreview(app.state.bucket, folder || null, app.state.level, app.state.allowList);
+      preview.textContent = await app.backend.policyPreview(app.state.bucket, folder || null, app.state.level, app.state.allowList, limitsArgs(app.state));
     } catch (e) {
       preview.textContent = message(e);
     }
@@ -38,6 +38,16 @@ export function accessScreen(main: HTMLElement, nav: HTMLElement) {
     validate: nameError,
   });
   const roleFields = isRole ? roleFieldset(refresh) : null;
+  const ends = endsFieldset(refresh, updatePreview);
+  const ipsId = uid("ips");
+  const ips = h("textarea", {
+    id: ipsId,
+    rows: "2",
+    spellcheck: "false",
+    "aria-describedby": `${ipsId}-hint`,
+    onchange: (e: Event) => (set({ sourceIps: (e.target as HTMLTextAreaElement).value }), updatePreview()),
+  });
+  ips.value = app.state.sourceIps;
   const policy = field("Policy name", { value: app.state.policyName, onInput: (v) => (set({ policyName: v, namesEdited: true }), refresh(), policyNameError(v)), validate: policyNameError });
   const listBox = h("input", { type: "checkbox", id: "allow-list", checked: app.state.allowList, onchange: (e: Event) => (set({ allowList: (e.target as HTMLInputElement).checked }), updatePreview()) });
   for (const l of LEVELS) {
@@ -70,12 +80,24 @@ export function accessScreen(main: HTMLElement, nav: HTMLElement) {
     h("fieldset", {}, h("legend", {}, "Access level"), group),
     h("details", { class: "json-details" }, h("summary", {}, "Show the exact policy (JSON)"), preview),
     roleFields ?? "",
+    ends,
     h("fieldset", {}, h("legend", {}, "Names"), user.wrap, policy.wrap),
     h(
       "details",
       {},
       h("summary", {}, "Advanced"),
       h("div", { class: "check" }, listBox, h("label", { for: "allow-list" }, "Allow listing the files (turn off for apps that only fetch files they already know, such as image proxies)")),
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: ipsId }, "Only from these addresses (optional)"),
+        h(
+          "p",
+          { class: "hint", id: `${ipsId}-hint` },
+          "Public IP addresses or networks, such as 203.0.113.7 or 203.0.113.0/24, one per line. Requests from anywhere else are refused, including requests through a VPC endpoint.",
+        ),
+        ips,
+      ),
       isRole
         ? null
         : h(
@@ -128,3 +150,50 @@ function roleFieldset(refresh: () => void) {
   return h("fieldset", {}, h("legend", {}, "Who gets access"), other.wrap, ext.wrap, regenerate, hours.wrap);
 }
 
+
+/** "Access ends": never, in 7, 30 or 90 days, or on a date. AWS itself refuses the access after it. */
+function endsFieldset(refresh: () => void, updatePreview: () => void) {
+  const selectId = uid("ends");
+  const dateId = uid("ends-on");
+  const err = h("p", { class: "field-error", id: `${dateId}-err`, role: "status", "aria-live": "polite" });
+  const date = h("input", { type: "date", id: dateId, value: app.state.endsOn, "aria-describedby": `${dateId}-err` });
+  const dateWrap = h("div", { class: "field", hidden: app.state.endsChoice !== "date" }, h("label", { for: dateId }, "Access ends on (at the start of that day, UTC)"), date, err);
+  const options: [EndsChoice, string][] = [
+    ["never", "Never (until you revoke it)"],
+    ["7", "In 7 days"],
+    ["30", "In 30 days"],
+    ["90", "In 90 days"],
+    ["date", "On a date…"],
+  ];
+  const select = h(
+    "select",
+    { id: selectId, "aria-describedby": `${selectId}-hint` },
+    options.map(([v, label]) => h("option", { value: v, selected: app.state.endsChoice === v }, label)),
+  );
+  const check = () => {
+    const msg = app.state.endsChoice === "date" ? endDateError(app.state.endsOn, new Date()) : null;
+    err.textContent = msg ?? "";
+    date.setAttribute("aria-invalid", msg ? "true" : "false");
+  };
+  select.addEventListener("change", () => {
+    set({ endsChoice: select.value as EndsChoice });
+    dateWrap.hidden = select.value !== "date";
+    if (select.value === "date") date.focus();
+    check();
+    refresh();
+    updatePreview();
+  });
+  date.addEventListener("input", () => {
+    set({ endsOn: date.value });
+    check();
+    refresh();
+    updatePreview();
+  });
+  return h(
+    "fieldset",
+    {},
+    h("legend", {}, "Access ends"),
+    h("div", { class: "field" }, h("label", { for: selectId }, "When does this access end?"), h("p", { class: "hint", id: `${selectId}-hint` }, "After the end, AWS itself refuses every request made with it. You can clean it up in My access."), select),
+    dateWrap,
+  );
+}

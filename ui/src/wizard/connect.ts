@@ -1,7 +1,7 @@
 // 1. Connect: sign in in the browser (first and recommended), a profile, saved or pasted keys, or the
 // local sandbox.
 
-import type { ConnectionDto, ProfileDto, SavedConnectionDto } from "../bindings";
+import type { ConnectionDto, ProfileDto, ReminderDto, SavedConnectionDto } from "../bindings";
 import { busy, codeOf, errorBox, message } from "../common";
 import { field, h, uid } from "../dom";
 import { app, set } from "./context";
@@ -12,6 +12,9 @@ import { consoleFields, needsSignInAgain, ssoFields, startSignIn, untilText } fr
 export function connectScreen(main: HTMLElement, nav: HTMLElement) {
   const refresh = navButtons(nav);
   main.append(h("h1", { tabindex: "-1" }, "Connect to your AWS account"), h("p", { class: "lead" }, "Choose how to sign in. Nothing is changed in your account until you review and confirm the plan."));
+  const reminders = h("div", { id: "reminders" });
+  main.append(reminders);
+  showReminders(reminders);
   const status = h("div", { class: "status-area" });
   const list = h("div", { class: "choices", role: "radiogroup", "aria-label": "How to connect" });
   const details = h("div");
@@ -173,3 +176,23 @@ export function connectScreen(main: HTMLElement, nav: HTMLElement) {
   main.append(h("fieldset", {}, h("legend", {}, "How do you want to connect?"), list), details, status, permissionsPanel());
 }
 
+
+/** Access that ended, or ends within a week: read from this computer's record, before any connection. */
+async function showReminders(area: HTMLElement) {
+  let list: ReminderDto[];
+  try {
+    list = await app.backend.accessReminders();
+  } catch {
+    return;
+  }
+  if (!list.length) return;
+  area.replaceChildren(
+    h(
+      "div",
+      { class: "warning box", role: "note" },
+      h("p", {}, h("strong", {}, list.length === 1 ? "One access you gave ends soon or has ended:" : `${list.length} accesses you gave end soon or have ended:`)),
+      h("ul", {}, list.map((r) => h("li", { "data-id": r.id }, r.expired ? `${r.label}: ended ${r.endsText}. AWS refuses it now; clean it up in My access.` : `${r.label}: ends ${r.endsText}.`))),
+      h("p", { class: "hint" }, "Connect to the account, then open My access to see them and clean up what has ended."),
+    ),
+  );
+}

@@ -5,6 +5,7 @@ import type { HandoffSheetDto } from "../bindings";
 import { message } from "../common";
 import { h } from "../dom";
 import { handoverPanel } from "../handover";
+import { cardView } from "../card";
 import { remergedNote } from "../planView";
 import { app, show, startOver } from "./context";
 
@@ -23,6 +24,7 @@ export function doneScreen(main: HTMLElement, nav: HTMLElement) {
     ...handoverPanel(app.backend, app.info, { userName: o.userName ?? "", accessKeyId: o.accessKeyId ?? "", keychainEntry: o.keychainEntry, accessId: o.accessId }),
     h("h2", {}, "Is it working?"),
     check,
+    cardView(app.state.plan?.can ?? [], "What this key can do") ?? "",
   );
   app.backend
     .waitForKey((w) => {
@@ -109,5 +111,6 @@ function handoffScreen(main: HTMLElement, nav: HTMLElement, sheet: HandoffSheetD
     h("details", { class: "json-details" }, h("summary", {}, "The policy for their side (JSON)"), h("pre", { class: "json", tabindex: "0", id: "their-policy" }, sheet.theirPolicy)),
     h("div", { class: "row" }, save("markdown", "Save as Markdown…"), save("json", "Save as JSON…"), copyBtn("policy for their side", sheet.theirPolicy, "copy-their-policy", "Copy the policy")),
     status,
+    cardView(app.state.plan?.can ?? [], "What the role can do") ?? "",
   );
 }

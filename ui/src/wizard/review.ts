@@ -8,6 +8,7 @@ import { normaliseFolder } from "../validate";
 import { app, set } from "./context";
 import { corsRule } from "./cors";
 import { navButtons } from "./nav";
+import { limitsArgs } from "./state";
 
 const planRequests = newestOnly();
 
@@ -34,6 +35,7 @@ export function reviewScreen(main: HTMLElement, nav: HTMLElement) {
       managedPolicy: s.managedPolicy,
       cors: s.corsEnabled ? corsRule() : null,
       createBucketRegion: s.createBucketRegion,
+      limits: limitsArgs(s),
     }),
     (plan) => {
       // The user may have left the review while the plan was prepared.

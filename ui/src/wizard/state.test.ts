@@ -70,7 +70,7 @@ describe("wizard transitions", () => {
     const failed: WizardState = {
       ...connected(),
       step: "apply",
-      plan: { id: 1, headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null },
+      plan: { id: 1, headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null, can: [] },
       outcome: { ok: false, userName: null, accessId: null, accessKeyId: null, keychainEntry: null, handoff: null, remerged: [], failure: null },
     };
     const b = back(failed);
@@ -82,7 +82,7 @@ describe("wizard transitions", () => {
   });
 
   it("leaving the review forgets its plan, so Apply waits for the next one", () => {
-    const plan = { id: 7, headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null };
+    const plan = { id: 7, headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null, can: [] };
     const review: WizardState = { ...withTarget({ ...connected(), kind: "iam-user" }, "b1", "read"), step: "review", plan };
     const left = back(review);
     expect(left.step).toBe("cors");

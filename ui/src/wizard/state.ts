@@ -1,9 +1,10 @@
 // The wizard's state and its transitions: which step comes next, and what must be true to move on.
 // Pure: no DOM, no backend, so it is unit tested directly.
 
-import type { ApplyOutcomeDto, ConnectionDto, LevelDto, PlanDto } from "../bindings";
+import type { ApplyOutcomeDto, ConnectionDto, LevelDto, LimitsArgs, PlanDto } from "../bindings";
 import {
   bucketNameError,
+  endDateError,
   externalIdError,
   folderError,
   originsCheck,
@@ -20,6 +21,7 @@ type Level = LevelDto;
 
 export type StepId = "connect" | "kind" | "bucket" | "access" | "cors" | "review" | "apply" | "done";
 export type Kind = "links" | "iam-user" | "role";
+export type EndsChoice = "never" | "7" | "30" | "90" | "date";
 
 export const STEPS: { id: StepId; title: string }[] = [
   { id: "connect", title: "Connect" },
@@ -51,6 +53,11 @@ export interface WizardState {
   otherAccount: string;
   externalId: string;
   maxSessionHours: string;
+  /** When the access ends: never, a preset number of days, or on a date (`endsOn`, YYYY-MM-DD). */
+  endsChoice: EndsChoice;
+  endsOn: string;
+  /** Addresses it may be used from, one per line (empty: any). */
+  sourceIps: string;
   corsEnabled: boolean;
   corsOrigins: string;
   corsMethods: string[];
@@ -78,6 +85,9 @@ export function initialState(): WizardState {
     otherAccount: "",
     externalId: "",
     maxSessionHours: "1",
+    endsChoice: "never",
+    endsOn: "",
+    sourceIps: "",
     corsEnabled: false,
     corsOrigins: "",
     corsMethods: [],
@@ -124,10 +134,12 @@ export function blocker(s: WizardState): string | null {
         if (e) return e;
       }
       return folderError(s.folder);
-    case "access":
+    case "access": {
+      const ends = s.endsChoice === "date" ? endDateError(s.endsOn, new Date()) : null;
       if (s.kind === "role")
-        return trustedPrincipalError(s.otherAccount) ?? externalIdError(s.externalId) ?? roleNameError(s.userName) ?? policyNameError(s.policyName) ?? sessionHoursError(s.maxSessionHours);
-      return userNameError(s.userName) ?? policyNameError(s.policyName);
+        return trustedPrincipalError(s.otherAccount) ?? externalIdError(s.externalId) ?? roleNameError(s.userName) ?? policyNameError(s.policyName) ?? sessionHoursError(s.maxSessionHours) ?? ends;
+      return userNameError(s.userName) ?? policyNameError(s.policyName) ?? ends;
+    }
     case "cors":
       if (!s.corsEnabled) return null;
       if (s.corsMethods.length === 0) return "Choose at least one method.";
@@ -166,4 +178,13 @@ export function back(s: WizardState): WizardState {
 /** The plan a screen leaving the review must discard (the app refuses to apply it afterwards). */
 export function planLeftBehind(before: WizardState, after: WizardState): PlanDto | null {
   return before.plan && before.step === "review" && after.step !== "apply" ? before.plan : null;
+}
+
+/** The end date and addresses as the app takes them (the engine checks them again). */
+export function limitsArgs(s: WizardState): LimitsArgs {
+  return {
+    endsInDays: s.endsChoice === "never" || s.endsChoice === "date" ? null : Number(s.endsChoice),
+    endsOn: s.endsChoice === "date" ? s.endsOn : null,
+    sourceIps: s.sourceIps.split(/[\s,]+/).filter((x) => x !== ""),
+  };
 }

@@ -52,6 +52,22 @@ pub struct AccessStatus {
     pub policy_document: Option<Value>,
 }
 
+impl AccessStatus {
+    /// When the access ends and where it may be used from: as the policy in the account says, when it
+    /// could be read (someone may have changed it), else as recorded when it was granted.
+    pub fn limits(&self) -> crate::limits::Limits {
+        match &self.policy_document {
+            Some(doc) => crate::limits::limits_of(doc),
+            None => crate::limits::Limits { ends_at: self.entry.ends_at.clone(), source_ips: self.entry.source_ips.clone() },
+        }
+    }
+
+    /// Whether the access has ended: AWS refuses every request made with it.
+    pub fn expired(&self, now: std::time::SystemTime) -> bool {
+        self.limits().ended(now)
+    }
+}
+
 impl RecordEntry {
     /// The keychain entry for one of this entry's keys.
     pub fn key_ref(&self, access_key_id: &str) -> KeyRef {
@@ -270,6 +286,7 @@ pub async fn import_key(session: &Session, keychain: &Keychain, key: AccessKey) 
         level: String::new(),
         access_key_ids: vec![key.access_key_id.clone()],
         endpoint: session.endpoint_url().map(str::to_string),
+        ..Default::default()
     };
     let k = keychain.clone();
     let key_ref = entry.key_ref(&key.access_key_id);

@@ -9,7 +9,8 @@ use crate::policy::{self, AccessLevel, BucketKey, PolicyDocument, Scope};
 use crate::request::{AccessRequest, Hardening, IamUserOptions, LoggingTarget, Method, RoleOptions};
 
 fn grants_text(scope: &Scope, level: AccessLevel) -> String {
-    format!("{} access to {}", level.as_str(), scope.display())
+    let until = scope.limits.ends_at.as_deref().map(|e| format!(" until {}", crate::limits::describe_end(e))).unwrap_or_default();
+    format!("{} access to {}{until}", level.as_str(), scope.display())
 }
 
 impl Observed {
@@ -44,6 +45,9 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
         d.notes.push("The bucket's default encryption could not be read (no permission to): if it encrypts with a customer-managed KMS key, this access also needs that key, or reading and writing will fail.".into());
     }
     let doc = policy::access_policy(&scope, request.level);
+    if matches!(request.method, Method::IamUser(_) | Method::CrossAccountRole(_)) {
+        d.notes.extend(scope.limits.notes());
+    }
     if request.level.writes() && matches!(request.method, Method::IamUser(_) | Method::CrossAccountRole(_)) && seen.versioning_read && seen.versioning.as_deref() != Some("Enabled") && !request.hardening.versioning {
         d.notes.push(
             "The bucket does not keep old versions of files: an upload that replaces a file cannot be undone. Turn on versioning (Bucket settings, or --versioning) if that matters."

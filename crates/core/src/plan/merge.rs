@@ -119,35 +119,13 @@ pub fn denies_insecure_transport(s: &Value, bucket_arn: &str) -> bool {
     };
     let all_actions = s.get("NotAction").is_none() && list(s.get("Action")).iter().any(|a| a == "*" || a.eq_ignore_ascii_case("s3:*"));
     let resources = list(s.get("Resource"));
-    let covers = |arn: &str| s.get("NotResource").is_none() && resources.iter().any(|r| glob_match(r, arn));
+    let covers = |arn: &str| s.get("NotResource").is_none() && resources.iter().any(|r| crate::policy::wildcard_match(r, arn));
     let insecure = ["Bool", "BoolIfExists"].iter().any(|op| {
         s.pointer(&format!("/Condition/{op}/aws:SecureTransport")).map(|v| v == "false" || v == &Value::Bool(false) || v == &json!(["false"])).unwrap_or(false)
     });
     s.get("Effect").and_then(Value::as_str) == Some("Deny") && everyone && all_actions && covers(bucket_arn) && covers(&format!("{bucket_arn}/*")) && insecure
 }
 
-/// IAM's wildcard match: `*` any run of characters, `?` one character.
-fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
 
 /// The statements of a bucket policy (a single statement object counts as a list of one).
 pub fn policy_statements(text: &str) -> Result<Vec<Value>> {

@@ -5,10 +5,12 @@
 
 mod bulk;
 mod check;
+mod post;
 mod signer;
 
 pub use bulk::{links_csv_row, presign_prefix_csv, write_prefix_csv};
 pub use check::{test_link, LinkTest};
+pub use post::{parse_size, post_policy, presign_post, size_text, PostForm, PostRules, MAX_POST_SIZE};
 pub use signer::{bucket_region_hint, credentials_lifetime, Lifetime, Signer};
 
 use crate::connect::Session;
@@ -20,24 +22,13 @@ pub const MAX_EXPIRY: Duration = Duration::from_secs(604_800);
 
 /// Parse a plain duration: `90s`, `15m`, `12h`, `7d`, or a number of seconds.
 pub fn parse_expiry(text: &str) -> Result<Duration> {
-    let t = text.trim().to_ascii_lowercase();
-    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    let not_a_duration = || Error::invalid("expiry", format!("\"{text}\" is not a duration; write it like 30m, 12h or 7d"));
-    let too_long = || Error::invalid("expiry", format!("\"{text}\" is far longer than a link may live: at most 7 days (7d)"));
-    // A number too large for u64 is still a number: too long, not malformed.
-    let n: u64 = match num.parse() {
-        Ok(n) => n,
-        Err(_) if !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) => return Err(too_long()),
-        Err(_) => return Err(not_a_duration()),
+    use crate::validate::DurationText;
+    let d = match crate::validate::duration(text) {
+        DurationText::Ok(d) => d,
+        DurationText::TooLong => return Err(Error::invalid("expiry", format!("\"{text}\" is far longer than a link may live: at most 7 days (7d)"))),
+        DurationText::NotADuration => return Err(Error::invalid("expiry", format!("\"{text}\" is not a duration; write it like 30m, 12h or 7d"))),
+        DurationText::BadUnit(u) => return Err(Error::invalid("expiry", format!("\"{u}\" is not a unit; use s, m, h or d"))),
     };
-    let unit_secs: u64 = match unit.trim() {
-        "" | "s" | "sec" | "secs" | "seconds" => 1,
-        "m" | "min" | "mins" | "minutes" => 60,
-        "h" | "hour" | "hours" => 3600,
-        "d" | "day" | "days" => 86_400,
-        other => return Err(Error::invalid("expiry", format!("\"{other}\" is not a unit; use s, m, h or d"))),
-    };
-    let d = Duration::from_secs(n.checked_mul(unit_secs).ok_or_else(too_long)?);
     check_expiry(d)?;
     Ok(d)
 }
@@ -137,7 +128,8 @@ mod tests {
         assert!(parse_expiry("8d").unwrap_err().to_string().contains("at most 7 days"));
         assert!(parse_expiry("0s").is_err());
         assert!(parse_expiry("soon").unwrap_err().to_string().contains("30m, 12h or 7d"));
-        assert!(parse_expiry("3w").unwrap_err().to_string().contains("not a unit"));
+        assert!(parse_expiry("3y").unwrap_err().to_string().contains("not a unit"));
+        assert!(parse_expiry("2w").unwrap_err().to_string().contains("at most 7 days"));
         // Numbers past u64, or whose seconds overflow it, are refused as too long, never wrapped.
         for huge in ["99999999999999999999999d", "18446744073709551615d", "213503982334601d", "99999999999999999999"] {
             assert!(parse_expiry(huge).unwrap_err().to_string().contains("at most 7 days"), "{huge}");

@@ -212,6 +212,52 @@ impl<'a> Signer<'a> {
     }
 }
 
+/// What a POST form's signature needs from the signer: the credential scope, the time, the token.
+pub(super) struct PostSigning {
+    pub credential: String,
+    pub amz_date: String,
+    pub security_token: Option<String>,
+    pub expires_at: SystemTime,
+    pub cut_short: bool,
+    pub temporary_without_end: bool,
+}
+
+impl Signer<'_> {
+    /// The credential scope and time a POST policy is signed with.
+    pub(super) fn post_signing(&self) -> Result<PostSigning> {
+        let creds = self.identity.data::<Credentials>().ok_or_else(|| Error::Internal("the signing identity holds no AWS credentials".into()))?;
+        let t = time::OffsetDateTime::from(self.signed_at);
+        let date = format!("{:04}{:02}{:02}", t.year(), u8::from(t.month()), t.day());
+        Ok(PostSigning {
+            credential: format!("{}/{date}/{}/s3/aws4_request", creds.access_key_id(), self.region),
+            amz_date: format!("{date}T{:02}{:02}{:02}Z", t.hour(), t.minute(), t.second()),
+            security_token: creds.session_token().map(str::to_string),
+            expires_at: self.expires_at,
+            cut_short: self.cut_short,
+            temporary_without_end: self.temporary_without_end,
+        })
+    }
+
+    /// The SigV4 signature of a base64 POST policy: HMAC-SHA256 with the day's signing key for S3 in the
+    /// bucket's region.
+    pub(super) fn sign_post_policy(&self, policy_b64: &str) -> Result<String> {
+        let creds = self.identity.data::<Credentials>().ok_or_else(|| Error::Internal("the signing identity holds no AWS credentials".into()))?;
+        let key = aws_sigv4::sign::v4::generate_signing_key(creds.secret_access_key(), self.signed_at, &self.region, "s3");
+        Ok(aws_sigv4::sign::v4::calculate_signature(key, policy_b64.as_bytes()))
+    }
+
+    /// The URL a form posts to: the bucket's address as the SDK builds it for this signer's links
+    /// (virtual-hosted on AWS, path-style at a custom endpoint), ending in `/`.
+    pub(super) async fn bucket_url(&self) -> Result<String> {
+        let probe = "s3aw-post";
+        let url = self.sign(probe, &LinkKind::Download).await?.url;
+        url.split_once('?')
+            .and_then(|(path, _)| path.strip_suffix(probe))
+            .map(str::to_string)
+            .ok_or_else(|| Error::Internal(format!("could not find the bucket's address in {url}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
