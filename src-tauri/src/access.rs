@@ -31,6 +31,7 @@ fn access_dto(s: AccessStatus, partition: &str) -> AccessDto {
     let kind = match e.kind.as_str() {
         "role" => AccessKind::Role,
         "imported" => AccessKind::Imported,
+        s3aw_core::share::KIND => AccessKind::Share,
         _ => AccessKind::IamUser,
     };
     AccessDto {
@@ -70,6 +71,7 @@ fn access_dto(s: AccessStatus, partition: &str) -> AccessDto {
         ends_soon,
         source_ips: limits.source_ips,
         can,
+        share_files: e.share_files,
     }
 }
 

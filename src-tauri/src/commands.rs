@@ -220,6 +220,18 @@ pub(crate) async fn keep_for_review(state: &AppState, id: u32, plan: Plan, keych
     Ok(dto)
 }
 
+/// A failed apply as the UI shows it.
+pub(crate) fn failure_dto(f: &s3aw_core::apply::ApplyFailure) -> FailureDto {
+    FailureDto {
+        step: f.failed_step as u32,
+        summary: f.failed_summary.clone(),
+        code: f.error.code().into(),
+        message: f.error.to_string(),
+        rolled_back: f.rolled_back.clone(),
+        left_behind: f.left_behind.iter().map(|(s, e)| format!("{s}: {e}")).collect(),
+    }
+}
+
 /// The user left the review screen: the plan it showed can no longer be applied.
 #[tauri::command]
 pub async fn discard_plan(state: State<'_, AppState>, plan_id: u32) -> IpcResult<()> {
@@ -307,14 +319,7 @@ pub async fn apply_plan(state: State<'_, AppState>, plan_id: u32, on_event: Chan
             keychain_entry: None,
             handoff: None,
             remerged: vec![],
-            failure: Some(FailureDto {
-                step: f.failed_step as u32,
-                summary: f.failed_summary.clone(),
-                code: f.error.code().into(),
-                message: f.error.to_string(),
-                rolled_back: f.rolled_back.clone(),
-                left_behind: f.left_behind.iter().map(|(s, e)| format!("{s}: {e}")).collect(),
-            }),
+            failure: Some(failure_dto(&f)),
         },
     };
     Ok(outcome)

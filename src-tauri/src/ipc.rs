@@ -415,6 +415,40 @@ impl LimitsArgs {
     }
 }
 
+/// What to share with links you can stop: files (full keys), or the folder when none.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareArgs {
+    pub bucket: String,
+    pub prefix: Option<String>,
+    pub files: Vec<String>,
+    pub expires_seconds: u32,
+}
+
+/// A share made: its id in My access, its links, when they end; or the failure (rolled back).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareOutcomeDto {
+    pub ok: bool,
+    pub id: Option<String>,
+    pub links: Vec<LinkDto>,
+    pub ends_text: Option<String>,
+    pub failure: Option<FailureDto>,
+}
+
+/// A drop-box upload page for a folder.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DropBoxArgs {
+    pub bucket: String,
+    pub folder: String,
+    /// `100MB`, `2GB`, `500KB`.
+    pub max_size: String,
+    pub content_type: Option<String>,
+    pub expires_seconds: u32,
+    pub signer: Option<String>,
+}
+
 /// Which connect-kit file to save for the recipient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
@@ -586,6 +620,8 @@ pub enum AccessKind {
     IamUser,
     Role,
     Imported,
+    /// Links signed with a key made for them (a share): stopping it deletes the key.
+    Share,
 }
 
 /// Whether what an access names is still in the account.
@@ -625,6 +661,8 @@ pub struct AccessDto {
     pub source_ips: Vec<String>,
     /// What it can do, from its policy as it is in the account now (empty when that could not be read).
     pub can: Vec<CardLineDto>,
+    /// For a share of files: their keys (empty for a share of a folder, and for everything else).
+    pub share_files: Vec<String>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -873,6 +911,9 @@ pub fn typescript_bindings() -> String {
         CardLineDto::decl(&cfg),
         ReminderDto::decl(&cfg),
         KitKind::decl(&cfg),
+        ShareArgs::decl(&cfg),
+        ShareOutcomeDto::decl(&cfg),
+        DropBoxArgs::decl(&cfg),
         StepDto::decl(&cfg),
         PlanDto::decl(&cfg),
         ProgressDto::decl(&cfg),

@@ -9,6 +9,7 @@ pub mod ipc;
 mod keys;
 mod links;
 mod settings;
+mod share;
 mod signin;
 mod state;
 
@@ -48,6 +49,10 @@ pub fn run() {
             keys::add_aws_profile,
             keys::save_handoff,
             keys::save_kit,
+            share::plan_share,
+            share::create_share,
+            share::extend_share,
+            share::save_drop_box,
             keys::wait_for_key,
             links::list_objects,
             links::saved_signers,

@@ -37,7 +37,7 @@ pub async fn saved_signers(state: State<'_, AppState>) -> IpcResult<Vec<SignerDt
         .collect())
 }
 
-async fn signing_session(state: &AppState, signer: Option<&str>) -> IpcResult<Arc<Session>> {
+pub(crate) async fn signing_session(state: &AppState, signer: Option<&str>) -> IpcResult<Arc<Session>> {
     let session = state.session().await?;
     Ok(match signer {
         None => session,
@@ -50,6 +50,17 @@ pub async fn signer_info(state: State<'_, AppState>, signer: Option<String>) -> 
     let session = signing_session(&state, signer.as_deref()).await?;
     let life = presign::credentials_lifetime(&session).await?;
     Ok(SignerInfoDto { temporary: life.temporary, expires_at: life.expires_at.map(format_time) })
+}
+
+pub(crate) fn link_dto(l: &presign::Link) -> LinkDto {
+    LinkDto {
+        key: l.key.clone(),
+        method: if l.method == "PUT" { LinkMethod::Put } else { LinkMethod::Get },
+        url: l.url.clone(),
+        expires_at: format_time(l.expires_at),
+        cut_short: l.cut_short_by_credentials,
+        curl: l.curl(),
+    }
 }
 
 #[tauri::command]
@@ -70,17 +81,7 @@ pub async fn presign_links(state: State<'_, AppState>, args: PresignArgs) -> Ipc
         }
         links.push(signer.sign(key, &kind).await?);
     }
-    let dto = links
-        .iter()
-        .map(|l| LinkDto {
-            key: l.key.clone(),
-            method: if l.method == "PUT" { LinkMethod::Put } else { LinkMethod::Get },
-            url: l.url.clone(),
-            expires_at: format_time(l.expires_at),
-            cut_short: l.cut_short_by_credentials,
-            curl: l.curl(),
-        })
-        .collect();
+    let dto = links.iter().map(link_dto).collect();
     *state.links.lock().await = links;
     Ok(dto)
 }

@@ -34,6 +34,8 @@ pub struct AppState {
     pub last_key: Mutex<Option<NewKey>>,
     /// The links made last, so "test this link" only ever fetches a link the app made.
     pub links: Mutex<Vec<s3aw_core::presign::Link>>,
+    /// The share whose plan is on review (made by `plan_share`, created by `create_share`).
+    pub share_request: Mutex<Option<s3aw_core::share::ShareRequest>>,
     /// The handoff sheet of the role just created.
     pub last_handoff: Mutex<Option<Handoff>>,
     /// The rotation or revocation the user is looking at in "My access", applied as reviewed.
@@ -68,6 +70,7 @@ impl AppState {
             last_key: Mutex::new(None),
             last_handoff: Mutex::new(None),
             links: Mutex::new(Vec::new()),
+            share_request: Mutex::new(None),
             rotate_plan: Mutex::new(None),
             revoke_plan: Mutex::new(None),
             keychain: keychain(),

@@ -16,6 +16,7 @@ import type {
   JobDto,
   PermissionCheckDto,
   IpcError,
+  DropBoxArgs,
   KitKind,
   LevelDto,
   LimitsArgs,
@@ -25,6 +26,8 @@ import type {
   ObjectPageDto,
   PresignArgs,
   ReminderDto,
+  ShareArgs,
+  ShareOutcomeDto,
   SignerDto,
   SignerInfoDto,
   PlanDto,
@@ -86,6 +89,12 @@ export interface Backend {
   signerInfo(signer: string | null): Promise<SignerInfoDto>;
   presignLinks(args: PresignArgs): Promise<LinkDto[]>;
   testLink(index: number): Promise<LinkTestDto>;
+  /** Plan a share (links signed with a key made for them); `createShare` applies exactly that plan. */
+  planShare(args: ShareArgs): Promise<PlanDto>;
+  createShare(planId: number, onEvent: (p: ProgressDto) => void): Promise<ShareOutcomeDto>;
+  extendShare(id: string, expiresSeconds: number): Promise<ShareOutcomeDto>;
+  /** Sign a drop-box form and save its upload page where the user chooses; null when cancelled. */
+  saveDropBox(args: DropBoxArgs): Promise<string | null>;
   /** Links for a whole folder, saved as CSV where the user chooses; null when cancelled. */
   presignFolderCsv(bucket: string, prefix: string, expiresSeconds: number, signer: string | null, onProgress: (n: number) => void): Promise<string | null>;
   bucketSettings(bucket: string): Promise<BucketSettingsDto>;
@@ -177,6 +186,10 @@ export async function tauriBackend(): Promise<Backend> {
     signerInfo: (signer) => call("signer_info", { signer }),
     presignLinks: (args) => call("presign_links", { args }),
     testLink: (index) => call("test_link", { index }),
+    planShare: (args) => call("plan_share", { args }),
+    createShare: (planId, onEvent) => streaming("create_share", { planId }, "onEvent", onEvent),
+    extendShare: (id, expiresSeconds) => call("extend_share", { id, expiresSeconds }),
+    saveDropBox: (args) => call("save_drop_box", { args }),
     presignFolderCsv: (bucket, prefix, expiresSeconds, signer, onProgress) => streaming("presign_folder_csv", { bucket, prefix, expiresSeconds, signer }, "onProgress", onProgress),
     bucketSettings: (bucket) => call("bucket_settings", { bucket }),
     planSettings: (args) => call("plan_settings", { args }),
@@ -236,8 +249,11 @@ export function fakeBackend(): Backend {
         { code: "delete", question: "Delete files in the folder in/", allowed: false, answer: "No" },
         { code: "ends", question: "Ends on", allowed: null, answer: "2026-12-31 00:00 UTC" },
       ],
+      shareFiles: [],
     },
   ];
+  const newPlan = (headline: string, policy: string | null, steps: PlanDto["steps"]): PlanDto =>
+    (plan = { id: ++planIds, headline, steps, notes: [], policy, savesToKeychain: true, keychainProblem: null, can: [] });
   return {
     uiReady: async () => {},
     appInfo: async () => ({ version: "dev", sandboxEndpoint: "http://fake", keychainService: "fake", saveDialogStandIn: false }),
@@ -268,22 +284,11 @@ export function fakeBackend(): Backend {
     listFolders: async (_b, prefix) => (prefix === "" ? ["2026/", "archive/"] : []),
     policyPreview: async (bucket, prefix, level) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [level], Resource: [`arn:aws:s3:::${bucket}/${prefix ?? ""}*`] }] }, null, 2),
     bucketCors: async () => [],
-    planGrant: async (args) => {
-      plan = {
-        id: ++planIds,
-        headline: `Read access to s3://${args.bucket}/ for a new IAM user "${args.userName}"`,
-        steps: [
-          { call: "iam:CreatePolicy", summary: `Create the permission policy "${args.policyName}"`, undo: "iam:DeletePolicy", document: "{}" },
-          { call: "iam:CreateUser", summary: `Create the IAM user "${args.userName}"`, undo: "iam:DeleteUser", document: null },
-        ],
-        notes: [],
-        policy: "{}",
-        savesToKeychain: true,
-        keychainProblem: null,
-        can: [],
-      };
-      return plan;
-    },
+    planGrant: async (args) =>
+      newPlan(`Read access to s3://${args.bucket}/ for a new IAM user "${args.userName}"`, "{}", [
+        { call: "iam:CreatePolicy", summary: `Create the permission policy "${args.policyName}"`, undo: "iam:DeletePolicy", document: "{}" },
+        { call: "iam:CreateUser", summary: `Create the IAM user "${args.userName}"`, undo: "iam:DeleteUser", document: null },
+      ]),
     applyPlan: async (planId, onEvent) => {
       if (plan?.id !== planId) throw new BackendError("stale_plan", "This is not the plan the app holds now. Review the changes again.");
       const total = plan.steps.length;
@@ -319,6 +324,19 @@ export function fakeBackend(): Backend {
     presignLinks: async (args) =>
       args.keys.map((key) => ({ key, method: args.upload ? "PUT" : "GET", url: `https://${args.bucket}.s3.amazonaws.com/${key}?X-Amz-Signature=fake`, expiresAt: "2026-11-22T18:00:00Z", cutShort: args.signer === null, curl: `curl '${key}'` })),
     testLink: async () => ({ works: true, status: 206, message: "The link works: the file downloads." }),
+    planShare: async (args) =>
+      newPlan(`Share ${args.files.length || "every"} file(s) with links you can stop`, "{}", [
+        { call: "iam:CreateUser", summary: 'Create the IAM user "s3aw-share-0123456789ab"', undo: "iam:DeleteUser", document: null },
+      ]),
+    createShare: async (planId, onEvent) => {
+      if (plan?.id !== planId) throw new BackendError("stale_plan", "This is not the plan the app holds now. Review the changes again.");
+      onEvent({ type: "started", index: 0, total: 1, summary: "" });
+      onEvent({ type: "succeeded", index: 0, detail: null });
+      plan = null;
+      return { ok: true, id: "share-demo", endsText: "2026-11-30 10:00 UTC", links: [{ key: "2026/report.pdf", method: "GET", url: "https://sample-reports.s3.amazonaws.com/2026/report.pdf?X-Amz-Signature=fake", expiresAt: "2026-11-30T10:00:00Z", cutShort: false, curl: "curl" }], failure: null };
+    },
+    extendShare: async () => ({ ok: true, id: "share-demo", endsText: "2026-12-01 10:00 UTC", links: [], failure: null }),
+    saveDropBox: async (args) => `~/Downloads/upload-to-${args.bucket}.html`,
     presignFolderCsv: async (bucket, _p, _e, _s, onProgress) => {
       onProgress(100);
       return `100 link(s) saved to ~/Downloads/links-${bucket}.csv`;
@@ -335,19 +353,12 @@ export function fakeBackend(): Backend {
       logging: null,
       cors: [{ id: null, allowedOrigins: ["https://app.example.com"], allowedMethods: ["GET", "HEAD"], allowedHeaders: [], exposeHeaders: ["ETag"], maxAgeSeconds: 3000 }],
     }),
-    planSettings: async (args) => {
-      plan = {
-        id: ++planIds,
-        headline: `Change the settings of the bucket "${args.bucket}" (nothing is created in IAM)`,
-        steps: args.tlsOnly ? [{ call: "s3:PutBucketPolicy", summary: `Refuse unencrypted (non-TLS) connections to "${args.bucket}"`, undo: "s3:DeleteBucketPolicy", document: "{}" }] : [],
-        notes: [],
-        policy: null,
-        savesToKeychain: true,
-        keychainProblem: null,
-        can: [],
-      };
-      return plan;
-    },
+    planSettings: async (args) =>
+      newPlan(
+        `Change the settings of the bucket "${args.bucket}" (nothing is created in IAM)`,
+        null,
+        args.tlsOnly ? [{ call: "s3:PutBucketPolicy", summary: `Refuse unencrypted (non-TLS) connections to "${args.bucket}"`, undo: "s3:DeleteBucketPolicy", document: "{}" }] : [],
+      ),
     copyText: async () => {},
     checkPermissions: async () => ({ checked: true, reason: null, missing: [{ job: "grant", description: "Create access", actions: ["iam:CreateAccessKey"] }] }),
     permissionsPolicy: async (jobs) => JSON.stringify({ Version: "2012-10-17", Statement: jobs.map((j) => ({ Sid: j, Effect: "Allow", Action: ["s3:ListBucket"], Resource: "*" })) }, null, 2),

@@ -35,7 +35,7 @@ export type VersioningDto = "enabled" | "suspended" | "off";
 
 export type KeyStatus = "Active" | "Inactive";
 
-export type AccessKind = "iam-user" | "role" | "imported";
+export type AccessKind = "iam-user" | "role" | "imported" | "share";
 
 export type AccessState = "exists" | "deleted" | "unchecked";
 
@@ -125,6 +125,16 @@ export type ReminderDto = { id: string, label: string, endsAt: string,
 endsText: string, expired: boolean, };
 
 export type KitKind = "rclone" | "cyberduck";
+
+export type ShareArgs = { bucket: string, prefix: string | null, files: Array<string>, expiresSeconds: number, };
+
+export type ShareOutcomeDto = { ok: boolean, id: string | null, links: Array<LinkDto>, endsText: string | null, failure: FailureDto | null, };
+
+export type DropBoxArgs = { bucket: string, folder: string, 
+/**
+ * `100MB`, `2GB`, `500KB`.
+ */
+maxSize: string, contentType: string | null, expiresSeconds: number, signer: string | null, };
 
 export type StepDto = { call: string, summary: string, undo: string, 
 /**
@@ -242,7 +252,11 @@ endsAt: string | null, endsText: string | null, expired: boolean, endsSoon: bool
 /**
  * What it can do, from its policy as it is in the account now (empty when that could not be read).
  */
-can: Array<CardLineDto>, };
+can: Array<CardLineDto>, 
+/**
+ * For a share of files: their keys (empty for a share of a folder, and for everything else).
+ */
+shareFiles: Array<string>, };
 
 export type RotatePlanDto = { oldKeyId: string, steps: Array<string>, 
 /**

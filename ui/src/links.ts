@@ -4,7 +4,8 @@
 
 import type { Backend } from "./backend";
 import type { LinkDto, SignerDto } from "./bindings";
-import { busy, errorBox, message } from "./common";
+import { busy, errorBox, message, progressList } from "./common";
+import { failureView, planView } from "./planView";
 import { field, h, uid } from "./dom";
 
 export const ROW_HEIGHT = 32;
@@ -36,6 +37,18 @@ export function humanSize(n: number): string {
     i++;
   }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** "Copy link": the app writes the clipboard; the status line says what happened. */
+export function copyLinkButton(backend: Backend, l: LinkDto, status: HTMLElement): HTMLElement {
+  return h("button", { type: "button", class: "secondary small", onclick: async () => {
+    try {
+      await backend.copyText(l.url);
+      status.textContent = `Copied the link for ${l.key}.`;
+    } catch (e) {
+      status.textContent = message(e);
+    }
+  } }, "Copy link");
 }
 
 interface Entry {
@@ -262,14 +275,7 @@ export function linksScreen(main: HTMLElement, nav: HTMLElement, backend: Backen
             h(
               "div",
               { class: "row" },
-              h("button", { type: "button", class: "secondary small", onclick: async () => {
-                try {
-                  await backend.copyText(l.url);
-                  copyStatus.textContent = `Copied the link for ${l.key}.`;
-                } catch (e) {
-                  copyStatus.textContent = message(e);
-                }
-              } }, "Copy link"),
+              copyLinkButton(backend, l, copyStatus),
               l.method === "GET"
                 ? h("button", { type: "button", class: "secondary small", "aria-label": `Test the link for ${l.key}`, onclick: async () => {
                     test.textContent = "Testing…";
@@ -292,6 +298,69 @@ export function linksScreen(main: HTMLElement, nav: HTMLElement, backend: Backen
     );
     results.querySelector<HTMLElement>("h2")?.focus();
   };
+
+  // Links you can stop: signed with a key made for this share, reviewed first like any change.
+  const share = h("button", { type: "button", class: "secondary", id: "make-share" }, "Links I can stop…");
+  share.addEventListener("click", async () => {
+    const secs = expirySeconds(amount.input.value, unit.value);
+    if (typeof secs === "string") return void (expiryErr.textContent = secs);
+    expiryErr.textContent = "";
+    if (upload) return void results.replaceChildren(errorBox("Links you can stop are for downloads. Choose Download, or use an upload page for a folder."));
+    const files = [...selected];
+    if (!files.length && !prefix) return void results.replaceChildren(errorBox("Choose files, or open the folder to share."));
+    results.replaceChildren(busy("Checking your account and preparing the share…"));
+    try {
+      const plan = await backend.planShare({ bucket, prefix: prefix || null, files, expiresSeconds: secs });
+      const go = h("button", { type: "button", class: "primary", id: "create-share" }, "Create the share and make the links");
+      const area = h("div", { "aria-live": "polite" });
+      go.addEventListener("click", async () => {
+        go.disabled = true;
+        const progress = progressList(plan.steps.map((x) => x.summary));
+        area.replaceChildren(progress.element);
+        try {
+          const out = await backend.createShare(plan.id, progress.onEvent);
+          if (!out.ok) return void area.replaceChildren(failureView(out.failure!));
+          showLinks(out.links);
+          results.prepend(
+            h("p", { class: "ok box", role: "note", id: "share-made" }, `These links work until ${out.endsText}. To stop them all before then: My access → this share → Stop these links now.`),
+          );
+        } catch (e) {
+          area.replaceChildren(errorBox(message(e)));
+        }
+      });
+      results.replaceChildren(
+        h("h2", { tabindex: "-1" }, "Review: links you can stop"),
+        h("p", { class: "banner", role: "note" }, "Nothing has changed yet. A key is made for this share alone; deleting it stops every link at once."),
+        h("h3", {}, plan.headline),
+        planView(plan),
+        go,
+        area,
+      );
+      results.querySelector<HTMLElement>("h2")?.focus();
+    } catch (e) {
+      results.replaceChildren(errorBox(message(e)));
+    }
+  });
+
+  // A drop-box: an upload page for the open folder, with a size limit.
+  const dropStatus = h("p", { class: "hint", role: "status", "aria-live": "polite", id: "drop-status" });
+  const maxSize = field("Largest file", { value: "100MB", hint: "Such as 100MB, 2GB or 500KB (at most 5GiB).", onInput: (v) => (/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|kib|mib|gib)?\s*$/i.test(v) ? null : "Write it like 100MB, 2GB or 500KB.") });
+  const dropType = field("Only files of this type (optional)", { value: "", placeholder: "application/pdf or image/*", onInput: (v) => (v && !/^[\w.+-]+\/([\w.+-]+|\*)$/.test(v) ? "Write it as type/subtype, such as application/pdf, or image/*." : null) });
+  const drop = h("button", { type: "button", class: "secondary", id: "save-drop-box" }, "Save upload page…");
+  drop.addEventListener("click", async () => {
+    const secs = expirySeconds(amount.input.value, unit.value);
+    if (typeof secs === "string") return void (expiryErr.textContent = secs);
+    if (!prefix) return void (dropStatus.textContent = "Open the folder the uploads should go to.");
+    dropStatus.textContent = "Signing…";
+    try {
+      const saved = await backend.saveDropBox({ bucket, folder: prefix, maxSize: maxSize.input.value, contentType: dropType.input.value.trim() || null, expiresSeconds: secs, signer: signerSelect.value || null });
+      dropStatus.textContent = saved
+        ? `Saved the upload page to ${saved} (readable by you only). Send it to the person who uploads: they open it in any browser and choose a file. It goes into ${prefix} only.`
+        : "";
+    } catch (e) {
+      dropStatus.textContent = message(e);
+    }
+  });
 
   // Bulk: every file under the folder, as CSV.
   const bulkStatus = h("p", { class: "hint", role: "status", "aria-live": "polite", id: "bulk-status" });
@@ -340,9 +409,19 @@ export function linksScreen(main: HTMLElement, nav: HTMLElement, backend: Backen
         h("div", { class: "field" }, h("label", { for: "signer" }, "Who signs the links"), signerSelect),
         signerNote,
       ),
-      h("div", { class: "row" }, make, bulk),
+      h("div", { class: "row" }, make, share, bulk),
       bulkBar,
       bulkStatus,
+      h(
+        "details",
+        { class: "drop-box" },
+        h("summary", {}, "An upload page for this folder (a drop-box)"),
+        h("p", { class: "hint" }, "A web page anyone you send it to can upload files with, into the open folder only, up to a size, until the expiry above. They need no account and no app."),
+        maxSize.wrap,
+        dropType.wrap,
+        drop,
+        dropStatus,
+      ),
       results,
     );
     checkSigner();

@@ -23,6 +23,7 @@ const base: AccessDto = {
   endsSoon: false,
   sourceIps: [],
   can: [],
+  shareFiles: [],
 };
 
 group("My access words", () => {
@@ -30,6 +31,8 @@ group("My access words", () => {
     expect(describe(base)).toBe("Read and write access to s3://data/in/");
     expect(describe({ ...base, kind: "role", prefix: null, level: "read" })).toBe("Read-only access to s3://data/ for another AWS account");
     expect(describe({ ...base, kind: "imported" })).toBe("An access key you added to this app");
+    expect(describe({ ...base, kind: "share", shareFiles: ["in/a.pdf", "in/b.pdf"] })).toBe("Links you can stop, to 2 files in s3://data/in/");
+    expect(describe({ ...base, kind: "share" })).toBe("Links you can stop, to every file in s3://data/in/");
   });
 
   it("says when an access ends, and that an ended one is refused by AWS", () => {

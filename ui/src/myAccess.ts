@@ -7,6 +7,7 @@ import { busy, errorBox, message, progressList } from "./common";
 import { field, h } from "./dom";
 import { cardView } from "./card";
 import { handoverPanel } from "./handover";
+import { copyLinkButton } from "./links";
 
 export interface MyAccessContext {
   backend: Backend;
@@ -19,6 +20,11 @@ const LEVEL_WORDS: Record<LevelDto, string> = { read: "Read-only", upload: "Uplo
 /** What an entry gives, in plain words. */
 export function describe(a: AccessDto): string {
   if (a.kind === "imported") return "An access key you added to this app";
+  if (a.kind === "share") {
+    const n = a.shareFiles.length;
+    const what = n === 0 ? "every file in" : n === 1 ? "1 file in" : `${n} files in`;
+    return `Links you can stop, to ${what} s3://${a.bucket}/${a.prefix ?? ""}`;
+  }
   const where = `s3://${a.bucket}/${a.prefix ?? ""}`;
   const level = a.level ? LEVEL_WORDS[a.level] : "";
   return a.kind === "role" ? `${level} access to ${where} for another AWS account` : `${level} access to ${where}`;
@@ -136,7 +142,10 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
         "div",
         { class: "row" },
         canRotate ? h("button", { type: "button", class: "secondary rotate", onclick: () => startRotate(a, panel!) }, "Rotate key…") : null,
-        a.state !== "unchecked" ? h("button", { type: "button", class: "secondary danger revoke", onclick: () => startRevoke(a, panel!, false) }, a.expired ? "Clean up (revoke)…" : "Revoke…") : null,
+        a.kind === "share" && a.state === "exists" ? h("button", { type: "button", class: "secondary extend", onclick: () => startExtend(a, panel!) }, "Extend…") : null,
+        a.state !== "unchecked"
+          ? h("button", { type: "button", class: "secondary danger revoke", onclick: () => startRevoke(a, panel!, false) }, a.kind === "share" ? "Stop these links now…" : a.expired ? "Clean up (revoke)…" : "Revoke…")
+          : null,
       ),
       panel,
     );
@@ -282,6 +291,43 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
     } catch (e) {
       panel.replaceChildren(errorBox(message(e)), closeButton(panel, "Close"));
     }
+  };
+
+  /** A share: a new end (at most 7 days from now), and its links signed again. */
+  const startExtend = (a: AccessDto, panel: HTMLElement) => {
+    const days = h("select", { id: `extend-days-${a.id}` }, [1, 2, 3, 5, 7].map((d) => h("option", { value: String(d), selected: d === 7 }, `${d} day${d === 1 ? "" : "s"} from now`)));
+    const go = h("button", { type: "button", class: "primary", id: "extend-confirm" }, "Extend and make new links");
+    const out = h("div", { "aria-live": "polite" });
+    go.addEventListener("click", async () => {
+      out.replaceChildren(busy("Moving the end and signing the links again…"));
+      try {
+        const r = await backend.extendShare(a.id, Number(days.value) * 86400);
+        const copyStatus = h("p", { class: "hint", role: "status", "aria-live": "polite" });
+        out.replaceChildren(
+          h("p", { class: "ok", id: "extend-done" }, `The share now ends ${r.endsText}. New links (the old ones still end at the old time):`),
+          h(
+            "ol",
+            { class: "links" },
+            r.links.map((l) =>
+              h(
+                "li",
+                {},
+                h("strong", {}, l.key),
+                h("input", { type: "text", readonly: true, value: l.url, class: "url", "aria-label": `Link for ${l.key}` }),
+                copyLinkButton(backend, l, copyStatus),
+              ),
+            ),
+          ),
+          copyStatus,
+        );
+      } catch (e) {
+        out.replaceChildren(errorBox(message(e)));
+      }
+    });
+    panel.replaceChildren(
+      h("div", {}, h("h3", { tabindex: "-1" }, "Extend this share"), h("div", { class: "field" }, h("label", { for: `extend-days-${a.id}` }, "The links work until"), days), h("div", { class: "row" }, go, closeButton(panel, "Close")), out),
+    );
+    focusFirst(panel);
   };
 
   const runRevoke = async (a: AccessDto, steps: string[], panel: HTMLElement) => {

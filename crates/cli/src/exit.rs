@@ -147,20 +147,6 @@ pub async fn run_plan(session: &Session, plan: &Plan, keychain: Option<&Keychain
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_help_table_lists_every_code_in_order() {
-        let table = help_table();
-        for (i, e) in Exit::ALL.iter().enumerate() {
-            assert_eq!(e.code() as usize, i);
-            assert!(table.contains(&format!("  {i}  {}", e.meaning())), "{table}");
-        }
-    }
-}
-
 /// "What can this key do?" as JSON: one object per line.
 pub fn card_json(lines: &[s3aw_core::explain::Line]) -> serde_json::Value {
     serde_json::Value::Array(lines.iter().map(|l| serde_json::json!({ "code": l.code, "question": l.question, "allowed": l.allowed, "answer": l.answer })).collect())
@@ -172,6 +158,20 @@ pub fn print_card(lines: &[s3aw_core::explain::Line]) {
         match l.allowed {
             Some(yes) => println!("  {:<4} {}", if yes { "yes" } else { "no" }, l.question),
             None => println!("  {}: {}", l.question, l.answer),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_help_table_lists_every_code_in_order() {
+        let table = help_table();
+        for (i, e) in Exit::ALL.iter().enumerate() {
+            assert_eq!(e.code() as usize, i);
+            assert!(table.contains(&format!("  {i}  {}", e.meaning())), "{table}");
         }
     }
 }

@@ -9,6 +9,7 @@ mod grant;
 mod login;
 mod permissions;
 mod presign;
+mod share;
 
 use clap::{Parser, Subcommand};
 use exit::{fail, print_json, CliResult, Exit, Failure};
@@ -60,7 +61,7 @@ enum Command {
     },
     /// Create access to a bucket.
     #[command(subcommand)]
-    Grant(grant::Grant),
+    Grant(Box<grant::Grant>),
     /// Print a saved key for AWS tools (`credential_process` format). Used from ~/.aws/config.
     CredentialProcess {
         /// The access (its id, as `s3aw access list` shows it), or one access key id.
@@ -87,7 +88,10 @@ enum Command {
     #[command(subcommand)]
     Access(access::AccessCommand),
     /// Make a pre-signed link to download (or, with --put, upload) one object, or links for a whole prefix.
-    Presign(presign::PresignArgs),
+    Presign(Box<presign::PresignArgs>),
+    /// Links you can stop: signed with a key made for the share, deleted by `share stop`.
+    #[command(subcommand)]
+    Share(share::ShareCommand),
 }
 
 fn main() -> ExitCode {
@@ -210,6 +214,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Permissions(args) => permissions::run(&cli, args).await,
         Command::Grant(cmd) => grant::run(&cli, cmd).await,
         Command::Presign(args) => presign::run(&cli, args).await,
+        Command::Share(cmd) => share::run(&cli, cmd).await,
         Command::Access(cmd) => access::run(&cli, cmd).await,
         Command::Bucket(cmd) => bucket::run(&cli, cmd).await,
         Command::CredentialProcess { access } => {

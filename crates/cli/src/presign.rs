@@ -4,7 +4,7 @@ use crate::exit::{fail, print_json, CliResult, Exit, Failure};
 use crate::{connect, Cli};
 use clap::Args;
 use s3aw_core::keychain::Keychain;
-use s3aw_core::presign::{parse_expiry, LinkKind};
+use s3aw_core::presign::{parse_expiry, parse_size, size_text, LinkKind, PostRules};
 use s3aw_core::record::format_time as rfc3339;
 use s3aw_core::Error;
 use serde_json::json;
@@ -15,10 +15,21 @@ pub struct PresignArgs {
     /// s3://BUCKET/KEY, or s3://BUCKET/PREFIX/ with --recursive.
     target: String,
     /// An upload link (HTTP PUT) instead of a download link.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "post")]
     put: bool,
-    /// With --put: the content type the uploader must send.
-    #[arg(long, requires = "put")]
+    /// A drop-box for s3://BUCKET/FOLDER/: a signed POST form anyone with it can upload files into that
+    /// folder with, up to --max-size, until it expires. Hand it over as a web page (--html), JSON or curl.
+    #[arg(long, conflicts_with_all = ["recursive", "test"], requires = "max_size")]
+    post: bool,
+    /// With --post: the largest file accepted (100MB, 2GB, 500KB; at most 5GiB).
+    #[arg(long, requires = "post")]
+    max_size: Option<String>,
+    /// With --post: write the upload page (a self-contained HTML form) to this file.
+    #[arg(long, requires = "post")]
+    html: Option<PathBuf>,
+    /// With --put: the content type the uploader must send. With --post: the type files must have
+    /// (application/pdf), or a family (image/*).
+    #[arg(long)]
     content_type: Option<String>,
     /// How long the link lives: 90s, 15m, 12h, 7d (at most 7d).
     #[arg(long, default_value = "1h")]
@@ -52,11 +63,26 @@ fn parse_s3_url(url: &str) -> Result<(String, String), Failure> {
 pub async fn run(cli: &Cli, args: &PresignArgs) -> CliResult {
     let (bucket, key) = parse_s3_url(&args.target)?;
     let expires = parse_expiry(&args.expires)?;
+    if args.content_type.is_some() && !args.put && !args.post {
+        return Err(fail(Exit::Error, "invalid_input", "--content-type goes with --put or --post"));
+    }
+    let post_rules = match (args.post, &args.max_size) {
+        (true, Some(size)) => Some(PostRules::new(&key, parse_size(size)?, args.content_type.as_deref())?),
+        _ => None,
+    };
+    if let Some(path) = &args.html {
+        if path.exists() && !args.force {
+            return Err(Error::FileExists { path: path.clone() }.into());
+        }
+    }
     let connected = connect(cli).await?;
     let session = match &args.signer {
         None => connected,
         Some(id) => connected.with_key(&s3aw_core::credential_process::load_saved_key(&Keychain::from_env(), id).await?),
     };
+    if let Some(rules) = post_rules {
+        return drop_box(cli, args, &session, &bucket, &rules, expires).await;
+    }
     if args.recursive {
         let path = args.csv.clone().unwrap_or_default();
         if path.exists() && !args.force {
@@ -92,5 +118,42 @@ pub async fn run(cli: &Cli, args: &PresignArgs) -> CliResult {
         }
         eprintln!("Use it with: {}", link.curl());
     }
+    Ok(())
+}
+
+/// `--post`: sign the drop-box form and hand it over as a page, JSON or a curl command.
+async fn drop_box(cli: &Cli, args: &PresignArgs, session: &s3aw_core::connect::Session, bucket: &str, rules: &PostRules, expires: std::time::Duration) -> CliResult {
+    let form = s3aw_core::presign::presign_post(session, bucket, rules, expires).await?;
+    if let Some(path) = &args.html {
+        // The page carries a signature that lets anyone upload: private to you until you send it.
+        s3aw_core::export::write_private_file(path, &form.html(), args.force)?;
+        eprintln!("Wrote the upload page to {} (readable by you only; send it to the person who uploads).", path.display());
+    }
+    let note = if form.cut_short_by_credentials {
+        Some("the signing credentials are temporary and expire first, so the form stops working then. Use a long-term key (--signer) for longer.")
+    } else if form.temporary_without_end {
+        Some("the signing credentials are temporary, so the form stops working when their session ends. Use a long-term key (--signer) for longer.")
+    } else {
+        None
+    };
+    if cli.json {
+        let mut out = form.to_json();
+        out["curl"] = json!(form.curl());
+        out["html_file"] = json!(args.html);
+        out["note"] = json!(note);
+        print_json(out);
+        return Ok(());
+    }
+    println!("Upload form for s3://{bucket}/{}: files up to {}{}, until {} (UTC).", rules.folder, size_text(rules.max_size),
+        rules.content_type.as_deref().map(|t| format!(" of type {t}{}", if t.ends_with('/') { "*" } else { "" })).unwrap_or_default(),
+        rfc3339(form.expires_at));
+    if let Some(n) = note {
+        eprintln!("Note: {n}");
+    }
+    println!("Post to: {}", form.url);
+    for (k, v) in &form.fields {
+        println!("  {k} = {v}");
+    }
+    println!("With curl: {}", form.curl());
     Ok(())
 }

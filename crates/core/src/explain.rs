@@ -163,7 +163,20 @@ pub fn for_access(status: &crate::access::AccessStatus, partition: &str, bucket:
         crate::access::Live::Unchecked(why) => Error::invalid("access", format!("its policy could not be read: {why}")),
         crate::access::Live::Exists => Error::invalid("access", format!("the policy of {} could not be read (it has no policy this app made)", e.principal_label())),
     })?;
-    Ok(explain(doc, &Target { partition, bucket: &bucket, prefix: prefix.as_deref() }))
+    let target = Target { partition, bucket: &bucket, prefix: prefix.as_deref() };
+    let mut lines = explain(doc, &target);
+    if !e.share_files.is_empty() {
+        // A share of some files: whether those files (and only they) download.
+        let all = e.share_files.iter().all(|f| allowed(doc, &Ask { action: "s3:GetObject", resource: format!("arn:{partition}:s3:::{bucket}/{f}"), list_prefix: None }));
+        let n = e.share_files.len();
+        lines.insert(0, Line {
+            code: "download_shared",
+            question: format!("Download the {n} shared file{}", if n == 1 { "" } else { "s" }),
+            allowed: Some(all),
+            answer: if all { "Yes" } else { "No" }.to_string(),
+        });
+    }
+    Ok(lines)
 }
 
 /// Whether the document allows the request: some Allow statement matches and no unconditional Deny does.

@@ -46,6 +46,7 @@ pub fn record_entry(session: &Session, plan: &Plan, applied: &Applied) -> Option
         endpoint: session.endpoint_url().map(str::to_string),
         ends_at: req.scope.limits.ends_at.clone(),
         source_ips: req.scope.limits.source_ips.clone(),
+        share_files: Vec::new(),
     })
 }
 

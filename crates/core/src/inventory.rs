@@ -171,6 +171,19 @@ pub async fn list_objects_paged(
     Ok((folders, objects))
 }
 
+/// Every object key under `prefix`, in every subfolder, in S3's order.
+pub async fn list_all_keys(session: &Session, bucket: &str, prefix: &str) -> Result<Vec<String>> {
+    crate::validate::bucket_name(bucket)?;
+    let region = crate::inventory::bucket_region(session, bucket).await?;
+    let mut pages = session.s3_in(&region).list_objects_v2().bucket(bucket).prefix(prefix).into_paginator().send();
+    let mut keys = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| from_sdk(&session.ctx, "ListObjectsV2", e))?;
+        keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
+    }
+    Ok(keys)
+}
+
 // ---- Bucket settings, read one by one -----------------------------------------------------------------
 
 fn service_code<E: aws_smithy_types::error::metadata::ProvideErrorMetadata>(e: &E) -> String {

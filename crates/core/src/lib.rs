@@ -33,6 +33,7 @@ pub mod record;
 pub mod request;
 pub mod secret;
 pub mod settings;
+pub mod share;
 pub mod signin;
 pub mod validate;
 pub mod grant;

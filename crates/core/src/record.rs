@@ -36,6 +36,9 @@ pub struct RecordEntry {
     /// The networks it may be used from, when limited.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source_ips: Vec<String>,
+    /// For a share of files (kind `share`): their keys. Empty for a share of a folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub share_files: Vec<String>,
 }
 
 impl RecordEntry {

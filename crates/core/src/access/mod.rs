@@ -140,7 +140,7 @@ async fn inline_policy_document(session: &Session, user: &str, name: &str) -> Re
 }
 
 /// IAM returns policy documents URL-encoded.
-fn decode_document(text: &str) -> Option<Value> {
+pub(crate) fn decode_document(text: &str) -> Option<Value> {
     let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
     serde_json::from_str(&decoded).ok()
 }
