@@ -28,6 +28,8 @@ const COMMANDS: &[&str] = &[
     "create_share",
     "extend_share",
     "save_drop_box",
+    "export_plan_iac",
+    "export_access_iac",
     "wait_for_key",
     "list_objects",
     "saved_signers",

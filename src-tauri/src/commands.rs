@@ -213,10 +213,13 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
     keep_for_review(&state, id, plan, keychain_problem).await
 }
 
-/// Hold `plan` for `apply_plan` under `id` (unless a newer plan was asked for meanwhile) and describe it.
+/// Hold `plan` for `apply_plan` under `id` (unless a newer plan was asked for meanwhile) and describe it,
+/// with IAM Access Analyzer's check of the policies it writes (a plan with errors is held but refused).
 pub(crate) async fn keep_for_review(state: &AppState, id: u32, plan: Plan, keychain_problem: Option<String>) -> IpcResult<PlanDto> {
-    let dto = plan_dto(id, &plan, keychain_problem);
-    state.keep_plan(id, plan).await;
+    let session = state.session().await?;
+    let analysis = s3aw_core::analyzer::check_plan(&session, &plan).await;
+    let dto = plan_dto(id, &plan, keychain_problem, &analysis);
+    state.keep_plan(id, plan, analysis.blocks()).await;
     Ok(dto)
 }
 
@@ -246,7 +249,7 @@ pub(crate) fn send_progress(channel: &Channel<ProgressDto>) -> impl FnMut(Progre
     }
 }
 
-fn plan_dto(id: u32, plan: &Plan, keychain_problem: Option<String>) -> PlanDto {
+fn plan_dto(id: u32, plan: &Plan, keychain_problem: Option<String>, analysis: &s3aw_core::analyzer::Analysis) -> PlanDto {
     PlanDto {
         id,
         headline: plan.headline.clone(),
@@ -265,6 +268,7 @@ fn plan_dto(id: u32, plan: &Plan, keychain_problem: Option<String>) -> PlanDto {
         saves_to_keychain: keychain_problem.is_none(),
         keychain_problem,
         can: s3aw_core::explain::for_plan(plan).unwrap_or_default().into_iter().map(Into::into).collect(),
+        checks: analysis.into(),
     }
 }
 

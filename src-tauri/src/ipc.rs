@@ -449,6 +449,26 @@ pub struct DropBoxArgs {
     pub signer: Option<String>,
 }
 
+/// Which engine an export is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum IacFormatDto {
+    CloudformationYaml,
+    CloudformationJson,
+    Terraform,
+}
+
+impl From<IacFormatDto> for s3aw_core::iac::IacFormat {
+    fn from(f: IacFormatDto) -> Self {
+        use s3aw_core::iac::IacFormat as F;
+        match f {
+            IacFormatDto::CloudformationYaml => F::CloudFormationYaml,
+            IacFormatDto::CloudformationJson => F::CloudFormationJson,
+            IacFormatDto::Terraform => F::Terraform,
+        }
+    }
+}
+
 /// Which connect-kit file to save for the recipient.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
@@ -515,6 +535,63 @@ pub struct PlanDto {
     pub keychain_problem: Option<String>,
     /// What the access will be able to do (empty when the plan grants none).
     pub can: Vec<CardLineDto>,
+    /// IAM Access Analyzer's check of every policy the plan writes.
+    pub checks: ChecksDto,
+}
+
+/// How serious an IAM Access Analyzer finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeverityDto {
+    Error,
+    SecurityWarning,
+    Warning,
+    Suggestion,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingDto {
+    pub policy: String,
+    pub severity: SeverityDto,
+    pub code: String,
+    pub message: String,
+    pub learn_more: Option<String>,
+}
+
+/// IAM Access Analyzer's result: checked (with findings) or not, and why; errors block Apply.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChecksDto {
+    pub checked: bool,
+    pub summary: String,
+    pub blocks: bool,
+    pub findings: Vec<FindingDto>,
+}
+
+impl From<&s3aw_core::analyzer::Analysis> for ChecksDto {
+    fn from(a: &s3aw_core::analyzer::Analysis) -> Self {
+        use s3aw_core::analyzer::{Analysis, Severity};
+        let findings = match a {
+            Analysis::Checked(f) => f
+                .iter()
+                .map(|f| FindingDto {
+                    policy: f.policy.clone(),
+                    severity: match f.severity {
+                        Severity::Error => SeverityDto::Error,
+                        Severity::SecurityWarning => SeverityDto::SecurityWarning,
+                        Severity::Warning => SeverityDto::Warning,
+                        Severity::Suggestion => SeverityDto::Suggestion,
+                    },
+                    code: f.code.clone(),
+                    message: f.message.clone(),
+                    learn_more: f.learn_more.clone(),
+                })
+                .collect(),
+            _ => vec![],
+        };
+        ChecksDto { checked: matches!(a, Analysis::Checked(_)), summary: a.summary(), blocks: a.blocks(), findings }
+    }
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -909,8 +986,12 @@ pub fn typescript_bindings() -> String {
         GrantArgs::decl(&cfg),
         LimitsArgs::decl(&cfg),
         CardLineDto::decl(&cfg),
+        SeverityDto::decl(&cfg),
+        FindingDto::decl(&cfg),
+        ChecksDto::decl(&cfg),
         ReminderDto::decl(&cfg),
         KitKind::decl(&cfg),
+        IacFormatDto::decl(&cfg),
         ShareArgs::decl(&cfg),
         ShareOutcomeDto::decl(&cfg),
         DropBoxArgs::decl(&cfg),

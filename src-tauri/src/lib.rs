@@ -53,6 +53,8 @@ pub fn run() {
             share::create_share,
             share::extend_share,
             share::save_drop_box,
+            share::export_plan_iac,
+            share::export_access_iac,
             keys::wait_for_key,
             links::list_objects,
             links::saved_signers,

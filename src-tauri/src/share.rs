@@ -1,4 +1,4 @@
-//! Commands for links you can stop (shares) and drop-box upload pages. Each maps to `s3aw_core::share` or
+//! Commands for links you can stop (shares), drop-box upload pages, and exports for a team's engine. Each maps to `s3aw_core::share` or
 //! `s3aw_core::presign`; the share is planned, reviewed and applied like any grant.
 
 use crate::commands::{failure_dto, keep_for_review, send_progress};
@@ -32,8 +32,11 @@ pub async fn plan_share(state: State<'_, AppState>, args: ShareArgs) -> IpcResul
         expires_in: Duration::from_secs(args.expires_seconds.into()),
     };
     let plan = share::plan_share(&session, &req, state.keychain.service()).await?;
+    let can: Vec<CardLineDto> = s3aw_core::explain::for_share_plan(&plan, &req.files).unwrap_or_default().into_iter().map(Into::into).collect();
     *state.share_request.lock().await = Some(req);
-    keep_for_review(&state, id, plan, None).await
+    let mut dto = keep_for_review(&state, id, plan, None).await?;
+    dto.can = can;
+    Ok(dto)
 }
 
 /// Create the share the user reviewed (exactly that plan), then sign its links with its own key.
@@ -80,5 +83,41 @@ pub async fn save_drop_box(app: tauri::AppHandle, state: State<'_, AppState>, ar
     let Some(path) = choose_save_path(&app, &name, ("Web page", &["html"])).await else { return Ok(None) };
     // The page carries a signature that lets anyone upload: private until the user sends it.
     s3aw_core::export::write_private_file(&path, &form.html(), true)?;
+    Ok(Some(path.display().to_string()))
+}
+
+fn iac_file(format: IacFormatDto, stem: &str) -> (String, (&'static str, &'static [&'static str])) {
+    match format {
+        IacFormatDto::CloudformationYaml => (format!("{stem}.cfn.yaml"), ("CloudFormation template", &["yaml", "yml"])),
+        IacFormatDto::CloudformationJson => (format!("{stem}.cfn.json"), ("CloudFormation template", &["json"])),
+        IacFormatDto::Terraform => (format!("{stem}.tf"), ("Terraform", &["tf"])),
+    }
+}
+
+/// "Export for your team" on Review: the plan on screen (left in place, still appliable) as CloudFormation
+/// or Terraform, where the user chooses. Changes nothing in the account.
+#[tauri::command]
+pub async fn export_plan_iac(app: tauri::AppHandle, state: State<'_, AppState>, plan_id: u32, format: IacFormatDto) -> IpcResult<Option<String>> {
+    let plan = state.plan_copy(plan_id).await?;
+    let model = s3aw_core::iac::IacModel::from_plan(&plan)?;
+    let stem = plan.creates_key_for().map(str::to_string).unwrap_or_else(|| format!("s3-access-{}", plan.request.scope.bucket));
+    let (name, filter) = iac_file(format, &stem);
+    let Some(path) = choose_save_path(&app, &name, filter).await else { return Ok(None) };
+    model.write(format.into(), &path, true)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// "Export for your team" in My access: the access as it is in the account now, marked for import.
+#[tauri::command]
+pub async fn export_access_iac(app: tauri::AppHandle, state: State<'_, AppState>, id: String, format: IacFormatDto) -> IpcResult<Option<String>> {
+    let session = state.session().await?;
+    let entry = Record::load()?.get(&id).cloned().ok_or_else(|| IpcError::new(ShellCode::NotFound, "This access is no longer in the list. Reload it."))?;
+    let one = Record { version: 1, entries: vec![entry.clone()] };
+    let status = s3aw_core::access::status(&session, &state.keychain, &one).await?.pop().ok_or_else(|| IpcError::new(ShellCode::NotFound, "This access is no longer in the list."))?;
+    let model = s3aw_core::iac::IacModel::from_access(&session, &status).await?;
+    let stem = entry.user_name.clone().or(entry.role_name.clone()).unwrap_or_else(|| "access".into());
+    let (name, filter) = iac_file(format, &stem);
+    let Some(path) = choose_save_path(&app, &name, filter).await else { return Ok(None) };
+    model.write(format.into(), &path, true)?;
     Ok(Some(path.display().to_string()))
 }

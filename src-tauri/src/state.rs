@@ -23,6 +23,8 @@ pub struct NewKey {
 pub struct ReviewedPlan {
     pub id: u32,
     pub plan: Plan,
+    /// IAM Access Analyzer found errors in a policy it writes: it may be exported, never applied.
+    pub blocked: bool,
 }
 
 pub struct AppState {
@@ -115,12 +117,12 @@ impl AppState {
     }
 
     /// Keep `plan` for applying, if no newer plan was asked for meanwhile. Returns whether it was kept.
-    pub async fn keep_plan(&self, id: u32, plan: Plan) -> bool {
+    pub async fn keep_plan(&self, id: u32, plan: Plan, blocked: bool) -> bool {
         let mut slot = self.plan.lock().await;
         if self.latest_plan.load(Ordering::SeqCst) != id {
             return false;
         }
-        *slot = Some(ReviewedPlan { id, plan });
+        *slot = Some(ReviewedPlan { id, plan, blocked });
         true
     }
 
@@ -130,11 +132,24 @@ impl AppState {
         let mut slot = self.plan.lock().await;
         let latest = self.latest_plan.load(Ordering::SeqCst);
         match slot.take() {
+            Some(p) if p.id == id && id == latest && p.blocked => {
+                *slot = Some(p);
+                Err(IpcError::new(ShellCode::InvalidInput, "IAM Access Analyzer found errors in a policy this plan would write. Fix them (go back and change your choices); the plan cannot be applied as it is."))
+            }
             Some(p) if p.id == id && id == latest => Ok(p.plan),
             other => {
                 *slot = other;
                 Err(IpcError::new(ShellCode::StalePlan, "This is not the plan the app holds now (another was prepared since, or it was applied already). Review the changes again."))
             }
+        }
+    }
+
+    /// A copy of the plan with this id, left in place (to export it instead of applying it).
+    pub async fn plan_copy(&self, id: u32) -> Result<Plan, IpcError> {
+        let slot = self.plan.lock().await;
+        match slot.as_ref() {
+            Some(p) if p.id == id => Ok(p.plan.clone()),
+            _ => Err(IpcError::new(ShellCode::StalePlan, "This is not the plan the app holds now. Review the changes again.")),
         }
     }
 
@@ -192,19 +207,31 @@ mod tests {
         let state = AppState::from_env();
         let a = state.next_plan_id();
         let b = state.next_plan_id();
-        assert!(state.keep_plan(b, plan("B")).await);
-        assert!(!state.keep_plan(a, plan("A, late")).await, "an older request's plan is never kept");
+        assert!(state.keep_plan(b, plan("B"), false).await);
+        assert!(!state.keep_plan(a, plan("A, late"), false).await, "an older request's plan is never kept");
         assert_eq!(state.take_plan(a).await.unwrap_err().code, "stale_plan");
         // Bucket settings plans meanwhile: the wizard's plan B can no longer be applied.
         let c = state.next_plan_id();
         assert_eq!(state.take_plan(b).await.unwrap_err().code, "stale_plan");
-        assert!(state.keep_plan(c, plan("C")).await);
+        assert!(state.keep_plan(c, plan("C"), false).await);
         assert_eq!(state.take_plan(c).await.unwrap().headline, "C");
         assert_eq!(state.take_plan(c).await.unwrap_err().code, "stale_plan", "applied once");
         // Leaving the review discards it.
         let d = state.next_plan_id();
-        state.keep_plan(d, plan("D")).await;
+        state.keep_plan(d, plan("D"), false).await;
         state.discard_plan(d).await;
         assert_eq!(state.take_plan(d).await.unwrap_err().code, "stale_plan");
+    }
+
+    /// A plan in which IAM Access Analyzer found errors is held (to export it) but never applied.
+    #[tokio::test]
+    async fn a_plan_access_analyzer_blocks_is_never_applied() {
+        let state = AppState::from_env();
+        let e = state.next_plan_id();
+        assert!(state.keep_plan(e, plan("E"), true).await);
+        let refused = state.take_plan(e).await.unwrap_err();
+        assert!(refused.message.contains("IAM Access Analyzer found errors"), "{}", refused.message);
+        assert_eq!(state.plan_copy(e).await.unwrap().headline, "E", "still there to export");
+        assert!(state.take_plan(e).await.is_err(), "and still refused");
     }
 }

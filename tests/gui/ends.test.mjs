@@ -58,6 +58,7 @@ test("access that ends in 30 days: the policy AWS gets ends then, and the app sa
   await ui.waitForText("#policy-json", "aws:CurrentTime");
   const preview = JSON.parse(await ui.text("#policy-json"));
   for (const st of preview.Statement) assert.match(st.Condition.DateLessThan["aws:CurrentTime"], dayAround(30, day30), JSON.stringify(st));
+  await ui.b.execute((id) => document.getElementById(id).closest("fieldset").scrollIntoView(), await endsSelect.getAttribute("id"));
   await ui.shot("4b-access-ends");
   await ui.click("Next");
   await ui.heading("Browser access (optional)");
@@ -73,7 +74,18 @@ test("access that ends in 30 days: the policy AWS gets ends then, and the app sa
   assert.match(review.ends, dayAround(30, day30));
   assert.match(review.ends, /^Ends on: /);
   assert.match(await ui.text("main"), /Access ends .* AWS refuses every request/);
+  assert.match(await ui.text("#access-analyzer"), /IAM Access Analyzer: not checked \(this endpoint has no IAM Access Analyzer\)/);
   await ui.shot("6b-review-card");
+
+  // Export for your team, from Review: the plan stays appliable, nothing changes in the account.
+  const before = env.accountState();
+  await ui.click("CloudFormation (YAML)…");
+  await ui.waitForText(".team-export", "Saved the plan to");
+  const cfn = readFileSync(path.join(env.saveDir, "s3aw-sample-reports-read.cfn.yaml"), "utf8");
+  assert.match(cfn, /Type: "AWS::IAM::User"/);
+  assert.match(cfn, /aws:CurrentTime/, "the end date is in the exported policy too");
+  assert.match(cfn, /No access key is declared here/);
+  assert.deepEqual(env.accountState(), before);
   await ui.click("Apply changes");
 
   await ui.heading("Your new access key", 60000);
@@ -107,6 +119,12 @@ test("access that ends in 30 days: the policy AWS gets ends then, and the app sa
   await (await ui.b.$("summary=Details")).click();
   await ui.waitForText("main", "What this access can do");
   assert.match((await card("main")).download, /Yes/);
+
+  // Export for your team, from My access: what exists is imported.
+  await ui.click("Terraform…");
+  await ui.waitForText("main", "Saved IAM user");
+  const tf = readFileSync(path.join(env.saveDir, "s3aw-sample-reports-read.tf"), "utf8");
+  assert.match(tf, /import \{\n  to = aws_iam_user.s3aw_sample_reports_read\n  id = "s3aw-sample-reports-read"\n\}/);
 });
 
 test("when the app opens, it reminds of access that ends within a week, before connecting", { timeout: 240000 }, async () => {

@@ -17,6 +17,7 @@ import type {
   PermissionCheckDto,
   IpcError,
   DropBoxArgs,
+  IacFormatDto,
   KitKind,
   LevelDto,
   LimitsArgs,
@@ -95,6 +96,10 @@ export interface Backend {
   extendShare(id: string, expiresSeconds: number): Promise<ShareOutcomeDto>;
   /** Sign a drop-box form and save its upload page where the user chooses; null when cancelled. */
   saveDropBox(args: DropBoxArgs): Promise<string | null>;
+  /** Save the plan on screen as CloudFormation or Terraform (it stays appliable); null when cancelled. */
+  exportPlanIac(planId: number, format: IacFormatDto): Promise<string | null>;
+  /** Save an access in My access as CloudFormation or Terraform, marked for import. */
+  exportAccessIac(id: string, format: IacFormatDto): Promise<string | null>;
   /** Links for a whole folder, saved as CSV where the user chooses; null when cancelled. */
   presignFolderCsv(bucket: string, prefix: string, expiresSeconds: number, signer: string | null, onProgress: (n: number) => void): Promise<string | null>;
   bucketSettings(bucket: string): Promise<BucketSettingsDto>;
@@ -190,6 +195,8 @@ export async function tauriBackend(): Promise<Backend> {
     createShare: (planId, onEvent) => streaming("create_share", { planId }, "onEvent", onEvent),
     extendShare: (id, expiresSeconds) => call("extend_share", { id, expiresSeconds }),
     saveDropBox: (args) => call("save_drop_box", { args }),
+    exportPlanIac: (planId, format) => call("export_plan_iac", { planId, format }),
+    exportAccessIac: (id, format) => call("export_access_iac", { id, format }),
     presignFolderCsv: (bucket, prefix, expiresSeconds, signer, onProgress) => streaming("presign_folder_csv", { bucket, prefix, expiresSeconds, signer }, "onProgress", onProgress),
     bucketSettings: (bucket) => call("bucket_settings", { bucket }),
     planSettings: (args) => call("plan_settings", { args }),
@@ -253,7 +260,17 @@ export function fakeBackend(): Backend {
     },
   ];
   const newPlan = (headline: string, policy: string | null, steps: PlanDto["steps"]): PlanDto =>
-    (plan = { id: ++planIds, headline, steps, notes: [], policy, savesToKeychain: true, keychainProblem: null, can: [] });
+    (plan = {
+      id: ++planIds,
+      headline,
+      steps,
+      notes: [],
+      policy,
+      savesToKeychain: true,
+      keychainProblem: null,
+      can: [],
+      checks: { checked: false, summary: "IAM Access Analyzer: not checked (this endpoint has no IAM Access Analyzer).", blocks: false, findings: [] },
+    });
   return {
     uiReady: async () => {},
     appInfo: async () => ({ version: "dev", sandboxEndpoint: "http://fake", keychainService: "fake", saveDialogStandIn: false }),
@@ -337,6 +354,8 @@ export function fakeBackend(): Backend {
     },
     extendShare: async () => ({ ok: true, id: "share-demo", endsText: "2026-12-01 10:00 UTC", links: [], failure: null }),
     saveDropBox: async (args) => `~/Downloads/upload-to-${args.bucket}.html`,
+    exportPlanIac: async (_id, format) => `~/Downloads/demo.${format === "terraform" ? "tf" : "cfn.yaml"}`,
+    exportAccessIac: async (_id, format) => `~/Downloads/vendor.${format === "terraform" ? "tf" : "cfn.yaml"}`,
     presignFolderCsv: async (bucket, _p, _e, _s, onProgress) => {
       onProgress(100);
       return `100 link(s) saved to ~/Downloads/links-${bucket}.csv`;

@@ -118,6 +118,12 @@ code: string, question: string,
  */
 allowed: boolean | null, answer: string, };
 
+export type SeverityDto = "error" | "security-warning" | "warning" | "suggestion";
+
+export type FindingDto = { policy: string, severity: SeverityDto, code: string, message: string, learnMore: string | null, };
+
+export type ChecksDto = { checked: boolean, summary: string, blocks: boolean, findings: Array<FindingDto>, };
+
 export type ReminderDto = { id: string, label: string, endsAt: string, 
 /**
  * `2026-12-31 00:00 UTC`.
@@ -125,6 +131,8 @@ export type ReminderDto = { id: string, label: string, endsAt: string,
 endsText: string, expired: boolean, };
 
 export type KitKind = "rclone" | "cyberduck";
+
+export type IacFormatDto = "cloudformation-yaml" | "cloudformation-json" | "terraform";
 
 export type ShareArgs = { bucket: string, prefix: string | null, files: Array<string>, expiresSeconds: number, };
 
@@ -158,7 +166,11 @@ keychainProblem: string | null,
 /**
  * What the access will be able to do (empty when the plan grants none).
  */
-can: Array<CardLineDto>, };
+can: Array<CardLineDto>, 
+/**
+ * IAM Access Analyzer's check of every policy the plan writes.
+ */
+checks: ChecksDto, };
 
 export type ProgressDto = { "type": "started", index: number, total: number, summary: string, } | { "type": "succeeded", index: number, detail: string | null, } | { "type": "failed", index: number, message: string, } | { "type": "rollbackStarted", steps: number, } | { "type": "undone", index: number, summary: string, } | { "type": "undoFailed", index: number, summary: string, message: string, };
 

@@ -159,7 +159,8 @@ export function bucketSettingsScreen(main: HTMLElement, nav: HTMLElement, backen
     });
 
     const showPlan = (plan: PlanDto) => {
-      const apply = h("button", { type: "button", class: "primary", id: "apply-settings" }, "Apply changes");
+      // A plan in which IAM Access Analyzer found errors cannot be applied (the app refuses it too).
+      const apply = h("button", { type: "button", class: "primary", id: "apply-settings", disabled: plan.checks.blocks }, "Apply changes");
       apply.addEventListener("click", async () => {
         const progress = progressList(plan.steps.map((x) => x.summary));
         const result = h("div");

@@ -8,6 +8,7 @@ import { field, h } from "./dom";
 import { cardView } from "./card";
 import { handoverPanel } from "./handover";
 import { copyLinkButton } from "./links";
+import { teamExport } from "./teamExport";
 
 export interface MyAccessContext {
   backend: Backend;
@@ -137,6 +138,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
         ),
         cardView(a.can),
         a.policy ? h("details", { class: "json-details" }, h("summary", {}, "Show the policy (JSON)"), h("pre", { class: "json", tabindex: "0" }, a.policy)) : null,
+        a.state === "exists" && a.kind !== "imported" ? teamExport((format) => backend.exportAccessIac(a.id, format), a.label) : null,
       ),
       h(
         "div",

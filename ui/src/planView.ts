@@ -1,7 +1,7 @@
 // One view of a plan (the wizard's review and Bucket settings both show it) and one view of a failed
 // apply: plain words first, each call's JSON one click away.
 
-import type { FailureDto, PlanDto } from "./bindings";
+import type { ChecksDto, FailureDto, PlanDto } from "./bindings";
 import { cardView } from "./card";
 import { h } from "./dom";
 
@@ -27,6 +27,34 @@ export function planView(plan: PlanDto, listId?: string): HTMLElement {
         )
       : h("p", { id: listId ?? null }, "Nothing needs to change."),
     plan.notes.length ? h("ul", { class: "notes" }, plan.notes.map((n) => h("li", { class: n.startsWith("Warning:") ? "warning" : null }, n))) : null,
+    checksView(plan.checks),
+  );
+}
+
+const SEVERITY_WORDS: Record<string, string> = { error: "Error", "security-warning": "Security warning", warning: "Warning", suggestion: "Suggestion" };
+
+/** IAM Access Analyzer's findings about the policies the plan writes: plain sentences, AWS's code and
+ * documentation one click away. Errors block Apply. */
+export function checksView(c: ChecksDto): HTMLElement {
+  return h(
+    "section",
+    { class: `checks${c.blocks ? " blocks" : ""}`, "aria-label": "IAM Access Analyzer", id: "access-analyzer" },
+    h("p", { class: c.blocks ? "error" : c.checked ? "ok" : "hint", role: c.blocks ? "alert" : null }, c.summary),
+    c.findings.length
+      ? h(
+          "ul",
+          {},
+          c.findings.map((f) =>
+            h(
+              "li",
+              { class: f.severity === "error" ? "error" : "warning", "data-severity": f.severity },
+              h("strong", {}, `${SEVERITY_WORDS[f.severity] ?? f.severity} in ${f.policy}: `),
+              f.message,
+              h("details", { class: "json-details" }, h("summary", {}, "Details"), h("p", {}, `Access Analyzer's code: ${f.code}`), f.learnMore ? h("p", {}, `AWS's explanation: ${f.learnMore}`) : null),
+            ),
+          ),
+        )
+      : null,
   );
 }
 

@@ -79,6 +79,19 @@ pub enum AccessCommand {
     },
     /// Write a saved key to a CSV file or a profile in ~/.aws/credentials (owner-only permissions).
     Export(ExportArgs),
+    /// Write an access as CloudFormation or Terraform for your team's engine, with what exists marked for
+    /// import. Changes nothing.
+    ExportIac {
+        access: String,
+        /// cloudformation (YAML, or JSON for a .json file) or terraform.
+        #[arg(long)]
+        format: String,
+        /// The file to write.
+        file: PathBuf,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Args)]
@@ -249,6 +262,23 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
             Ok(())
         }
         AccessCommand::Export(args) => export_cmd(cli, &keychain, args).await,
+        AccessCommand::ExportIac { access: query, format, file, force } => {
+            let format = s3aw_core::iac::IacFormat::parse(format, file)?;
+            if file.exists() && !force {
+                return Err(s3aw_core::Error::FileExists { path: file.clone() }.into());
+            }
+            let session = connect(cli).await?;
+            let one = Record { version: 1, entries: vec![Record::load()?.find(query)?.clone()] };
+            let list = access::status(&session, &keychain, &one).await?;
+            let s = list.first().ok_or_else(|| fail(Exit::Error, "other", "the entry vanished"))?;
+            s3aw_core::iac::IacModel::from_access(&session, s).await?.write(format, file, *force)?;
+            if cli.json {
+                print_json(json!({ "exported": file, "id": s.entry.id }));
+            } else {
+                println!("Wrote {} for {}. What it declares exists already: import it (the file says how).", file.display(), s.entry.principal_label());
+            }
+            Ok(())
+        }
     }
 }
 

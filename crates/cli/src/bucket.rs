@@ -107,7 +107,8 @@ async fn change(cli: &Cli, a: &ChangeArgs) -> CliResult {
     scope.partition = session.partition().to_string();
     let request = AccessRequest { method: Method::BucketSettings, scope, level, cors, hardening, create_bucket_in: None };
     let plan = build_plan(&session, &request, &PlanOptions::default()).await?;
-    if !review_plan(cli.json, a.dry_run, a.yes, &plan)? {
+    let analysis = s3aw_core::analyzer::check_plan(&session, &plan).await;
+    if !review_plan(cli.json, a.dry_run, a.yes, &plan, &analysis)? {
         if plan.steps.is_empty() && !a.dry_run {
             if cli.json {
                 print_json(json!({ "changed": 0, "notes": plan.notes }));

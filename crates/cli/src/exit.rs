@@ -4,6 +4,7 @@
 use s3aw_core::apply::{apply, Applied, Progress};
 use s3aw_core::connect::Session;
 use s3aw_core::keychain::Keychain;
+use s3aw_core::analyzer::Analysis;
 use s3aw_core::plan::Plan;
 use s3aw_core::Error;
 use std::io::{IsTerminal, Write};
@@ -79,26 +80,63 @@ pub fn print_json(v: serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
 }
 
-/// Print the plan (or its JSON), then ask unless `yes`. Returns false on a dry run or an empty plan.
-pub fn review_plan(json: bool, dry_run: bool, yes: bool, plan: &Plan) -> Result<bool, Failure> {
+/// Print the plan (or its JSON) with IAM Access Analyzer's findings, then ask unless `yes`. Returns false
+/// on a dry run or an empty plan; refuses when Access Analyzer found errors.
+pub fn review_plan(json: bool, dry_run: bool, yes: bool, plan: &Plan, analysis: &Analysis) -> Result<bool, Failure> {
     if dry_run {
         if json {
-            print_json(plan.to_json());
+            let mut v = plan.to_json();
+            v["access_analyzer"] = analysis_json(analysis);
+            print_json(v);
         } else {
             print!("{}", plan.render_text());
             if let Some(p) = &plan.policy {
                 println!("\nThe permission policy:\n{}", p.to_json_pretty());
             }
+            print!("{}", analysis_text(analysis));
             println!("\nDry run: nothing was changed.");
         }
         return Ok(false);
     }
     eprint!("{}", plan.render_text());
+    eprint!("{}", analysis_text(analysis));
+    if analysis.blocks() {
+        return Err(fail(
+            Exit::Error,
+            "access_analyzer_error",
+            "IAM Access Analyzer found errors in the policies this plan would write (listed above). Nothing was changed.",
+        ));
+    }
     if plan.steps.is_empty() {
         return Ok(false);
     }
     confirm(yes, &format!("Apply these {} change(s)?", plan.steps.len()))?;
     Ok(true)
+}
+
+/// Access Analyzer's result for people: the summary, then one line per finding.
+pub fn analysis_text(analysis: &Analysis) -> String {
+    let mut out = format!("\n{}\n", analysis.summary());
+    if let Analysis::Checked(findings) = analysis {
+        for f in findings {
+            out.push_str(&format!("  {} in {}: {} ({})\n", f.severity.as_str(), f.policy, f.message, f.code));
+            if let Some(link) = &f.learn_more {
+                out.push_str(&format!("    {link}\n"));
+            }
+        }
+    }
+    out
+}
+
+pub fn analysis_json(analysis: &Analysis) -> serde_json::Value {
+    match analysis {
+        Analysis::NothingToCheck => serde_json::json!({ "checked": false, "reason": "no policy to check", "blocks": false, "findings": [] }),
+        Analysis::NotChecked(why) => serde_json::json!({ "checked": false, "reason": why, "blocks": false, "findings": [] }),
+        Analysis::Checked(f) => serde_json::json!({
+            "checked": true, "reason": null, "blocks": analysis.blocks(),
+            "findings": f.iter().map(|f| serde_json::json!({ "policy": f.policy, "severity": f.severity.as_str(), "code": f.code, "message": f.message, "learn_more": f.learn_more })).collect::<Vec<_>>(),
+        }),
+    }
 }
 
 /// Ask on the terminal unless `yes`; without a terminal, refuse and say how to confirm.

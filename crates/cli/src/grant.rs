@@ -63,6 +63,10 @@ pub struct Target {
     /// Print the plan (every AWS call and its JSON) and change nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Write the plan for your team's engine instead of applying it: `--export cloudformation FILE`
+    /// (YAML, or JSON for a .json file) or `--export terraform FILE`. Changes nothing.
+    #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"], conflicts_with = "dry_run")]
+    export: Vec<String>,
     /// Apply without asking.
     #[arg(long, short = 'y')]
     yes: bool,
@@ -161,12 +165,28 @@ fn limits(t: &Target) -> Result<Limits, Failure> {
 /// `--yes` without `--dry-run`: the plan is applied without a person reading it first, so it skips the
 /// reads that only inform the reader (see `PlanOptions::unattended`).
 fn unattended(t: &Target) -> bool {
-    t.yes && !t.dry_run
+    t.yes && !t.dry_run && t.export.is_empty()
 }
 
-/// Print the plan, then ask (unless --yes). Returns false on a dry run.
-fn review(cli: &Cli, t: &Target, plan: &Plan) -> Result<bool, Failure> {
-    review_plan(cli.json, t.dry_run, t.yes, plan)
+/// Print the plan with IAM Access Analyzer's findings, then ask (unless --yes). Returns false on a dry run,
+/// and after an export (which writes the plan for another engine instead of applying it).
+async fn review(cli: &Cli, session: &Session, t: &Target, plan: &Plan) -> Result<bool, Failure> {
+    if let [format, file] = t.export.as_slice() {
+        let path = PathBuf::from(file);
+        let format = s3aw_core::iac::IacFormat::parse(format, &path)?;
+        s3aw_core::iac::IacModel::from_plan(plan)?.write(format, &path, false)?;
+        if cli.json {
+            print_json(json!({ "exported": path, "format": format!("{format:?}"), "changed": false }));
+        } else {
+            println!("Wrote {} for your team's engine. Nothing was changed in the account.", path.display());
+            if plan.creates_key_for().is_some() {
+                println!("It declares no access key: after the stack is applied, create one (IAM console, or aws iam create-access-key) and keep it with `s3aw access import`.");
+            }
+        }
+        return Ok(false);
+    }
+    let analysis = s3aw_core::analyzer::check_plan(session, plan).await;
+    review_plan(cli.json, t.dry_run, t.yes, plan, &analysis)
 }
 
 // ---- grant iam-user ---------------------------------------------------------------------------------------
@@ -187,7 +207,7 @@ fn check_destinations(args: &IamUserArgs) -> CliResult {
 
 /// Whether the secret goes into the keychain: asked for, and the keychain works (checked before any change).
 async fn use_keychain(args: &IamUserArgs, keychain: &Keychain) -> Result<bool, Failure> {
-    if args.no_keychain || args.target.dry_run {
+    if args.no_keychain || args.target.dry_run || !args.target.export.is_empty() {
         return Ok(!args.no_keychain);
     }
     let k = keychain.clone();
@@ -269,7 +289,7 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
     });
     let req = base_request(&session, t, method)?;
     let plan = build_plan(&session, &req, &PlanOptions { keychain_service: keychain.service().to_string(), unattended: unattended(t) }).await?;
-    if !review(cli, t, &plan)? {
+    if !review(cli, &session, t, &plan).await? {
         return Ok(());
     }
     let applied = run_plan(&session, &plan, use_keychain.then_some(&keychain)).await?;
@@ -377,7 +397,7 @@ async fn grant_role(cli: &Cli, args: &RoleArgs) -> CliResult {
     });
     let req = base_request(&session, t, method)?;
     let plan = build_plan(&session, &req, &PlanOptions { unattended: unattended(t), ..Default::default() }).await?;
-    if !review(cli, t, &plan)? {
+    if !review(cli, &session, t, &plan).await? {
         return Ok(());
     }
     let applied = run_plan(&session, &plan, None).await?;

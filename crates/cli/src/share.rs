@@ -153,7 +153,8 @@ async fn create(cli: &Cli, keychain: &Keychain, args: &CreateArgs) -> CliResult 
     }
     let session = connect(cli).await?;
     let plan = share::plan_share(&session, &req, keychain.service()).await?;
-    if !review_plan(cli.json, args.dry_run, args.yes, &plan)? {
+    let analysis = s3aw_core::analyzer::check_plan(&session, &plan).await;
+    if !review_plan(cli.json, args.dry_run, args.yes, &plan, &analysis)? {
         return Ok(());
     }
     let applied = run_plan(&session, &plan, Some(keychain)).await?;

@@ -178,6 +178,11 @@ impl Session {
             .clone()
     }
 
+    /// An IAM Access Analyzer client in the session's region, made when asked for (one check per plan).
+    pub(crate) fn access_analyzer(&self) -> aws_sdk_accessanalyzer::Client {
+        aws_sdk_accessanalyzer::Client::new(&self.config)
+    }
+
     pub(crate) fn s3(&self) -> &aws_sdk_s3::Client {
         &self.s3_default
     }

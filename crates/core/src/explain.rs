@@ -165,18 +165,36 @@ pub fn for_access(status: &crate::access::AccessStatus, partition: &str, bucket:
     })?;
     let target = Target { partition, bucket: &bucket, prefix: prefix.as_deref() };
     let mut lines = explain(doc, &target);
-    if !e.share_files.is_empty() {
-        // A share of some files: whether those files (and only they) download.
-        let all = e.share_files.iter().all(|f| allowed(doc, &Ask { action: "s3:GetObject", resource: format!("arn:{partition}:s3:::{bucket}/{f}"), list_prefix: None }));
-        let n = e.share_files.len();
-        lines.insert(0, Line {
-            code: "download_shared",
-            question: format!("Download the {n} shared file{}", if n == 1 { "" } else { "s" }),
-            allowed: Some(all),
-            answer: if all { "Yes" } else { "No" }.to_string(),
-        });
+    if let Some(line) = shared_files_line(doc, &target, &e.share_files) {
+        lines.insert(0, line);
     }
     Ok(lines)
+}
+
+/// The card of a share's plan: the plan's card, with whether the shared files download first.
+pub fn for_share_plan(plan: &crate::plan::Plan, files: &[String]) -> Option<Vec<Line>> {
+    let mut lines = for_plan(plan)?;
+    let doc = serde_json::to_value(plan.policy.as_ref()?).ok()?;
+    let s = &plan.request.scope;
+    if let Some(line) = shared_files_line(&doc, &Target { partition: &s.partition, bucket: &s.bucket, prefix: s.prefix.as_deref() }, files) {
+        lines.insert(0, line);
+    }
+    Some(lines)
+}
+
+/// For a share of some files: whether those files (all of them) download.
+pub(crate) fn shared_files_line(doc: &Value, target: &Target, files: &[String]) -> Option<Line> {
+    if files.is_empty() {
+        return None;
+    }
+    let all = files.iter().all(|f| allowed(doc, &Ask { action: "s3:GetObject", resource: format!("arn:{}:s3:::{}/{f}", target.partition, target.bucket), list_prefix: None }));
+    let n = files.len();
+    Some(Line {
+        code: "download_shared",
+        question: format!("Download the {n} shared file{}", if n == 1 { "" } else { "s" }),
+        allowed: Some(all),
+        answer: if all { "Yes" } else { "No" }.to_string(),
+    })
 }
 
 /// Whether the document allows the request: some Allow statement matches and no unconditional Deny does.

@@ -11,6 +11,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod access;
+pub mod analyzer;
 pub mod apply;
 pub mod connect;
 pub mod connections;
@@ -38,5 +39,6 @@ pub mod signin;
 pub mod validate;
 pub mod grant;
 pub mod handoff;
+pub mod iac;
 
 pub use error::{Error, Result};

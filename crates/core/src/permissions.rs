@@ -138,6 +138,10 @@ pub const OPERATIONS: &[Operation] = ops![
     "create_bucket" => "s3:CreateBucket" on Bucket for G,
     "delete_bucket" => "s3:DeleteBucket" on Bucket for G,
     "get_bucket_policy" => "s3:GetBucketPolicy" on Bucket for GMS,
+    // IAM Access Analyzer's checks of the policies a plan writes (optional: without them the review says
+    // "not checked").
+    "validate_policy" => "access-analyzer:ValidatePolicy" on Anything for GS,
+    "check_no_public_access" => "access-analyzer:CheckNoPublicAccess" on Anything for GS,
     "put_bucket_policy" => "s3:PutBucketPolicy" on Bucket for GMS,
     "delete_bucket_policy" => "s3:DeleteBucketPolicy" on Bucket for GMS,
     "get_bucket_cors" => "s3:GetBucketCORS" on Bucket for GS,
@@ -194,7 +198,7 @@ pub fn policy(jobs: &[Job], limits: &Limits) -> Result<serde_json::Value> {
         .into_iter()
         .map(|(on, actions)| {
             let (sid, resources): (&str, Vec<String>) = match on {
-                On::Anything => ("ListBuckets", vec!["*".into()]),
+                On::Anything => ("NoResource", vec!["*".into()]),
                 On::Bucket => ("Buckets", buckets.iter().map(|b| format!("arn:{p}:s3:::{b}")).collect()),
                 On::Object => ("ObjectsForLinks", buckets.iter().map(|b| format!("arn:{p}:s3:::{b}/*")).collect()),
                 On::IamUser => ("IamUsers", vec![format!("arn:{p}:iam::{account}:user/*")]),
@@ -292,7 +296,7 @@ mod tests {
         // AWS calls that need no IAM permission (who am I, signing in), or whose refusal is expected (the
         // permission check itself says when it may not simulate).
         let not_aws: BTreeSet<&str> = ["get_caller_identity", "create_token", "register_client", "list_accounts", "list_account_roles", "create_o_auth2_token", "simulate_principal_policy"].into();
-        let prefixes = ["get_", "put_", "delete_", "create_", "list_", "attach_", "detach_", "update_", "head_", "tag_", "untag_", "simulate_", "upload_", "copy_", "restore_", "remove_", "add_", "set_", "change_", "reset_", "enable_", "generate_"];
+        let prefixes = ["get_", "put_", "delete_", "create_", "list_", "attach_", "detach_", "update_", "head_", "tag_", "untag_", "simulate_", "upload_", "copy_", "validate_", "check_", "restore_", "remove_", "add_", "set_", "change_", "reset_", "enable_", "generate_"];
         let mut unknown = BTreeSet::new();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut dirs = vec![root];
@@ -345,8 +349,9 @@ mod tests {
         let doc = policy(&[Job::Grant, Job::Links], &limits).unwrap();
         let st = doc["Statement"].as_array().unwrap();
         let by_sid = |sid: &str| st.iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("{sid} in {doc}"));
-        assert_eq!(by_sid("ListBuckets")["Resource"], "*");
-        assert_eq!(by_sid("ListBuckets")["Action"], serde_json::json!(["s3:ListAllMyBuckets"]));
+        // Calls that name no resource: listing buckets, and Access Analyzer's checks (for grants).
+        assert_eq!(by_sid("NoResource")["Resource"], "*");
+        assert_eq!(by_sid("NoResource")["Action"], serde_json::json!(["access-analyzer:CheckNoPublicAccess", "access-analyzer:ValidatePolicy", "s3:ListAllMyBuckets"]));
         assert_eq!(by_sid("Buckets")["Resource"], "arn:aws:s3:::reports");
         assert_eq!(by_sid("ObjectsForLinks")["Resource"], "arn:aws:s3:::reports/*");
         assert_eq!(by_sid("IamUsers")["Resource"], "arn:aws:iam::123456789012:user/*");

@@ -245,6 +245,12 @@ mod tests {
         let card = crate::explain::explain(&serde_json::to_value(&doc).unwrap(), &crate::explain::Target { partition: "aws", bucket: "vendor-data", prefix: Some("reports/") });
         let yes: Vec<&str> = card.iter().filter(|l| l.allowed == Some(true)).map(|l| l.code).collect();
         assert!(yes.is_empty(), "a made-up file of the folder is not shared: {yes:?}");
+        let target = crate::explain::Target { partition: "aws", bucket: "vendor-data", prefix: Some("reports/") };
+        let files = ["reports/q1.pdf".to_string(), "reports/q2.pdf".to_string()];
+        let line = crate::explain::shared_files_line(&serde_json::to_value(&doc).unwrap(), &target, &files).unwrap();
+        assert_eq!((line.code, line.allowed), ("download_shared", Some(true)), "the shared files do download");
+        let more = ["reports/q1.pdf".to_string(), "reports/q3.pdf".to_string()];
+        assert_eq!(crate::explain::shared_files_line(&serde_json::to_value(&doc).unwrap(), &target, &more).unwrap().allowed, Some(false));
         let folder_card = crate::explain::explain(&serde_json::to_value(&folder).unwrap(), &crate::explain::Target { partition: "aws", bucket: "vendor-data", prefix: Some("reports/") });
         let yes: Vec<&str> = folder_card.iter().filter(|l| l.allowed == Some(true)).map(|l| l.code).collect();
         assert_eq!(yes, vec!["download"]);

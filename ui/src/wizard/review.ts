@@ -4,6 +4,7 @@
 import { busy, errorBox, message, newestOnly } from "../common";
 import { h } from "../dom";
 import { planView } from "../planView";
+import { teamExport } from "../teamExport";
 import { normaliseFolder } from "../validate";
 import { app, set } from "./context";
 import { corsRule } from "./cors";
@@ -51,6 +52,7 @@ export function reviewScreen(main: HTMLElement, nav: HTMLElement) {
           ? h("div", { class: "warning box", role: "alert" }, `Your keychain cannot be used: ${plan.keychainProblem} You will see the secret once at the end; save it or download it then.`)
           : "",
         planView(plan),
+        teamExport((format) => app.backend.exportPlanIac(plan.id, format), "the plan"),
       );
       refresh();
     },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { back, blocker, canGoBack, corsMethodsFor, initialState, next, planLeftBehind, withTarget, type WizardState } from "./state";
 
+const NOT_CHECKED = { checked: false, summary: "not checked", blocks: false, findings: [] };
+
 const connected = (): WizardState => ({
   ...initialState(),
   connection: { account: "123456789012", arn: "arn:aws:iam::123456789012:user/admin", region: "us-east-1", endpoint: null, isSandbox: false },
@@ -70,7 +72,7 @@ describe("wizard transitions", () => {
     const failed: WizardState = {
       ...connected(),
       step: "apply",
-      plan: { id: 1, headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null, can: [] },
+      plan: { id: 1, headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null, can: [], checks: NOT_CHECKED },
       outcome: { ok: false, userName: null, accessId: null, accessKeyId: null, keychainEntry: null, handoff: null, remerged: [], failure: null },
     };
     const b = back(failed);
@@ -81,8 +83,17 @@ describe("wizard transitions", () => {
     expect(canGoBack({ ...connected(), step: "done" })).toBe(false);
   });
 
+  it("a plan in which IAM Access Analyzer found errors cannot be applied", () => {
+    const findings = [{ policy: "the policy of user \"v\"", severity: "error" as const, code: "INVALID_ACTION", message: "The action s3:GetObjekt does not exist.", learnMore: null }];
+    const plan = { id: 8, headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null, can: [], checks: { checked: true, summary: "1 finding", blocks: true, findings } };
+    const review: WizardState = { ...withTarget({ ...connected(), kind: "iam-user" }, "b1", "read"), step: "review", plan };
+    expect(blocker(review)).toMatch(/IAM Access Analyzer found errors/);
+    expect(next(review).step).toBe("review");
+    expect(blocker({ ...review, plan: { ...plan, checks: { ...plan.checks, blocks: false } } })).toBeNull();
+  });
+
   it("leaving the review forgets its plan, so Apply waits for the next one", () => {
-    const plan = { id: 7, headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null, can: [] };
+    const plan = { id: 7, headline: "h", steps: [], notes: [], policy: null, savesToKeychain: true, keychainProblem: null, can: [], checks: NOT_CHECKED };
     const review: WizardState = { ...withTarget({ ...connected(), kind: "iam-user" }, "b1", "read"), step: "review", plan };
     const left = back(review);
     expect(left.step).toBe("cors");

@@ -145,7 +145,8 @@ export function blocker(s: WizardState): string | null {
       if (s.corsMethods.length === 0) return "Choose at least one method.";
       return originsCheck(s.corsOrigins).error;
     case "review":
-      return s.plan ? null : "The plan is still being prepared.";
+      if (!s.plan) return "The plan is still being prepared.";
+      return s.plan.checks.blocks ? "IAM Access Analyzer found errors in a policy this plan would write. Go back and change your choices." : null;
     case "apply":
       return s.outcome?.ok ? null : "The change has not finished.";
     case "done":
