@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "policy_preview",
     "bucket_cors",
     "plan_grant",
+    "read_guide",
+    "read_recipe",
     "discard_plan",
     "apply_plan",
     "generate_external_id",

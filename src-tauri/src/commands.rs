@@ -209,8 +209,36 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
         hardening: Hardening::default(),
         create_bucket_in: args.create_bucket_region,
     };
-    let plan = build_plan(&session, &request, &PlanOptions { keychain_service: state.keychain.service().into(), unattended: false }).await?;
+    let mut plan = build_plan(&session, &request, &PlanOptions { keychain_service: state.keychain.service().into(), unattended: false }).await?;
+    if let Some(text) = args.pasted_policy.as_deref() {
+        let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| IpcError::new(ShellCode::InvalidInput, format!("The pasted policy is not JSON: {e}")))?;
+        s3aw_core::guide::apply_as_pasted(&mut plan, &doc)?;
+    }
     keep_for_review(&state, id, plan, keychain_problem).await
+}
+
+/// A bucket name that stands for "yours" while a guide is read before the bucket is chosen: the guide's
+/// placeholders become it, so folders in its resources are found.
+const GUIDE_BUCKET: &str = "s3aw-your-bucket";
+
+/// Read a vendor's guide (pasted, or a file the user opened): no AWS call.
+#[tauri::command]
+pub async fn read_guide(text: String) -> IpcResult<GuideReadingDto> {
+    let r = s3aw_core::guide::read(&text, GUIDE_BUCKET);
+    Ok(GuideReadingDto {
+        asks: r.asks.clone(),
+        findings: r.findings.iter().map(|f| GuideFindingDto { code: f.code.into(), message: f.message.replace(GUIDE_BUCKET, "your bucket"), line: f.line as u32, quote: f.quote.clone() }).collect(),
+        proposal: (&r.proposal).into(),
+        pasted_policy: s3aw_core::guide::pasted_policy(&r).map(|v| serde_json::to_string_pretty(v).unwrap_or_default().replace(GUIDE_BUCKET, "YOUR-BUCKET-NAME")),
+    })
+}
+
+/// Read a vendor's recipe file: no AWS call, nothing fetched.
+#[tauri::command]
+pub async fn read_recipe(text: String) -> IpcResult<RecipeDto> {
+    let r = s3aw_core::guide::recipe::Recipe::parse(&text)?;
+    let proposal = r.proposal()?;
+    Ok(RecipeDto { vendor: r.vendor, purpose: r.purpose, proposal: (&proposal).into(), dashboard_asks_for: r.dashboard_asks_for })
 }
 
 /// Hold `plan` for `apply_plan` under `id` (unless a newer plan was asked for meanwhile) and describe it,

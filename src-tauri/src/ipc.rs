@@ -341,7 +341,7 @@ pub struct CorsRuleDto {
 }
 
 /// What a grant creates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum GrantKind {
     IamUser,
@@ -396,6 +396,9 @@ pub struct GrantArgs {
     /// When the access ends, and where it may be used from (none when left out).
     #[serde(default)]
     pub limits: LimitsArgs,
+    /// Create this policy (a vendor's guide's, as pasted) instead of the least-privilege one.
+    #[serde(default)]
+    pub pasted_policy: Option<String>,
 }
 
 /// When an access ends (a preset number of days, or a date), and the addresses it may be used from.
@@ -447,6 +450,63 @@ pub struct DropBoxArgs {
     pub content_type: Option<String>,
     pub expires_seconds: u32,
     pub signer: Option<String>,
+}
+
+/// The least-privilege equivalent of a vendor's guide or recipe, in the wizard's terms.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GuideProposalDto {
+    pub kind: GrantKind,
+    pub level: LevelDto,
+    pub no_list: bool,
+    pub prefix: Option<String>,
+    pub cors_origins: Vec<String>,
+    pub account: Option<String>,
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GuideFindingDto {
+    pub code: String,
+    pub message: String,
+    pub line: u32,
+    pub quote: String,
+}
+
+/// A vendor's guide, read: what it asks for, what is broader than needed, the proposal.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GuideReadingDto {
+    pub asks: Vec<String>,
+    pub findings: Vec<GuideFindingDto>,
+    pub proposal: GuideProposalDto,
+    /// The guide's permission policy (pretty JSON), which "create exactly what was pasted" would use.
+    pub pasted_policy: Option<String>,
+}
+
+/// A vendor's recipe, read.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipeDto {
+    pub vendor: String,
+    pub purpose: String,
+    pub proposal: GuideProposalDto,
+    pub dashboard_asks_for: Vec<String>,
+}
+
+impl From<&s3aw_core::guide::Proposal> for GuideProposalDto {
+    fn from(p: &s3aw_core::guide::Proposal) -> Self {
+        GuideProposalDto {
+            kind: if p.method == s3aw_core::guide::ProposedMethod::Role { GrantKind::Role } else { GrantKind::IamUser },
+            level: p.access.into(),
+            no_list: p.no_list,
+            prefix: p.prefix.clone(),
+            cors_origins: p.cors_origins.clone(),
+            account: p.account.clone(),
+            external_id: p.external_id.clone(),
+        }
+    }
 }
 
 /// Which engine an export is for.
@@ -992,6 +1052,10 @@ pub fn typescript_bindings() -> String {
         ReminderDto::decl(&cfg),
         KitKind::decl(&cfg),
         IacFormatDto::decl(&cfg),
+        GuideProposalDto::decl(&cfg),
+        GuideFindingDto::decl(&cfg),
+        GuideReadingDto::decl(&cfg),
+        RecipeDto::decl(&cfg),
         ShareArgs::decl(&cfg),
         ShareOutcomeDto::decl(&cfg),
         DropBoxArgs::decl(&cfg),

@@ -37,6 +37,8 @@ pub fn run() {
             commands::policy_preview,
             commands::bucket_cors,
             commands::plan_grant,
+            commands::read_guide,
+            commands::read_recipe,
             commands::discard_plan,
             commands::apply_plan,
             commands::generate_external_id,

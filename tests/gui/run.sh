@@ -16,7 +16,7 @@ cd "$here"
 # initialise under Xvfb once, seen in tests/.artifacts/gui-*.log; WebDriver then reports
 # UND_ERR_HEADERS_TIMEOUT). Any other failure fails at once.
 status=0
-for file in ${GUI_TESTS:-wizard.test.mjs signin.test.mjs access.test.mjs role.test.mjs settings.test.mjs links.test.mjs ends.test.mjs share.test.mjs}; do
+for file in ${GUI_TESTS:-wizard.test.mjs signin.test.mjs access.test.mjs role.test.mjs settings.test.mjs links.test.mjs ends.test.mjs share.test.mjs guide.test.mjs}; do
   out=$(mktemp)
   if node --test --test-concurrency=1 "$@" "$file" 2>&1 | tee "$out"; [ "${PIPESTATUS[0]}" -eq 0 ]; then
     rm -f "$out"

@@ -11,6 +11,7 @@ import type {
   ConnectionDto,
   CorsRuleDto,
   GrantArgs,
+  GuideReadingDto,
   HandoffFormat,
   HandoverDto,
   JobDto,
@@ -26,6 +27,7 @@ import type {
   ListedDto,
   ObjectPageDto,
   PresignArgs,
+  RecipeDto,
   ReminderDto,
   ShareArgs,
   ShareOutcomeDto,
@@ -71,6 +73,10 @@ export interface Backend {
   policyPreview(bucket: string, prefix: string | null, level: LevelDto, allowList: boolean, limits: LimitsArgs): Promise<string>;
   bucketCors(bucket: string): Promise<CorsRuleDto[]>;
   planGrant(args: GrantArgs): Promise<PlanDto>;
+  /** Read a vendor's guide (pasted or opened): what it asks, what is too broad, the proposal. No AWS call. */
+  readGuide(text: string): Promise<GuideReadingDto>;
+  /** Read a vendor's recipe file. */
+  readRecipe(text: string): Promise<RecipeDto>;
   /** Apply the plan with this id (the one on screen); the app refuses any other. */
   applyPlan(planId: number, onEvent: (p: ProgressDto) => void): Promise<ApplyOutcomeDto>;
   /** The plan on screen is no longer shown: the app forgets it. */
@@ -178,6 +184,8 @@ export async function tauriBackend(): Promise<Backend> {
     policyPreview: (bucket, prefix, level, allowList, limits) => call("policy_preview", { bucket, prefix, level, allowList, limits }),
     bucketCors: (bucket) => call("bucket_cors", { bucket }),
     planGrant: (args) => call("plan_grant", { args }),
+    readGuide: (text) => call("read_guide", { text }),
+    readRecipe: (text) => call("read_recipe", { text }),
     applyPlan: (planId, onEvent) => streaming("apply_plan", { planId }, "onEvent", onEvent),
     discardPlan: (planId) => call("discard_plan", { planId }),
     revealSecret: () => call("reveal_secret"),
@@ -301,6 +309,13 @@ export function fakeBackend(): Backend {
     listFolders: async (_b, prefix) => (prefix === "" ? ["2026/", "archive/"] : []),
     policyPreview: async (bucket, prefix, level) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [level], Resource: [`arn:aws:s3:::${bucket}/${prefix ?? ""}*`] }] }, null, 2),
     bucketCors: async () => [],
+    readGuide: async () => ({
+      asks: ["A permission policy for the user or role (line 3)."],
+      findings: [{ code: "delete", message: "It allows deleting files (s3:DeleteObject). Most vendors only read or upload.", line: 9, quote: '"s3:DeleteObject",' }],
+      proposal: { kind: "iam-user", level: "read-write", noList: false, prefix: "uploads/", corsOrigins: [], account: null, externalId: null },
+      pastedPolicy: "{}",
+    }),
+    readRecipe: async () => ({ vendor: "Example", purpose: "Demo", proposal: { kind: "iam-user", level: "read", noList: true, prefix: "images/", corsOrigins: [], account: null, externalId: null }, dashboardAsksFor: [] }),
     planGrant: async (args) =>
       newPlan(`Read access to s3://${args.bucket}/ for a new IAM user "${args.userName}"`, "{}", [
         { call: "iam:CreatePolicy", summary: `Create the permission policy "${args.policyName}"`, undo: "iam:DeletePolicy", document: "{}" },

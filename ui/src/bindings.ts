@@ -99,7 +99,11 @@ otherAccount: string | null, externalId: string | null, maxSessionHours: number 
 /**
  * When the access ends, and where it may be used from (none when left out).
  */
-limits: LimitsArgs, };
+limits: LimitsArgs, 
+/**
+ * Create this policy (a vendor's guide's, as pasted) instead of the least-privilege one.
+ */
+pastedPolicy: string | null, };
 
 export type LimitsArgs = { endsInDays: number | null, 
 /**
@@ -133,6 +137,18 @@ endsText: string, expired: boolean, };
 export type KitKind = "rclone" | "cyberduck";
 
 export type IacFormatDto = "cloudformation-yaml" | "cloudformation-json" | "terraform";
+
+export type GuideProposalDto = { kind: GrantKind, level: LevelDto, noList: boolean, prefix: string | null, corsOrigins: Array<string>, account: string | null, externalId: string | null, };
+
+export type GuideFindingDto = { code: string, message: string, line: number, quote: string, };
+
+export type GuideReadingDto = { asks: Array<string>, findings: Array<GuideFindingDto>, proposal: GuideProposalDto, 
+/**
+ * The guide's permission policy (pretty JSON), which "create exactly what was pasted" would use.
+ */
+pastedPolicy: string | null, };
+
+export type RecipeDto = { vendor: string, purpose: string, proposal: GuideProposalDto, dashboardAsksFor: Array<string>, };
 
 export type ShareArgs = { bucket: string, prefix: string | null, files: Array<string>, expiresSeconds: number, };
 

@@ -36,8 +36,19 @@ pub struct Target {
     #[arg(long)]
     prefix: Option<String>,
     /// What the access allows: read (list + download), upload (put only), read-write, full (adds delete).
-    #[arg(long = "access", value_enum)]
-    access: Level,
+    #[arg(long = "access", value_enum, required_unless_present_any = ["from_guide", "recipe"])]
+    access: Option<Level>,
+    /// Start from a vendor's setup guide (text or JSON): its least-privilege equivalent is planned, after
+    /// saying what in it is broader than needed. Flags given here win over the guide.
+    #[arg(long, conflicts_with = "recipe")]
+    from_guide: Option<PathBuf>,
+    /// With --from-guide: create the guide's own permission policy exactly as pasted (checked; never a
+    /// wildcard principal) instead of the least-privilege equivalent.
+    #[arg(long, requires = "from_guide")]
+    as_pasted: bool,
+    /// Start from a vendor's recipe (docs/recipe.md). Flags given here win over the recipe.
+    #[arg(long)]
+    recipe: Option<PathBuf>,
     /// Object access only, without listing the bucket (image proxies fetch keys they already know).
     #[arg(long)]
     no_list: bool,
@@ -114,8 +125,8 @@ pub struct RoleArgs {
     #[arg(long)]
     role: String,
     /// The other party: their 12-digit AWS account ID, or the ARN of one user or role of theirs.
-    #[arg(long)]
-    account: String,
+    #[arg(long, required_unless_present_any = ["from_guide", "recipe"])]
+    account: Option<String>,
     /// The external ID the other party gave you. Without it, a random 40-character one is generated.
     #[arg(long)]
     external_id: Option<String>,
@@ -140,13 +151,55 @@ pub async fn run(cli: &Cli, cmd: &Grant) -> CliResult {
     }
 }
 
-fn base_request(session: &Session, t: &Target, method: Method) -> Result<AccessRequest, Failure> {
-    let level: AccessLevel = t.access.into();
-    let mut scope = Scope::new(&t.bucket, t.prefix.as_deref())?;
-    scope.allow_list = !t.no_list;
+/// What a guide or recipe proposes, when the grant starts from one (read once, before anything else).
+struct Guided {
+    proposal: s3aw_core::guide::Proposal,
+    reading: Option<s3aw_core::guide::Reading>,
+}
+
+fn guided(t: &Target) -> Result<Option<Guided>, Failure> {
+    if let Some(path) = &t.from_guide {
+        let reading = crate::guide::read_guide(path, &t.bucket)?;
+        eprintln!("From the guide {}:", path.display());
+        crate::guide::print_findings(&reading);
+        if t.as_pasted {
+            eprintln!("Warning: creating the guide's own policy exactly as pasted, with everything listed above that is broader than needed.");
+        }
+        return Ok(Some(Guided { proposal: reading.proposal.clone(), reading: Some(reading) }));
+    }
+    if let Some(path) = &t.recipe {
+        let recipe = crate::guide::read_recipe(path)?;
+        eprintln!("From the recipe of {}: {}", recipe.vendor, recipe.purpose);
+        return Ok(Some(Guided { proposal: recipe.proposal()?, reading: None }));
+    }
+    Ok(None)
+}
+
+/// The level: `--access`, else the guide's or recipe's.
+fn level_of(t: &Target, g: Option<&Guided>) -> Result<AccessLevel, Failure> {
+    match (t.access, g) {
+        (Some(l), _) => Ok(l.into()),
+        (None, Some(g)) => Ok(g.proposal.access),
+        (None, None) => Err(fail(Exit::Error, "invalid_input", "say what the access allows: --access read|upload|read-write|full")),
+    }
+}
+
+/// With --as-pasted, the plan writes the guide's own policy in place of the generated one.
+fn as_pasted(plan: &mut Plan, g: Option<&Guided>) -> Result<(), Failure> {
+    let Some(reading) = g.and_then(|g| g.reading.as_ref()) else { return Ok(()) };
+    let doc = s3aw_core::guide::pasted_policy(reading).ok_or_else(|| fail(Exit::Error, "invalid_input", "the guide has no permission policy to create as pasted"))?;
+    Ok(s3aw_core::guide::apply_as_pasted(plan, doc)?)
+}
+
+fn base_request(session: &Session, t: &Target, method: Method, g: Option<&Guided>) -> Result<AccessRequest, Failure> {
+    let level = level_of(t, g)?;
+    let prefix = t.prefix.clone().or_else(|| g.and_then(|g| g.proposal.prefix.clone()));
+    let mut scope = Scope::new(&t.bucket, prefix.as_deref())?;
+    scope.allow_list = !(t.no_list || (t.access.is_none() && g.is_some_and(|g| g.proposal.no_list)));
     scope.partition = session.partition().to_string();
     scope.limits = limits(t)?;
-    let cors = if t.cors_origins.is_empty() { None } else { Some(CorsRule::for_origins(&t.cors_origins, level)) };
+    let origins = if t.cors_origins.is_empty() { g.map(|g| g.proposal.cors_origins.clone()).unwrap_or_default() } else { t.cors_origins.clone() };
+    let cors = if origins.is_empty() { None } else { Some(CorsRule::for_origins(&origins, level)) };
     Ok(AccessRequest {
         method,
         scope,
@@ -275,8 +328,9 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
     let keychain = Keychain::from_env();
     let use_keychain = use_keychain(args, &keychain).await?;
 
+    let g = guided(t)?;
     let session = connect(cli).await?;
-    let level: AccessLevel = t.access.into();
+    let level = level_of(t, g.as_ref())?;
     let user_name = args.user.clone().unwrap_or_else(|| request::default_user_name(&t.bucket, level));
     let method = Method::IamUser(IamUserOptions {
         user_name: user_name.clone(),
@@ -287,8 +341,11 @@ async fn grant_iam_user(cli: &Cli, args: &IamUserArgs) -> CliResult {
         create_access_key: true,
         save_to_keychain: use_keychain,
     });
-    let req = base_request(&session, t, method)?;
-    let plan = build_plan(&session, &req, &PlanOptions { keychain_service: keychain.service().to_string(), unattended: unattended(t) }).await?;
+    let req = base_request(&session, t, method, g.as_ref())?;
+    let mut plan = build_plan(&session, &req, &PlanOptions { keychain_service: keychain.service().to_string(), unattended: unattended(t) }).await?;
+    if t.as_pasted {
+        as_pasted(&mut plan, g.as_ref())?;
+    }
     if !review(cli, &session, t, &plan).await? {
         return Ok(());
     }
@@ -383,20 +440,28 @@ async fn grant_role(cli: &Cli, args: &RoleArgs) -> CliResult {
             return Err(Error::FileExists { path: path.clone() }.into());
         }
     }
-    let external_id = match &args.external_id {
-        Some(id) => id.clone(),
-        None => s3aw_core::handoff::generate_external_id()?,
+    let g = guided(t)?;
+    let external_id = match (&args.external_id, g.as_ref().and_then(|g| g.proposal.external_id.clone())) {
+        (Some(id), _) => id.clone(),
+        (None, Some(id)) => id,
+        (None, None) => s3aw_core::handoff::generate_external_id()?,
     };
+    let account = args.account.clone().or_else(|| g.as_ref().and_then(|g| g.proposal.account.clone())).ok_or_else(|| {
+        fail(Exit::Error, "invalid_input", "the guide names no AWS account to trust: add --account with the vendor's 12-digit account ID")
+    })?;
     let session = connect(cli).await?;
     let method = Method::CrossAccountRole(RoleOptions {
         role_name: args.role.clone(),
         policy_name: args.policy_name.clone().unwrap_or_else(|| request::default_policy_name(&args.role)),
-        other_account: args.account.trim().to_string(),
+        other_account: account.trim().to_string(),
         external_id,
         max_session_seconds: args.max_session_hours.map(|h| h.saturating_mul(3600)),
     });
-    let req = base_request(&session, t, method)?;
-    let plan = build_plan(&session, &req, &PlanOptions { unattended: unattended(t), ..Default::default() }).await?;
+    let req = base_request(&session, t, method, g.as_ref())?;
+    let mut plan = build_plan(&session, &req, &PlanOptions { unattended: unattended(t), ..Default::default() }).await?;
+    if t.as_pasted {
+        as_pasted(&mut plan, g.as_ref())?;
+    }
     if !review(cli, &session, t, &plan).await? {
         return Ok(());
     }

@@ -6,6 +6,7 @@ mod args;
 mod bucket;
 mod exit;
 mod grant;
+mod guide;
 mod login;
 mod permissions;
 mod presign;
@@ -89,9 +90,19 @@ enum Command {
     Access(access::AccessCommand),
     /// Make a pre-signed link to download (or, with --put, upload) one object, or links for a whole prefix.
     Presign(Box<presign::PresignArgs>),
+    /// Read a vendor's setup guide: what it asks for, what is broader than the job needs, and the
+    /// least-privilege equivalent (`grant ... --from-guide FILE` applies it).
+    #[command(subcommand)]
+    Guide(GuideCommand),
     /// Links you can stop: signed with a key made for the share, deleted by `share stop`.
     #[command(subcommand)]
     Share(share::ShareCommand),
+}
+
+#[derive(Subcommand)]
+enum GuideCommand {
+    /// The JSON blocks found, the findings (each with its line) and the proposed request.
+    Read(guide::ReadArgs),
 }
 
 fn main() -> ExitCode {
@@ -215,6 +226,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Grant(cmd) => grant::run(&cli, cmd).await,
         Command::Presign(args) => presign::run(&cli, args).await,
         Command::Share(cmd) => share::run(&cli, cmd).await,
+        Command::Guide(GuideCommand::Read(args)) => guide::run(&cli, args),
         Command::Access(cmd) => access::run(&cli, cmd).await,
         Command::Bucket(cmd) => bucket::run(&cli, cmd).await,
         Command::CredentialProcess { access } => {

@@ -38,6 +38,7 @@ pub mod share;
 pub mod signin;
 pub mod validate;
 pub mod grant;
+pub mod guide;
 pub mod handoff;
 pub mod iac;
 

@@ -2,6 +2,7 @@
 
 import { h, uid } from "../dom";
 import { app, set, show } from "./context";
+import { guidePanel } from "./guide";
 import { navButtons } from "./nav";
 import type { Kind } from "./state";
 
@@ -27,6 +28,6 @@ export function kindScreen(main: HTMLElement, nav: HTMLElement) {
       ),
     );
   }
-  main.append(h("fieldset", {}, h("legend", { class: "visually-hidden" }, "What do you need?"), group));
+  main.append(h("fieldset", {}, h("legend", { class: "visually-hidden" }, "What do you need?"), group), guidePanel());
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { back, blocker, canGoBack, corsMethodsFor, initialState, next, planLeftBehind, withTarget, type WizardState } from "./state";
+import { back, blocker, canGoBack, corsMethodsFor, fromProposal, initialState, next, planLeftBehind, withTarget, type WizardState } from "./state";
 
 const NOT_CHECKED = { checked: false, summary: "not checked", blocks: false, findings: [] };
 
@@ -81,6 +81,14 @@ describe("wizard transitions", () => {
     const done = { ...failed, outcome: { ...failed.outcome!, ok: true } };
     expect(canGoBack(done)).toBe(false);
     expect(canGoBack({ ...connected(), step: "done" })).toBe(false);
+  });
+
+  it("a vendor's proposal fills in the wizard's choices", () => {
+    const s = fromProposal(connected(), { kind: "role", level: "upload", noList: false, prefix: "backups/", corsOrigins: ["https://app.example.com"], account: "210987654321", externalId: "ext-1" }, "a recipe");
+    expect([s.kind, s.level, s.folder, s.allowList, s.corsEnabled, s.corsOrigins, s.otherAccount, s.externalId, s.guidedBy]).toEqual(["role", "upload", "backups/", true, true, "https://app.example.com", "210987654321", "ext-1", "a recipe"]);
+    expect(s.corsMethods).toEqual(["PUT", "POST"]);
+    const objectOnly = fromProposal(connected(), { kind: "iam-user", level: "read", noList: true, prefix: null, corsOrigins: [], account: null, externalId: null }, "a guide");
+    expect([objectOnly.allowList, objectOnly.folder, objectOnly.corsEnabled]).toEqual([false, "", false]);
   });
 
   it("a plan in which IAM Access Analyzer found errors cannot be applied", () => {

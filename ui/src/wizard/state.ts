@@ -1,7 +1,7 @@
 // The wizard's state and its transitions: which step comes next, and what must be true to move on.
 // Pure: no DOM, no backend, so it is unit tested directly.
 
-import type { ApplyOutcomeDto, ConnectionDto, LevelDto, LimitsArgs, PlanDto } from "../bindings";
+import type { ApplyOutcomeDto, ConnectionDto, GuideProposalDto, LevelDto, LimitsArgs, PlanDto } from "../bindings";
 import {
   bucketNameError,
   endDateError,
@@ -58,6 +58,11 @@ export interface WizardState {
   endsOn: string;
   /** Addresses it may be used from, one per line (empty: any). */
   sourceIps: string;
+  /** A vendor's policy to create exactly as pasted (the user chose so after a warning); `YOUR-BUCKET-NAME`
+   * stands for the bucket. */
+  pastedPolicy: string | null;
+  /** Where the choices came from: "the guide you pasted", "Example's recipe". */
+  guidedBy: string | null;
   corsEnabled: boolean;
   corsOrigins: string;
   corsMethods: string[];
@@ -88,6 +93,8 @@ export function initialState(): WizardState {
     endsChoice: "never",
     endsOn: "",
     sourceIps: "",
+    pastedPolicy: null,
+    guidedBy: null,
     corsEnabled: false,
     corsOrigins: "",
     corsMethods: [],
@@ -187,5 +194,23 @@ export function limitsArgs(s: WizardState): LimitsArgs {
     endsInDays: s.endsChoice === "never" || s.endsChoice === "date" ? null : Number(s.endsChoice),
     endsOn: s.endsChoice === "date" ? s.endsOn : null,
     sourceIps: s.sourceIps.split(/[\s,]+/).filter((x) => x !== ""),
+  };
+}
+
+/** Take a guide's or recipe's proposal: the kind, level, folder, listing, CORS and role values. */
+export function fromProposal(s: WizardState, p: GuideProposalDto, guidedBy: string): WizardState {
+  return {
+    ...s,
+    kind: p.kind,
+    level: p.level,
+    allowList: !p.noList,
+    folder: p.prefix ?? "",
+    corsEnabled: p.corsOrigins.length > 0,
+    corsOrigins: p.corsOrigins.join("\n"),
+    corsMethods: corsMethodsFor(p.level),
+    otherAccount: p.account ?? s.otherAccount,
+    externalId: p.externalId ?? s.externalId,
+    guidedBy,
+    plan: null,
   };
 }

@@ -1,0 +1,67 @@
+// Bring the vendor's guide through the real window: paste a guide, see what it asks for and what is too
+// broad (with its lines), take the least-privilege proposal, and reach Review with the wizard filled in.
+
+import { beforeEach, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { ROOT, useEnv } from "./harness.mjs";
+
+const { env, ui: currentUi } = useEnv(async (env) => {
+  await env.seedBuckets({ "sample-reports": ["images/logo.png", "q1/summary.pdf"] });
+});
+let ui;
+beforeEach(() => (ui = currentUi()));
+
+/** Paste text into the field with this label, as the clipboard does (typing through WebDriver would turn
+ * each newline into an Enter key press the driver drops). */
+async function paste(label, text) {
+  const field = await ui.fieldByLabel(label);
+  await ui.b.execute((el, t) => {
+    el.focus();
+    el.value = t;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, field, text);
+}
+
+test("a pasted guide: its findings, then its least-privilege equivalent through the wizard", { timeout: 240000 }, async () => {
+  await ui.connectSandbox();
+  await ui.click("Next");
+  await ui.heading("What do you need?");
+  await (await ui.b.$("summary=I have instructions from a vendor")).click();
+  const guide = readFileSync(path.join(ROOT, "tests", "e2e", "guides", "console-click-through.md"), "utf8");
+  await paste("Paste the vendor's instructions", guide);
+  await ui.click("Read the instructions");
+  await ui.waitForText(".guide-result", "What the instructions ask for");
+  const findings = await ui.text(".guide-findings");
+  assert.match(findings, /Line 18: It allows changing who may read files/);
+  assert.match(findings, /Line 19: It allows deleting files/);
+  assert.match(await ui.text("#guide-proposal"), /an IAM user with its own key, full \(with delete\) access to your bucket/);
+  await ui.b.execute(() => document.querySelector(".guide-result h2").scrollIntoView());
+  await ui.shot("2b-vendor-guide");
+
+  // A narrower guide: a bare policy for one folder, fetched by name.
+  await paste("Paste the vendor's instructions", readFileSync(path.join(ROOT, "tests", "e2e", "guides", "bare-policy.json"), "utf8"));
+  await ui.click("Read the instructions");
+  await ui.waitForText("#guide-proposal", "the folder images/");
+  assert.match(await ui.text(".guide-result"), /Nothing in them is broader than the job needs/);
+  await ui.click("Use this and continue");
+
+  await ui.heading("Which bucket?");
+  assert.equal(await (await ui.fieldByLabel("Folder (optional)")).getValue(), "images/");
+  await ui.choose("sample-reports");
+  await ui.click("Next");
+  await ui.heading("How much access?");
+  assert.equal(await ui.b.execute(() => document.getElementById("allow-list").checked), false, "object-only, as the guide asked");
+  await ui.click("Next");
+  await ui.heading("Browser access (optional)");
+  await ui.click("Next");
+  await ui.heading("Review the plan");
+  await ui.waitForText("main", "What the access will be able to do");
+  const review = await ui.text("main");
+  assert.match(review, /read access to s3:\/\/sample-reports\/images\//i);
+  const lines = await ui.b.execute(() => Object.fromEntries([...document.querySelectorAll(".can-card li")].map((li) => [li.dataset.code, li.textContent])));
+  assert.match(lines.download, /Yes/);
+  assert.match(lines.list_folder, /No/);
+  assert.match(lines.delete, /No/);
+});
