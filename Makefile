@@ -6,7 +6,7 @@ CARGO ?= cargo
 HARNESS := tests/harness
 TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run test setup ui build app app-test unit e2e ui-test gui bench bare-window clean package package-test
+.PHONY: run test setup ui build app app-test unit e2e ui-test gui bench bare-window clean package package-test cross-check
 
 setup:
 	@bash $(HARNESS)/setup.sh
@@ -53,6 +53,11 @@ package: ui
 ## Slow (a release build), so not in `make test`; CI runs it after `make test`.
 package-test: package
 	bash tests/package/test-deb.sh
+
+## Type-check the engine, the CLI and the desktop app for Windows (x86_64-pc-windows-gnu, with mingw for the
+## TLS stack's C code). CI runs it after `make test`. macOS is not checked here: see ARCHITECTURE.md.
+cross-check: ui
+	$(CARGO) check --target x86_64-pc-windows-gnu -p s3aw-core -p s3aw -p s3aw-desktop
 
 clean:
 	rm -rf .venv .tools tests/.artifacts ui/dist

@@ -6,10 +6,11 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 
 need_pkgs=(build-essential pkg-config libssl-dev libdbus-1-dev gnome-keyring dbus-x11 libsecret-tools python3-venv curl
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev xvfb xauth webkit2gtk-driver
-  rclone)
+  rclone gcc-mingw-w64-x86-64)
 missing=()
 for p in "${need_pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
@@ -48,4 +49,11 @@ done
 if [ ! -x "$root/.tools/bin/tauri-driver" ]; then
   echo "setup: installing tauri-driver"
   cargo install tauri-driver --version 2.1.0 --locked --root "$root/.tools" --quiet
+fi
+
+# The Windows target for `make cross-check` (the standard library for x86_64-pc-windows-gnu; mingw's gcc
+# above builds the C code of the TLS stack for it).
+if command -v rustup >/dev/null 2>&1 && ! grep -qx x86_64-pc-windows-gnu <<<"$(rustup target list --installed)"; then
+  echo "setup: adding the Rust target x86_64-pc-windows-gnu"
+  rustup target add x86_64-pc-windows-gnu >/dev/null
 fi

@@ -5,7 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
-deb=$(ls -t "$target"/release/bundle/deb/*.deb 2>/dev/null | head -1 || true)
+deb=$(ls -t "$target"/release/bundle/deb/S3\ Access\ Wizard_*.deb 2>/dev/null | head -1 || true)
 [ -n "$deb" ] || { echo "no .deb under $target/release/bundle/deb: run make package first" >&2; exit 1; }
 sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -15,8 +15,12 @@ echo "package: $deb ($(du -h "$deb" | cut -f1))"
 [ "$(dpkg-deb -f "$deb" Package)" = "s3-access-wizard" ] || fail "package name is $(dpkg-deb -f "$deb" Package)"
 want=$(sed -n 's/^ *"version": "\(.*\)",/\1/p' "$root/src-tauri/tauri.conf.json" | head -1)
 [ "$(dpkg-deb -f "$deb" Version)" = "$want" ] || fail "version $(dpkg-deb -f "$deb" Version) is not $want from tauri.conf.json"
-dpkg-deb -f "$deb" Description | grep -q "Give safe, limited access to an Amazon S3 bucket" || fail "no description"
-dpkg-deb -f "$deb" Depends | grep -q "libwebkit2gtk-4.1-0" || fail "does not depend on WebKitGTK"
+# Read each field whole before matching: `grep -q` stops at the first match, and with pipefail a writer
+# still writing then dies of SIGPIPE and fails the check at random.
+description=$(dpkg-deb -f "$deb" Description)
+grep -qF "Give safe, limited access to an Amazon S3 bucket" <<<"$description" || fail "no description"
+depends=$(dpkg-deb -f "$deb" Depends)
+grep -qF "libwebkit2gtk-4.1-0" <<<"$depends" || fail "does not depend on WebKitGTK"
 contents=$(dpkg-deb -c "$deb")
 for f in usr/bin/s3-access-wizard "usr/share/applications/S3 Access Wizard.desktop" usr/share/icons/hicolor/128x128/apps/s3-access-wizard.png; do
   grep -qF "$f" <<<"$contents" || fail "$f is not in the package"

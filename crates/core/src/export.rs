@@ -133,6 +133,12 @@ pub fn write_private_bytes(path: &Path, contents: &[u8], force: bool) -> Result<
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp).map_err(io("create"))?;
+        // Windows has no file mode: the still-empty file gets a DACL that allows only this user.
+        #[cfg(windows)]
+        crate::winacl::restrict_to_owner(&tmp).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::Io { action: "make private", path: path.to_path_buf(), source: e }
+        })?;
         f.write_all(contents).and_then(|_| f.sync_all()).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             Error::Io { action: "write", path: path.to_path_buf(), source: e }

@@ -37,9 +37,38 @@ pub mod settings;
 pub mod share;
 pub mod signin;
 pub mod validate;
+pub mod winacl;
 pub mod grant;
 pub mod guide;
 pub mod handoff;
 pub mod iac;
 
 pub use error::{Error, Result};
+
+#[cfg(test)]
+mod tests {
+    /// `unsafe` is denied everywhere; only the Windows ACL module may opt out (the workspace lint is "deny",
+    /// not "forbid", for it alone).
+    #[test]
+    fn unsafe_only_in_winacl() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut dirs = vec![root.join("crates"), root.join("src-tauri/src"), root.join("tests/bench")];
+        let mut opted_out = Vec::new();
+        // Spelled in two parts, so this test does not find itself.
+        let needle = ["allow(", "unsafe_code)"].concat();
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    if !path.ends_with("target") {
+                        dirs.push(path);
+                    }
+                } else if path.extension().is_some_and(|e| e == "rs") && std::fs::read_to_string(&path).unwrap_or_default().contains(&needle) {
+                    opted_out.push(path.file_name().unwrap_or_default().to_string_lossy().to_string());
+                }
+            }
+        }
+        assert_eq!(opted_out, vec!["winacl.rs".to_string()]);
+    }
+}
