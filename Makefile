@@ -6,7 +6,7 @@ CARGO ?= cargo
 HARNESS := tests/harness
 TAURI := ui/node_modules/.bin/tauri
 
-.PHONY: run test setup ui build app app-test unit e2e ui-test gui bench bare-window clean package package-test cross-check
+.PHONY: run test setup ui build app app-test unit e2e ui-test gui bench bare-window clean package package-test cross-check wine-test
 
 setup:
 	@bash $(HARNESS)/setup.sh
@@ -58,6 +58,17 @@ package-test: package
 ## TLS stack's C code). CI runs it after `make test`. macOS is not checked here: see ARCHITECTURE.md.
 cross-check: ui
 	$(CARGO) check --target x86_64-pc-windows-gnu -p s3aw-core -p s3aw -p s3aw-desktop
+
+## The Windows build under Wine: the engine's unit tests, and the CLI's end-to-end tests that matter most on
+## Windows (tests/e2e/test_platform.py: CSV, AWS profile in %USERPROFILE%\.aws, CRLF files, Credential
+## Manager through credential-process). CI runs it after cross-check.
+WINEPREFIX_DIR = $(CURDIR)/tests/.artifacts/wineprefix
+wine-test: setup
+	$(CARGO) build --target x86_64-pc-windows-gnu -p s3aw
+	S3AW_WINEPREFIX=$(WINEPREFIX_DIR) CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$(CURDIR)/tests/harness/wine.sh \
+	  $(CARGO) test --target x86_64-pc-windows-gnu -p s3aw-core --lib
+	S3AW_WINEPREFIX=$(WINEPREFIX_DIR) S3AW_BIN=$(CURDIR)/tests/harness/wine-s3aw.sh \
+	  bash $(HARNESS)/with-keyring.sh .venv/bin/python -m pytest -q tests/e2e/test_platform.py
 
 clean:
 	rm -rf .venv .tools tests/.artifacts ui/dist

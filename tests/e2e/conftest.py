@@ -133,6 +133,9 @@ def s3(aws):
 
 @pytest.fixture(scope="session")
 def s3aw_bin():
+    # `make wine-test` points this at the Windows build under Wine (tests/harness/wine-s3aw.sh).
+    if os.environ.get("S3AW_BIN"):
+        return Path(os.environ["S3AW_BIN"])
     exe = TARGET / "debug" / "s3aw"
     if not exe.exists():
         subprocess.run(["cargo", "build", "-p", "s3aw"], cwd=ROOT, check=True)

@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 
 need_pkgs=(build-essential pkg-config libssl-dev libdbus-1-dev gnome-keyring dbus-x11 libsecret-tools python3-venv curl
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev xvfb xauth webkit2gtk-driver
-  rclone gcc-mingw-w64-x86-64)
+  rclone gcc-mingw-w64-x86-64 wine wine64)
 missing=()
 for p in "${need_pkgs[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
