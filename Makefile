@@ -31,7 +31,7 @@ run: app
 
 ## Every test: unit, the engine against moto and a real keyring, the CLI end to end, the UI's unit tests,
 ## and the app end to end through its real window.
-test: build unit e2e ui-test app-test gui
+test: build unit e2e ui-test app-test gui cross-check wine-test
 
 unit:
 	bash $(HARNESS)/with-keyring.sh bash $(HARNESS)/with-moto.sh $(CARGO) test --workspace -- --include-ignored
@@ -55,13 +55,13 @@ package-test: package
 	bash tests/package/test-deb.sh
 
 ## Type-check the engine, the CLI and the desktop app for Windows (x86_64-pc-windows-gnu, with mingw for the
-## TLS stack's C code). CI runs it after `make test`. macOS is not checked here: see ARCHITECTURE.md.
+## TLS stack's C code). Part of `make test`. macOS is not checked here: see ARCHITECTURE.md.
 cross-check: ui
 	$(CARGO) check --target x86_64-pc-windows-gnu -p s3aw-core -p s3aw -p s3aw-desktop
 
 ## The Windows build under Wine: the engine's unit tests, and the CLI's end-to-end tests that matter most on
 ## Windows (tests/e2e/test_platform.py: CSV, AWS profile in %USERPROFILE%\.aws, CRLF files, Credential
-## Manager through credential-process). CI runs it after cross-check.
+## Manager through credential-process). Part of `make test`.
 WINEPREFIX_DIR = $(CURDIR)/tests/.artifacts/wineprefix
 wine-test: setup
 	$(CARGO) build --target x86_64-pc-windows-gnu -p s3aw
