@@ -211,7 +211,9 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
     };
     let mut plan = build_plan(&session, &request, &PlanOptions { keychain_service: state.keychain.service().into(), unattended: false }).await?;
     if let Some(text) = args.pasted_policy.as_deref() {
-        let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| IpcError::new(ShellCode::InvalidInput, format!("The pasted policy is not JSON: {e}")))?;
+        // The guide's placeholders (YOUR-BUCKET-NAME, {your-bucket-name}, ...) become the chosen bucket.
+        let (text, _) = s3aw_core::guide::extract::fill_placeholders(text, &args.bucket);
+        let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| IpcError::new(ShellCode::InvalidInput, format!("The pasted policy is not JSON: {e}")))?;
         s3aw_core::guide::apply_as_pasted(&mut plan, &doc)?;
     }
     keep_for_review(&state, id, plan, keychain_problem).await

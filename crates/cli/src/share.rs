@@ -4,9 +4,8 @@ use crate::exit::{confirm, fail, print_json, print_progress, review_plan, run_pl
 use crate::{connect, Cli};
 use clap::{Args, Subcommand};
 use s3aw_core::access::revoke::{plan_revoke, revoke, RevokeOptions};
-use s3aw_core::export::CsvWriter;
 use s3aw_core::keychain::Keychain;
-use s3aw_core::presign::{links_csv_row, parse_expiry, Link};
+use s3aw_core::presign::{parse_expiry, Link};
 use s3aw_core::probe::{wait_until_key_works, Backoff};
 use s3aw_core::record::{format_time, Record, RecordEntry};
 use s3aw_core::share::{self, ShareRequest};
@@ -80,21 +79,10 @@ impl LinksOut {
 
     fn write(&self, links: &[Link]) -> Result<(), Error> {
         if let Some(path) = &self.csv {
-            write_links_csv(path, links, self.force)?;
+            s3aw_core::presign::write_links_csv(path, links, self.force)?;
         }
         Ok(())
     }
-}
-
-fn write_links_csv(path: &Path, links: &[Link], force: bool) -> Result<(), Error> {
-    let mut buf = Vec::new();
-    let mut csv = CsvWriter::with_lf(&mut buf);
-    csv.row(["key", "url", "expires_at"])?;
-    for l in links {
-        csv.row(links_csv_row(&l.key, &l.url, &format_time(l.expires_at)))?;
-    }
-    csv.finish()?;
-    s3aw_core::export::write_private_bytes(path, &buf, force)
 }
 
 fn parse_target(target: &str) -> Result<(String, Option<String>), Error> {

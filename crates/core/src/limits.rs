@@ -1,6 +1,7 @@
 //! Limits a grant can carry besides its bucket and folder: a date on which it ends, and the network
-//! addresses it may be used from. Both become conditions on every Allow statement of the granted policy,
-//! so AWS itself enforces them on every request; nothing here depends on the app being around.
+//! addresses it may be used from. Both become conditions on the Allow statements of the granted policy
+//! (the addresses on all but the bucket's KMS key, see `policy::access_statements`), so AWS itself
+//! enforces them on every request; nothing here depends on the app being around.
 //!
 //! An end is `DateLessThan {"aws:CurrentTime": END}`: after END every request with the key (or the role)
 //! is refused, although the user and its key still exist until someone revokes them. Addresses are
@@ -196,13 +197,24 @@ pub fn parse_source_ip(text: &str) -> Result<String> {
     Ok(format!("{ip}/{len}"))
 }
 
-/// The limits a policy document carries: the end and the addresses that every Allow statement has (a
-/// limit on only some statements limits only those, and is not reported as the grant's).
+/// The limits a policy document carries: the end that every Allow statement has, and the addresses that
+/// every Allow statement but a KMS key's has (S3 calls KMS from its own address, so the app never limits
+/// those; see `policy::access_statements`). A limit on only some statements limits only those, and is not
+/// reported as the grant's.
 pub fn limits_of(doc: &Value) -> Limits {
     let allows: Vec<&Value> = doc["Statement"].as_array().map(|s| s.iter().filter(|s| s["Effect"] == "Allow").collect()).unwrap_or_default();
     if allows.is_empty() {
         return Limits::default();
     }
+    let kms_only = |s: &Value| {
+        let actions: Vec<&str> = match &s["Action"] {
+            Value::String(a) => vec![a.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        !actions.is_empty() && actions.iter().all(|a| a.starts_with("kms:"))
+    };
+    let s3_allows: Vec<&Value> = allows.iter().copied().filter(|s| !kms_only(s)).collect();
     let end_of = |s: &Value| s["Condition"]["DateLessThan"][CURRENT_TIME].as_str().map(str::to_string);
     let ips_of = |s: &Value| -> Option<Vec<String>> {
         match &s["Condition"]["IpAddress"][SOURCE_IP] {
@@ -213,8 +225,8 @@ pub fn limits_of(doc: &Value) -> Limits {
     };
     let first_end = end_of(allows[0]);
     let ends_at = first_end.filter(|e| allows.iter().all(|s| end_of(s).as_ref() == Some(e)));
-    let first_ips = ips_of(allows[0]);
-    let source_ips = first_ips.filter(|ips| allows.iter().all(|s| ips_of(s).as_ref() == Some(ips))).unwrap_or_default();
+    let first_ips = s3_allows.first().and_then(|s| ips_of(s));
+    let source_ips = first_ips.filter(|ips| s3_allows.iter().all(|s| ips_of(s).as_ref() == Some(ips))).unwrap_or_default();
     Limits { ends_at, source_ips }
 }
 

@@ -221,11 +221,16 @@ fn strings(items: &[&str]) -> Vec<String> {
 ///   it, an overwrite could re-encrypt a file so that nobody else can read it (the S3 ransomware pattern);
 /// - the bucket's KMS key, when it encrypts with one: kms:Decrypt to read, kms:GenerateDataKey (and
 ///   kms:Decrypt, for multipart uploads) to write, only through S3 in the bucket's region;
-/// - the scope's [`crate::limits::Limits`] (an end date, source addresses) on every Allow statement.
+/// - the scope's [`crate::limits::Limits`] on every Allow statement: the end date on all of them, the source
+///   addresses on all but the KMS key's. S3 calls KMS on the user's behalf (a forward access session) from
+///   its own address, so an address condition there would refuse every read and write of an encrypted
+///   file; the S3 statements already hold the user's own requests to those addresses.
 pub fn access_statements(scope: &Scope, level: AccessLevel) -> Vec<Statement> {
     let mut out = unlimited_statements(scope, level);
+    let end_only = crate::limits::Limits { ends_at: scope.limits.ends_at.clone(), source_ips: vec![] };
     for st in out.iter_mut().filter(|st| st.effect == "Allow") {
-        st.condition = scope.limits.apply_to(st.condition.take());
+        let limits = if st.action.iter().all(|a| a.starts_with("kms:")) { &end_only } else { &scope.limits };
+        st.condition = limits.apply_to(st.condition.take());
     }
     out
 }
@@ -512,7 +517,13 @@ mod tests {
                     }
                     let c = st.condition.as_ref().unwrap();
                     assert_eq!(c["DateLessThan"]["aws:CurrentTime"], "2026-12-31T00:00:00Z", "{level:?} {:?}", st.sid);
-                    assert_eq!(c["IpAddress"]["aws:SourceIp"], json!(["203.0.113.0/24"]));
+                    if st.action.iter().all(|a| a.starts_with("kms:")) {
+                        // S3 calls KMS for the user from S3's own address: an address limit there would
+                        // refuse every encrypted read and write.
+                        assert!(c.get("IpAddress").is_none(), "no address limit on the KMS key: {level:?}");
+                    } else {
+                        assert_eq!(c["IpAddress"]["aws:SourceIp"], json!(["203.0.113.0/24"]));
+                    }
                     for (op, keys) in before.condition.as_ref().and_then(|c| c.as_object()).into_iter().flatten() {
                         assert_eq!(&c[op], keys, "the statement's own condition is kept");
                     }

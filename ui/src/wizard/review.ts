@@ -37,7 +37,7 @@ export function reviewScreen(main: HTMLElement, nav: HTMLElement) {
       cors: s.corsEnabled ? corsRule() : null,
       createBucketRegion: s.createBucketRegion,
       limits: limitsArgs(s),
-      pastedPolicy: s.pastedPolicy ? s.pastedPolicy.replaceAll("YOUR-BUCKET-NAME", s.bucket) : null,
+      pastedPolicy: s.pastedPolicy,
     }),
     (plan) => {
       // The user may have left the review while the plan was prepared.

@@ -58,8 +58,8 @@ export interface WizardState {
   endsOn: string;
   /** Addresses it may be used from, one per line (empty: any). */
   sourceIps: string;
-  /** A vendor's policy to create exactly as pasted (the user chose so after a warning); `YOUR-BUCKET-NAME`
-   * stands for the bucket. */
+  /** A vendor's policy to create exactly as pasted (the user chose so after a warning); the app puts the
+   * chosen bucket in place of its placeholders. */
   pastedPolicy: string | null;
   /** Where the choices came from: "the guide you pasted", "Example's recipe". */
   guidedBy: string | null;

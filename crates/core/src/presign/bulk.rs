@@ -46,6 +46,18 @@ pub async fn presign_prefix_csv(
     Ok(count)
 }
 
+/// Links already signed, as the same CSV (`key,url,expires_at`), into a file readable by its owner only.
+pub fn write_links_csv(path: &Path, links: &[super::Link], force: bool) -> Result<()> {
+    let mut buf = Vec::new();
+    let mut csv = CsvWriter::with_lf(&mut buf);
+    csv.row(["key", "url", "expires_at"])?;
+    for l in links {
+        csv.row(links_csv_row(&l.key, &l.url, &crate::record::format_time(l.expires_at)))?;
+    }
+    csv.finish()?;
+    crate::export::write_private_bytes(path, &buf, force)
+}
+
 /// [`presign_prefix_csv`] into a file readable by its owner only (the links grant access while they
 /// live). Refuses to replace a file unless `force`. Used by the CLI and the app alike.
 pub async fn write_prefix_csv(session: &Session, bucket: &str, prefix: &str, expires_in: Duration, path: &Path, force: bool, progress: impl FnMut(usize)) -> Result<usize> {

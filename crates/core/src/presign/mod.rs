@@ -8,7 +8,7 @@ mod check;
 mod post;
 mod signer;
 
-pub use bulk::{links_csv_row, presign_prefix_csv, write_prefix_csv};
+pub use bulk::{links_csv_row, presign_prefix_csv, write_links_csv, write_prefix_csv};
 pub use check::{test_link, LinkTest};
 pub use post::{parse_size, post_policy, presign_post, size_text, PostForm, PostRules, MAX_POST_SIZE};
 pub use signer::{bucket_region_hint, credentials_lifetime, Lifetime, Signer};

@@ -28,8 +28,9 @@ pub struct PostRules {
     pub content_type: Option<String>,
 }
 
-/// A signed POST form: where it posts and the fields it sends before the file.
-#[derive(Clone, Debug, PartialEq)]
+/// A signed POST form: where it posts and the fields it sends before the file. Its `Debug` leaves out the
+/// fields' values (the signature, and the session token of temporary credentials).
+#[derive(Clone, PartialEq)]
 pub struct PostForm {
     pub bucket: String,
     pub url: String,
@@ -40,6 +41,18 @@ pub struct PostForm {
     /// The signing credentials expire first (the form stops working then).
     pub cut_short_by_credentials: bool,
     pub temporary_without_end: bool,
+}
+
+impl std::fmt::Debug for PostForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostForm")
+            .field("bucket", &self.bucket)
+            .field("url", &self.url)
+            .field("fields", &self.fields.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>())
+            .field("rules", &self.rules)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 /// `--max-size`: `100MB`, `2GB`, `500KB`, `10MiB`, or bytes. KB, MB and GB are powers of 1,000, as file
@@ -307,6 +320,8 @@ mod tests {
         assert!(!html.contains("<script"), "no script in the page");
         let file_at = html.find("name=\"file\"").unwrap();
         assert!(html.rfind("type=\"hidden\"").unwrap() < file_at, "the file is the last field");
+        let debug = format!("{form:?}");
+        assert!(debug.contains("\"policy\"") && !debug.contains("eyJ"), "field values stay out of Debug: {debug}");
         let words = shlex::split(&form.curl()).unwrap();
         assert_eq!(words.last().unwrap(), "https://vendor-data.s3.eu-west-1.amazonaws.com/");
         assert!(words.contains(&"key=drop/FILE_NAME".to_string()) && words.contains(&"file=@FILE".to_string()));

@@ -254,7 +254,8 @@ impl Signer<'_> {
         url.split_once('?')
             .and_then(|(path, _)| path.strip_suffix(probe))
             .map(str::to_string)
-            .ok_or_else(|| Error::Internal(format!("could not find the bucket's address in {url}")))
+            // Not the URL itself in the message: it carries a signature (and a session token, when temporary).
+            .ok_or_else(|| Error::Internal("could not find the bucket's address in the link the SDK made".into()))
     }
 }
 
