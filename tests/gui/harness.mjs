@@ -336,9 +336,27 @@ export class Ui {
    * Click an element as a person would, once it can be clicked: scrolled into the middle of the window
    * (clear of the fixed navigation bar), displayed, enabled, and the topmost element at its centre, so
    * nothing covers it. Every wait is for that state, never for a time. Should the page re-render between
-   * the check and the click (WebDriver then reports "element click intercepted"), the check runs again.
+   * the check and the click (WebDriver then reports "element click intercepted"), the check runs again; should
+   * it replace the element (WebDriver then reports a stale element), the element is found again by the same
+   * selector and checked again.
    */
   async clickElement(el, name) {
+    const stale = (e) => /stale element|click intercepted|not connected|no longer attached/i.test(String(e?.message));
+    const refind = async () => {
+      el = await this.b.$(el.selector);
+      await el.waitForExist({ timeout: 20000 });
+    };
+    const check = async () => {
+      try {
+        last = await clickable();
+        if (last === "gone") await refind();
+        return last;
+      } catch (e) {
+        if (!stale(e)) throw e;
+        await refind();
+        return (last = "re-rendered");
+      }
+    };
     const clickable = () =>
       this.b.execute((e) => {
         if (!e.isConnected) return "gone";
@@ -354,13 +372,16 @@ export class Ui {
     let last = "";
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        await this.b.waitUntil(async () => (last = await clickable()) === "ok", { timeout: 20000, interval: 50 });
+        await this.b.waitUntil(async () => (await check()) === "ok", { timeout: 20000, interval: 50 });
         await el.click();
         return;
       } catch (e) {
-        if (/click intercepted/i.test(e.message) && attempt < 4) continue;
+        if (stale(e) && attempt < 4) {
+          await refind();
+          continue;
+        }
         await this.b.saveScreenshot(path.join(SHOTS, "failed-click.png")).catch(() => {});
-        throw new Error(`clicking "${name}": ${last !== "ok" ? last : e.message} (see failed-click.png)`);
+        throw new Error(`clicking "${name}": ${last && last !== "ok" ? `${last}; ` : ""}${e?.name ?? ""} ${e?.message ?? e} (see failed-click.png)`);
       }
     }
   }
