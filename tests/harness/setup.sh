@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 
 need_pkgs=(build-essential pkg-config libssl-dev libdbus-1-dev gnome-keyring dbus-x11 libsecret-tools python3-venv curl
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev xvfb xauth webkit2gtk-driver
-  rclone gcc-mingw-w64-x86-64 wine wine64)
+  rclone gcc-mingw-w64-x86-64 wine wine64 nsis)
 missing=()
 for p in "${need_pkgs[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
@@ -53,7 +53,13 @@ fi
 
 # The Windows target for `make cross-check` (the standard library for x86_64-pc-windows-gnu; mingw's gcc
 # above builds the C code of the TLS stack for it).
-if command -v rustup >/dev/null 2>&1 && ! grep -qx x86_64-pc-windows-gnu <<<"$(rustup target list --installed)"; then
-  echo "setup: adding the Rust target x86_64-pc-windows-gnu"
-  rustup target add x86_64-pc-windows-gnu >/dev/null
+# And macOS's (aarch64-apple-darwin): only type-checked, see tests/harness/apple/.
+if command -v rustup >/dev/null 2>&1; then
+  installed="$(rustup target list --installed)"
+  for target in x86_64-pc-windows-gnu aarch64-apple-darwin; do
+    if ! grep -qx "$target" <<<"$installed"; then
+      echo "setup: adding the Rust target $target"
+      rustup target add "$target" >/dev/null
+    fi
+  done
 fi
