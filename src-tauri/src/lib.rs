@@ -8,6 +8,7 @@ mod commands;
 pub mod ipc;
 mod keys;
 mod links;
+mod platform;
 mod settings;
 mod share;
 mod signin;
@@ -22,6 +23,7 @@ pub fn run() {
     if let Some(code) = access::credential_process_main(&args) {
         std::process::exit(code);
     }
+    platform::prepare_webview();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state::AppState::from_env())
