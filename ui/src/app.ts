@@ -5,7 +5,7 @@
 import { fakeBackend, tauriBackend } from "./backend";
 import { bucketSettingsScreen } from "./bucketSettings";
 import { errorBox, message } from "./common";
-import { h } from "./dom";
+import { h, osOf } from "./dom";
 import { linksScreen } from "./links";
 import { myAccessScreen } from "./myAccess";
 import { accessScreen } from "./wizard/access";
@@ -73,6 +73,7 @@ function render() {
 }
 
 async function start() {
+  document.documentElement.dataset.os = osOf(navigator.userAgent);
   const inApp = "__TAURI_INTERNALS__" in window;
   app.backend = inApp ? await tauriBackend() : fakeBackend();
   app.info = await app.backend.appInfo();

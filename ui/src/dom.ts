@@ -52,3 +52,16 @@ export function field(
   const wrap = h("div", { class: "field" }, h("label", { for: id }, label), hint, input, err);
   return { wrap, input, check };
 }
+
+/**
+ * The platform the page runs on, from the web view's user agent: WebKitGTK on Linux, WebView2 on Windows,
+ * WKWebView on macOS. Set on <html data-os> before the first screen is built, so the stylesheet names the
+ * platform's own font and no other: on Linux every family the font stack names that is not installed costs
+ * WebKitGTK a font-configuration lookup before the first frame (about 100 ms for a stack of five).
+ */
+export type Os = "linux" | "windows" | "mac";
+export function osOf(userAgent: string): Os {
+  if (/Windows NT/.test(userAgent)) return "windows";
+  if (/Macintosh|Mac OS X/.test(userAgent)) return "mac";
+  return "linux";
+}
