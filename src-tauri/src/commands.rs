@@ -126,8 +126,9 @@ async fn keep_session(state: &AppState, session: Session, id: s3aw_core::connect
     dto
 }
 
+/// Async, as every command that reads a file: a plain `fn` command runs on the window's main thread.
 #[tauri::command]
-pub fn list_saved_connections() -> IpcResult<Vec<SavedConnectionDto>> {
+pub async fn list_saved_connections() -> IpcResult<Vec<SavedConnectionDto>> {
     Ok(s3aw_core::connections::list()?.into_iter().map(|c| SavedConnectionDto { access_key_id: c.access_key_id, account: c.account, arn: c.arn }).collect())
 }
 

@@ -9,13 +9,27 @@
 /// would end with a panic nobody sees (the app has no console); say what is missing and where to get it.
 pub fn prepare_webview() {
     #[cfg(target_os = "linux")]
-    if std::env::var_os("WEBKIT_SKIA_GPU_PAINTING_THREADS").is_none() {
+    if let Some(value) = painting_threads(std::env::var_os(PAINTING_THREADS).as_deref()) {
         // Before any thread starts and before WebKit reads it (its web process inherits it).
-        std::env::set_var("WEBKIT_SKIA_GPU_PAINTING_THREADS", "0");
+        std::env::set_var(PAINTING_THREADS, value);
     }
     #[cfg(windows)]
     if let Err(e) = tauri::webview_version() {
         webview2_missing(&e.to_string());
+    }
+}
+
+/// WebKitGTK's setting for its GPU painting threads (WebKitGTK 2.46 and later; older ones ignore it).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+const PAINTING_THREADS: &str = "WEBKIT_SKIA_GPU_PAINTING_THREADS";
+
+/// What to set `WEBKIT_SKIA_GPU_PAINTING_THREADS` to, given its value now: no painting threads, unless the
+/// user (or their desktop) already chose a value, which is kept as it is.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn painting_threads(current: Option<&std::ffi::OsStr>) -> Option<&'static str> {
+    match current {
+        None => Some("0"),
+        Some(_) => None,
     }
 }
 
@@ -38,4 +52,17 @@ fn webview2_missing(detail: &str) -> ! {
         .set_buttons(rfd::MessageButtons::Ok)
         .show();
     std::process::exit(EXIT_NO_WEBVIEW);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn paints_without_extra_threads_unless_the_user_chose() {
+        assert_eq!(painting_threads(None), Some("0"));
+        assert_eq!(painting_threads(Some(OsStr::new("2"))), None);
+        assert_eq!(painting_threads(Some(OsStr::new(""))), None);
+    }
 }
