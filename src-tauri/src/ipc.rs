@@ -994,6 +994,17 @@ pub enum LinkMethod {
     Put,
 }
 
+/// An upload page saved: where, until when it works, and why sooner when the signing credentials are
+/// temporary.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DropBoxSavedDto {
+    pub path: String,
+    /// Plain words ("2026-12-01 10:00 UTC").
+    pub ends_text: String,
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkDto {
@@ -1076,6 +1087,7 @@ pub fn typescript_bindings() -> String {
         SignerInfoDto::decl(&cfg),
         PresignArgs::decl(&cfg),
         LinkDto::decl(&cfg),
+        DropBoxSavedDto::decl(&cfg),
         LinkTestDto::decl(&cfg),
         ApplyOutcomeDto::decl(&cfg),
         WaitDto::decl(&cfg),

@@ -73,7 +73,7 @@ pub async fn extend_share(state: State<'_, AppState>, id: String, expires_second
 
 /// Sign a drop-box form for a folder and save its upload page where the user chooses.
 #[tauri::command]
-pub async fn save_drop_box(app: tauri::AppHandle, state: State<'_, AppState>, args: DropBoxArgs) -> IpcResult<Option<String>> {
+pub async fn save_drop_box(app: tauri::AppHandle, state: State<'_, AppState>, args: DropBoxArgs) -> IpcResult<Option<DropBoxSavedDto>> {
     let rules = s3aw_core::presign::PostRules::new(&args.folder, s3aw_core::presign::parse_size(&args.max_size)?, args.content_type.as_deref())?;
     let expires = Duration::from_secs(args.expires_seconds.into());
     s3aw_core::presign::check_expiry(expires)?;
@@ -83,7 +83,11 @@ pub async fn save_drop_box(app: tauri::AppHandle, state: State<'_, AppState>, ar
     let Some(path) = choose_save_path(&app, &name, ("Web page", &["html"])).await else { return Ok(None) };
     // The page carries a signature that lets anyone upload: private until the user sends it.
     s3aw_core::export::write_private_file(&path, &form.html(), true)?;
-    Ok(Some(path.display().to_string()))
+    Ok(Some(DropBoxSavedDto {
+        path: path.display().to_string(),
+        ends_text: s3aw_core::limits::describe_end(&s3aw_core::record::format_time(form.expires_at)),
+        note: form.lifetime_note(),
+    }))
 }
 
 fn iac_file(format: IacFormatDto, stem: &str) -> (String, (&'static str, &'static [&'static str])) {

@@ -113,6 +113,21 @@ def test_a_type_family_and_a_saved_signing_key(cli, aws, s3, tmp_path):
     assert status == 201, body
 
 
+def test_temporary_signing_credentials_are_said_to_end_the_page_sooner(cli, aws, s3):
+    """Signed in through the browser or Identity Center, the credentials carry a session token: the page
+    stops working when that session ends, and the CLI (and the app, through the same note) says so."""
+    seed(s3)
+    long_term = cli.json("presign", "s3://data/drop/", "--post", "--max-size", "1MB")
+    assert long_term["note"] is None
+    temporary = cli.json("presign", "s3://data/drop/", "--post", "--max-size", "1MB",
+                         AWS_ACCESS_KEY_ID="ASIATEMPORARY0000003", AWS_SESSION_TOKEN="token")
+    assert "upload page stops working when that session ends" in temporary["note"]
+    assert {"name": "x-amz-security-token", "value": "token"} in temporary["fields"]
+    text = cli.run("presign", "s3://data/drop/", "--post", "--max-size", "1MB",
+                   AWS_ACCESS_KEY_ID="ASIATEMPORARY0000003", AWS_SESSION_TOKEN="token")
+    assert "session ends" in text.stderr and "--signer" in text.stderr
+
+
 def test_bad_drop_box_input_is_refused_plainly(cli, aws, s3):
     seed(s3)
     for args, message in [

@@ -71,6 +71,10 @@ test("a drop-box: save the upload page for a folder and upload through its form"
   await ui.type("Largest file", "2MB");
   await ui.click("Save upload page…");
   await ui.waitForText("#drop-status", "Saved the upload page");
+  // Until when it works, in plain words; no note about temporary credentials with the sandbox's own key.
+  const status = await ui.text("#drop-status");
+  assert.match(status, /until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\./);
+  assert.ok(!status.includes("Note:"), status);
   const page = path.join(env.saveDir, "upload-to-sample-photos-2026.html");
   assert.equal(statSync(page).mode & 0o777, 0o600);
   const html = readFileSync(page, "utf8");

@@ -18,6 +18,7 @@ import type {
   PermissionCheckDto,
   IpcError,
   DropBoxArgs,
+  DropBoxSavedDto,
   IacFormatDto,
   KitKind,
   LevelDto,
@@ -101,7 +102,7 @@ export interface Backend {
   createShare(planId: number, onEvent: (p: ProgressDto) => void): Promise<ShareOutcomeDto>;
   extendShare(id: string, expiresSeconds: number): Promise<ShareOutcomeDto>;
   /** Sign a drop-box form and save its upload page where the user chooses; null when cancelled. */
-  saveDropBox(args: DropBoxArgs): Promise<string | null>;
+  saveDropBox(args: DropBoxArgs): Promise<DropBoxSavedDto | null>;
   /** Save the plan on screen as CloudFormation or Terraform (it stays appliable); null when cancelled. */
   exportPlanIac(planId: number, format: IacFormatDto): Promise<string | null>;
   /** Save an access in My access as CloudFormation or Terraform, marked for import. */
@@ -368,7 +369,7 @@ export function fakeBackend(): Backend {
       return { ok: true, id: "share-demo", endsText: "2026-11-30 10:00 UTC", links: [{ key: "2026/report.pdf", method: "GET", url: "https://sample-reports.s3.amazonaws.com/2026/report.pdf?X-Amz-Signature=fake", expiresAt: "2026-11-30T10:00:00Z", cutShort: false, curl: "curl" }], failure: null };
     },
     extendShare: async () => ({ ok: true, id: "share-demo", endsText: "2026-12-01 10:00 UTC", links: [], failure: null }),
-    saveDropBox: async (args) => `~/Downloads/upload-to-${args.bucket}.html`,
+    saveDropBox: async (args) => ({ path: `~/Downloads/upload-to-${args.bucket}.html`, endsText: "2026-12-01 10:00 UTC", note: null }),
     exportPlanIac: async (_id, format) => `~/Downloads/demo.${format === "terraform" ? "tf" : "cfn.yaml"}`,
     exportAccessIac: async (_id, format) => `~/Downloads/vendor.${format === "terraform" ? "tf" : "cfn.yaml"}`,
     presignFolderCsv: async (bucket, _p, _e, _s, onProgress) => {

@@ -234,6 +234,12 @@ signer: string | null, };
 
 export type LinkDto = { key: string, method: LinkMethod, url: string, expiresAt: string, cutShort: boolean, curl: string, };
 
+export type DropBoxSavedDto = { path: string, 
+/**
+ * Plain words ("2026-12-01 10:00 UTC").
+ */
+endsText: string, note: string | null, };
+
 export type LinkTestDto = { works: boolean, status: number, message: string, };
 
 export type ApplyOutcomeDto = { ok: boolean, userName: string | null, 

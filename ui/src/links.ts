@@ -355,7 +355,7 @@ export function linksScreen(main: HTMLElement, nav: HTMLElement, backend: Backen
     try {
       const saved = await backend.saveDropBox({ bucket, folder: prefix, maxSize: maxSize.input.value, contentType: dropType.input.value.trim() || null, expiresSeconds: secs, signer: signerSelect.value || null });
       dropStatus.textContent = saved
-        ? `Saved the upload page to ${saved} (readable by you only). Send it to the person who uploads: they open it in any browser and choose a file. It goes into ${prefix} only.`
+        ? `Saved the upload page to ${saved.path} (readable by you only). Send it to the person who uploads: they open it in any browser and choose a file. It goes into ${prefix} only, until ${saved.endsText}.${saved.note ? ` Note: ${saved.note}` : ""}`
         : "";
     } catch (e) {
       dropStatus.textContent = message(e);

@@ -114,7 +114,7 @@ pub async fn run(cli: &Cli, args: &PresignArgs) -> CliResult {
         println!("{}", link.url);
         eprintln!("Expires: {}", rfc3339(link.expires_at));
         if let Some(note) = link.lifetime_note() {
-            eprintln!("Note: {note}");
+            eprintln!("Note: {note} (--signer chooses the key.)");
         }
         eprintln!("Use it with: {}", link.curl());
     }
@@ -129,13 +129,7 @@ async fn drop_box(cli: &Cli, args: &PresignArgs, session: &s3aw_core::connect::S
         s3aw_core::export::write_private_file(path, &form.html(), args.force)?;
         eprintln!("Wrote the upload page to {} (readable by you only; send it to the person who uploads).", path.display());
     }
-    let note = if form.cut_short_by_credentials {
-        Some("the signing credentials are temporary and expire first, so the form stops working then. Use a long-term key (--signer) for longer.")
-    } else if form.temporary_without_end {
-        Some("the signing credentials are temporary, so the form stops working when their session ends. Use a long-term key (--signer) for longer.")
-    } else {
-        None
-    };
+    let note = form.lifetime_note();
     if cli.json {
         let mut out = form.to_json();
         out["curl"] = json!(form.curl());
@@ -148,7 +142,7 @@ async fn drop_box(cli: &Cli, args: &PresignArgs, session: &s3aw_core::connect::S
         rules.content_type.as_deref().map(|t| format!(" of type {t}{}", if t.ends_with('/') { "*" } else { "" })).unwrap_or_default(),
         rfc3339(form.expires_at));
     if let Some(n) = note {
-        eprintln!("Note: {n}");
+        eprintln!("Note: {n} (--signer chooses the key.)");
     }
     println!("Post to: {}", form.url);
     for (k, v) in &form.fields {

@@ -82,14 +82,21 @@ impl Link {
     }
 
     /// What the signing credentials mean for the link's life, when it is less than asked for.
-    pub fn lifetime_note(&self) -> Option<&'static str> {
-        if self.cut_short_by_credentials {
-            Some("the signing credentials are temporary and expire first, so the link stops working then. Use a long-term key (an IAM user) for longer links.")
-        } else if self.temporary_without_end {
-            Some("the signing credentials are temporary (they carry a session token), so the link stops working when that session ends, which may be before the expiry above. Use a long-term key (--signer) for longer links.")
-        } else {
-            None
-        }
+    pub fn lifetime_note(&self) -> Option<String> {
+        lifetime_note(self.cut_short_by_credentials, self.temporary_without_end, "the link")
+    }
+}
+
+/// What temporary signing credentials mean for `thing` ("the link", "the upload page") signed with them:
+/// cut short to their end, or ending with a session whose end is unknown. `None` for a long-term key.
+pub(crate) fn lifetime_note(cut_short: bool, temporary_without_end: bool, thing: &str) -> Option<String> {
+    let advice = "Sign with a long-term key (an IAM user) for longer.";
+    if cut_short {
+        Some(format!("the signing credentials are temporary and expire first, so {thing} stops working then. {advice}"))
+    } else if temporary_without_end {
+        Some(format!("the signing credentials are temporary (they carry a session token), so {thing} stops working when that session ends, which may be before its end date. {advice}"))
+    } else {
+        None
     }
 }
 

@@ -55,6 +55,14 @@ impl std::fmt::Debug for PostForm {
     }
 }
 
+impl PostForm {
+    /// What the signing credentials mean for the form's life, when it is less than asked for (the CLI and
+    /// the app both say it: signed in through the browser or Identity Center, the credentials are temporary).
+    pub fn lifetime_note(&self) -> Option<String> {
+        super::lifetime_note(self.cut_short_by_credentials, self.temporary_without_end, "the upload page")
+    }
+}
+
 /// `--max-size`: `100MB`, `2GB`, `500KB`, `10MiB`, or bytes. KB, MB and GB are powers of 1,000, as file
 /// managers show them; KiB, MiB and GiB powers of 1,024.
 pub fn parse_size(text: &str) -> Result<u64> {
@@ -313,6 +321,11 @@ mod tests {
             cut_short_by_credentials: false,
             temporary_without_end: false,
         };
+        assert_eq!(form.lifetime_note(), None, "a long-term key: the page lives as long as asked");
+        let cut = PostForm { cut_short_by_credentials: true, ..form.clone() };
+        assert!(cut.lifetime_note().unwrap().contains("expire first"));
+        let open_ended = PostForm { temporary_without_end: true, ..form.clone() };
+        assert!(open_ended.lifetime_note().unwrap().contains("session ends"));
         let html = form.html();
         assert!(html.contains("<form action=\"https://vendor-data.s3.eu-west-1.amazonaws.com/\" method=\"post\" enctype=\"multipart/form-data\">"));
         assert!(html.contains("value=\"eyJ&quot;&lt;x&gt;\""), "field values are escaped");
