@@ -1,7 +1,7 @@
 // Small pieces shared by the wizard and "My access": error and busy lines, and a live step list.
 
 import { BackendError } from "./backend";
-import type { ProgressDto } from "./bindings";
+import type { LevelDto, ProgressDto } from "./bindings";
 import { h } from "./dom";
 
 export function message(e: unknown): string {
@@ -101,3 +101,6 @@ export function remedyFor(code: string | null | undefined): Remedy {
 export function codeOf(e: unknown): string | null {
   return e instanceof BackendError ? e.code : null;
 }
+
+/** An access level in plain words, the same wherever it is shown (My access, a vendor's guide). */
+export const LEVEL_WORDS: Record<LevelDto, string> = { read: "Read-only", upload: "Upload-only", "read-write": "Read and write", full: "Full (with delete)" };

@@ -2,8 +2,8 @@
 // revocation (after an exact list of what goes), import of an existing key, and handing a saved key over.
 
 import type { Backend } from "./backend";
-import type { AccessDto, AppInfo, KeyStateDto, LevelDto } from "./bindings";
-import { busy, errorBox, message, progressList } from "./common";
+import type { AccessDto, AppInfo, KeyStateDto } from "./bindings";
+import { busy, errorBox, LEVEL_WORDS, message, progressList } from "./common";
 import { field, h } from "./dom";
 import { cardView } from "./card";
 import { handoverPanel } from "./handover";
@@ -16,7 +16,6 @@ export interface MyAccessContext {
   onNewAccess: () => void;
 }
 
-const LEVEL_WORDS: Record<LevelDto, string> = { read: "Read-only", upload: "Upload-only", "read-write": "Read and write", full: "Full" };
 
 /** What an entry gives, in plain words. */
 export function describe(a: AccessDto): string {

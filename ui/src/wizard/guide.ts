@@ -3,18 +3,17 @@
 // (the wizard continues as usual), or after a warning create exactly what was pasted.
 
 import type { GuideProposalDto, GuideReadingDto } from "../bindings";
-import { busy, errorBox, message } from "../common";
+import { busy, errorBox, LEVEL_WORDS, message } from "../common";
 import { h, uid } from "../dom";
 import { app, go } from "./context";
 import { fromProposal } from "./state";
 
-const LEVEL_WORDS: Record<string, string> = { read: "read-only", upload: "upload-only", "read-write": "read and write", full: "full (with delete)" };
 
 export function proposalWords(p: GuideProposalDto): string {
   const who = p.kind === "role" ? `a role for the AWS account ${p.account ?? "(add their account ID)"}${p.externalId ? ` with the external ID ${p.externalId}` : ""}` : "an IAM user with its own key";
   const where = p.prefix ? `the folder ${p.prefix} of your bucket` : "your bucket";
   const extras = [p.noList ? "without listing the files" : "", p.corsOrigins.length ? `browser access from ${p.corsOrigins.join(", ")}` : ""].filter(Boolean);
-  return `${who}, ${LEVEL_WORDS[p.level] ?? p.level} access to ${where}${extras.length ? `, ${extras.join(", ")}` : ""}.`;
+  return `${who}, ${LEVEL_WORDS[p.level].toLowerCase()} access to ${where}${extras.length ? `, ${extras.join(", ")}` : ""}.`;
 }
 
 export function guidePanel(): HTMLElement {
