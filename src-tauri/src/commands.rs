@@ -212,27 +212,20 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
     };
     let mut plan = build_plan(&session, &request, &PlanOptions { keychain_service: state.keychain.service().into(), unattended: false }).await?;
     if let Some(text) = args.pasted_policy.as_deref() {
-        // The guide's placeholders (YOUR-BUCKET-NAME, {your-bucket-name}, ...) become the chosen bucket.
-        let (text, _) = s3aw_core::guide::extract::fill_placeholders(text, &args.bucket);
-        let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| IpcError::new(ShellCode::InvalidInput, format!("The pasted policy is not JSON: {e}")))?;
-        s3aw_core::guide::apply_as_pasted(&mut plan, &doc)?;
+        s3aw_core::guide::apply_pasted_text(&mut plan, text, &args.bucket)?;
     }
     keep_for_review(&state, id, plan, keychain_problem).await
 }
 
-/// A bucket name that stands for "yours" while a guide is read before the bucket is chosen: the guide's
-/// placeholders become it, so folders in its resources are found.
-const GUIDE_BUCKET: &str = "s3aw-your-bucket";
-
-/// Read a vendor's guide (pasted, or a file the user opened): no AWS call.
+/// Read a vendor's guide (pasted, or a file the user opened), before the bucket is chosen: no AWS call.
 #[tauri::command]
 pub async fn read_guide(text: String) -> IpcResult<GuideReadingDto> {
-    let r = s3aw_core::guide::read(&text, GUIDE_BUCKET);
+    let (r, pasted_policy) = s3aw_core::guide::read_before_bucket(&text);
     Ok(GuideReadingDto {
         asks: r.asks.clone(),
-        findings: r.findings.iter().map(|f| GuideFindingDto { code: f.code.into(), message: f.message.replace(GUIDE_BUCKET, "your bucket"), line: f.line as u32, quote: f.quote.clone() }).collect(),
+        findings: r.findings.iter().map(|f| GuideFindingDto { code: f.code.into(), message: f.message.clone(), line: f.line as u32, quote: f.quote.clone() }).collect(),
         proposal: (&r.proposal).into(),
-        pasted_policy: s3aw_core::guide::pasted_policy(&r).map(|v| serde_json::to_string_pretty(v).unwrap_or_default().replace(GUIDE_BUCKET, "YOUR-BUCKET-NAME")),
+        pasted_policy,
     })
 }
 

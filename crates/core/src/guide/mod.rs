@@ -394,6 +394,29 @@ pub fn pasted_policy(r: &Reading) -> Option<&Value> {
     r.identity_policy.as_ref().or_else(|| r.extracted.blocks.iter().map(|b| &b.value).find(|v| v.get("Statement").is_some()))
 }
 
+/// A bucket name that stands for "yours" while a guide is read before the bucket is chosen (the app reads it
+/// on "What do you need?"): the guide's placeholders become it, so folders in its resources are found.
+const ANY_BUCKET: &str = "s3aw-your-bucket";
+
+/// [`read`] before the bucket is chosen: findings say "your bucket", and the policy "as pasted" is given as
+/// text with `YOUR-BUCKET-NAME` where the bucket goes (filled by [`apply_pasted_text`] once it is chosen).
+pub fn read_before_bucket(guide: &str) -> (Reading, Option<String>) {
+    let mut r = read(guide, ANY_BUCKET);
+    for f in &mut r.findings {
+        f.message = f.message.replace(ANY_BUCKET, "your bucket");
+    }
+    let pasted = pasted_policy(&r).and_then(|v| serde_json::to_string_pretty(v).ok()).map(|t| t.replace(ANY_BUCKET, "YOUR-BUCKET-NAME"));
+    (r, pasted)
+}
+
+/// [`apply_as_pasted`] for a policy given as text (a guide's block, as the app shows it): its bucket
+/// placeholders become `bucket` first.
+pub fn apply_pasted_text(plan: &mut crate::plan::Plan, text: &str, bucket: &str) -> crate::Result<()> {
+    let (text, _) = extract::fill_placeholders(text, bucket);
+    let doc: Value = serde_json::from_str(&text).map_err(|e| crate::Error::invalid("pasted policy", format!("it is not JSON ({e}); paste the policy block whole")))?;
+    apply_as_pasted(plan, &doc)
+}
+
 /// IAM allows a single string where a list is usual, and a single statement object: the app's policy type
 /// wants lists.
 fn normalise(doc: &Value) -> Value {
@@ -441,6 +464,20 @@ mod tests {
         assert_eq!(r.proposal.access, AccessLevel::Full);
         assert_eq!(r.proposal.method, ProposedMethod::IamUser);
         assert!(!r.proposal.no_list);
+    }
+
+    /// Read before the bucket is chosen (the app): the findings speak of "your bucket", and the policy as
+    /// pasted keeps a placeholder for the bucket to come, never the stand-in name.
+    #[test]
+    fn a_guide_read_before_the_bucket_is_chosen_keeps_its_placeholder() {
+        let guide = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::YOUR-BUCKET-NAME", "arn:aws:s3:::YOUR-BUCKET-NAME/*"]}]}"#;
+        let (r, pasted) = read_before_bucket(guide);
+        assert!(!r.findings.is_empty());
+        assert!(r.findings.iter().all(|f| !f.message.contains(ANY_BUCKET)), "{:?}", r.findings);
+        let pasted = pasted.unwrap();
+        assert!(pasted.contains("arn:aws:s3:::YOUR-BUCKET-NAME/*") && !pasted.contains(ANY_BUCKET), "{pasted}");
+        let (filled, _) = extract::fill_placeholders(&pasted, "acme-data");
+        assert!(filled.contains("arn:aws:s3:::acme-data/*"));
     }
 
     #[test]
