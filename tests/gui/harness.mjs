@@ -337,11 +337,12 @@ export class Ui {
    * (clear of the fixed navigation bar), displayed, enabled, and the topmost element at its centre, so
    * nothing covers it. Every wait is for that state, never for a time. Should the page re-render between
    * the check and the click (WebDriver then reports "element click intercepted"), the check runs again; should
-   * it replace the element (WebDriver then reports a stale element), the element is found again by the same
+   * it replace the element (WebDriver then reports a stale element, or a node not found), the element is found again by the same
    * selector and checked again.
    */
   async clickElement(el, name) {
-    const stale = (e) => /stale element|click intercepted|not connected|no longer attached/i.test(String(e?.message));
+    // WebKitWebDriver says a replaced element's node "was not found"; other drivers say "stale element".
+    const stale = (e) => /stale element|click intercepted|not connected|no longer attached|Node with identifier .* was not found/i.test(String(e?.message));
     const refind = async () => {
       el = await this.b.$(el.selector);
       await el.waitForExist({ timeout: 20000 });
