@@ -125,3 +125,25 @@ def test_a_bad_guide_or_recipe_says_so(cli, aws, tmp_path):
     assert proc.returncode != 0 and "not an access level" in proc.stderr
     proc = cli.run("guide", "read", str(tmp_path / "missing.txt"), "--bucket", "data")
     assert proc.returncode != 0 and "missing.txt" in proc.stderr and "panicked" not in proc.stderr
+
+
+@pytest.mark.parametrize("flags, level_action, lists", [
+    ([], "s3:GetObject", False),
+    (["--access", "read-write"], "s3:PutObject", False),
+    (["--access", "read", "--list"], "s3:GetObject", True),
+])
+def test_the_guides_no_listing_stays_unless_listing_is_asked_for(cli, aws, iam, s3, flags, level_action, lists):
+    """bare-policy.json's vendor fetches keys it knows: a level given with --access changes the level and
+    keeps "no listing"; only --list brings listing back."""
+    seed(s3)
+    cli.json("grant", "iam-user", "--bucket", "data", "--from-guide", str(GUIDES / "bare-policy.json"), *flags, "--user", "vendor", "--yes", "--no-keychain", "--show-secret")
+    doc = iam.get_user_policy(UserName="vendor", PolicyName="vendor-s3-access")["PolicyDocument"]
+    doc = json.loads(doc) if isinstance(doc, str) else doc
+    actions = {a for st in doc["Statement"] for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}
+    assert level_action in actions, doc
+    assert ("s3:ListBucket" in actions) == lists, doc
+
+
+def test_list_and_no_list_together_are_refused(cli, aws):
+    proc = cli.run("grant", "iam-user", "--bucket", "data", "--access", "read", "--list", "--no-list", "--user", "vendor", "--yes")
+    assert proc.returncode == 2 and "--no-list" in proc.stderr and "cannot be used with" in proc.stderr, proc.stderr

@@ -52,6 +52,10 @@ pub struct Target {
     /// Object access only, without listing the bucket (image proxies fetch keys they already know).
     #[arg(long)]
     no_list: bool,
+    /// With --from-guide or --recipe: allow listing the folder although the guide or recipe says the
+    /// vendor does not list (--access alone keeps the guide's "no listing").
+    #[arg(long, conflicts_with = "no_list")]
+    list: bool,
     /// Create the bucket first, in --region, with Block Public Access and default encryption on.
     #[arg(long)]
     create_bucket: bool,
@@ -195,7 +199,7 @@ fn base_request(session: &Session, t: &Target, method: Method, g: Option<&Guided
     let level = level_of(t, g)?;
     let prefix = t.prefix.clone().or_else(|| g.and_then(|g| g.proposal.prefix.clone()));
     let mut scope = Scope::new(&t.bucket, prefix.as_deref())?;
-    scope.allow_list = !(t.no_list || (t.access.is_none() && g.is_some_and(|g| g.proposal.no_list)));
+    scope.allow_list = allow_list(t, g);
     scope.partition = session.partition().to_string();
     scope.limits = limits(t)?;
     let origins = if t.cors_origins.is_empty() { g.map(|g| g.proposal.cors_origins.clone()).unwrap_or_default() } else { t.cors_origins.clone() };
@@ -208,6 +212,15 @@ fn base_request(session: &Session, t: &Target, method: Method, g: Option<&Guided
         hardening: t.settings.to_hardening(&t.bucket),
         create_bucket_in: t.create_bucket.then(|| session.region().to_string()),
     })
+}
+
+/// Listing: `--no-list` or `--list` when given, else the guide's or recipe's choice (a level given with
+/// `--access` does not bring listing back), else allowed.
+fn allow_list(t: &Target, g: Option<&Guided>) -> bool {
+    if t.no_list || t.list {
+        return t.list;
+    }
+    !g.is_some_and(|g| g.proposal.no_list)
 }
 
 /// `--ends`, `--ends-in` and `--source-ip`.
