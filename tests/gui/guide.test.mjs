@@ -65,3 +65,40 @@ test("a pasted guide: its findings, then its least-privilege equivalent through 
   assert.match(lines.list_folder, /No/);
   assert.match(lines.delete, /No/);
 });
+
+test("a pasted guide created exactly as pasted: chosen after its warning, reviewed as such, and that policy is what the user gets", { timeout: 240000 }, async () => {
+  await ui.connectSandbox();
+  await ui.click("Next");
+  await ui.heading("What do you need?");
+  await (await ui.b.$("summary=I have instructions from a vendor")).click();
+  await paste("Paste the vendor's instructions", readFileSync(path.join(ROOT, "tests", "e2e", "guides", "console-click-through.md"), "utf8"));
+  await ui.click("Read the instructions");
+  await ui.waitForText(".guide-result", "What the instructions ask for");
+  await (await ui.b.$("summary=Their policy as pasted (JSON)")).click();
+  const pasted = JSON.parse(await ui.text(".guide-result pre.json"));
+  assert.ok(pasted.Statement[0].Action.includes("s3:PutObjectAcl"), "the guide's policy is the broad one");
+  await ui.choose("Create exactly this policy instead of the proposal");
+  await ui.click("Use this and continue");
+
+  await ui.heading("Which bucket?");
+  await ui.choose("sample-reports");
+  await ui.click("Next");
+  await ui.heading("How much access?");
+  await ui.click("Next");
+  await ui.heading("Browser access (optional)");
+  await ui.click("Next");
+  await ui.heading("Review the plan");
+  await ui.waitForText("main", "exactly as pasted");
+  assert.match(await ui.text("main"), /the policy exactly as the vendor's guide gives it/);
+  await ui.click("Apply changes");
+  await ui.heading("Your new access key", 60000);
+
+  // The user's own policy is the guide's, with its placeholder filled in with the bucket chosen.
+  const users = Object.entries(env.accountState().users);
+  assert.equal(users.length, 1, JSON.stringify(users));
+  const [name, { inline }] = users[0];
+  const doc = JSON.parse(env.boto(`d = iam.get_user_policy(UserName="${name}", PolicyName="${inline[0]}")["PolicyDocument"]
+print(d if isinstance(d, str) else json.dumps(d))`));
+  assert.deepEqual(doc.Statement[0].Action, pasted.Statement[0].Action);
+  assert.deepEqual(doc.Statement[0].Resource, ["arn:aws:s3:::sample-reports", "arn:aws:s3:::sample-reports/*"]);
+});
