@@ -1,7 +1,6 @@
 // The app's own commands are listed here so capabilities can grant them one by one
 // (tauri-build generates an `allow-<command>` permission for each).
 const COMMANDS: &[&str] = &[
-    "app_info",
     "ui_ready",
     "list_profiles",
     "connect",

@@ -17,14 +17,25 @@ use tauri::State;
 const SANDBOX_KEY_ID: &str = "AKIASANDBOXEXAMPLE01";
 const SANDBOX_SECRET: &str = "sandbox-secret-not-a-real-key";
 
-#[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+/// What the window needs to know before it draws anything: given to the page by an initialisation script
+/// (`app_info_script`), so the first screen does not wait for a call.
+pub fn app_info(state: &AppState) -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION").into(),
         sandbox_endpoint: state.sandbox_endpoint.clone(),
         keychain_service: state.keychain.service().into(),
         save_dialog_stand_in: crate::state::save_dialog_stand_in(),
     }
+}
+
+/// The window's global the UI reads its `AppInfo` from (ui/src/backend.ts).
+pub const APP_INFO_GLOBAL: &str = "__S3AW_APP_INFO__";
+
+/// A script that runs before the page's own: it sets `APP_INFO_GLOBAL` to the app info, frozen and
+/// read-only. JSON is a JavaScript expression, so the serialised struct is the value as it stands.
+pub fn app_info_script(info: &AppInfo) -> String {
+    let json = serde_json::to_string(info).unwrap_or_else(|_| "null".into());
+    format!("Object.defineProperty(window, \"{APP_INFO_GLOBAL}\", {{ value: Object.freeze({json}), writable: false, configurable: false }});")
 }
 
 /// The UI calls this once its first screen is drawn. With `S3AW_REPORT_READY=1` the app says so on stderr,
@@ -406,4 +417,22 @@ pub async fn permissions_policy(state: State<'_, AppState>, jobs: Vec<JobDto>) -
     let limits = s3aw_core::permissions::Limits { account, buckets: vec![], partition: s3aw_core::policy::partition_for_region(&region).into() };
     let doc = s3aw_core::permissions::policy(&jobs, &limits)?;
     Ok(serde_json::to_string_pretty(&doc).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page reads the app info from one global, set before its scripts run, in the shape the UI's
+    /// bindings describe; a value with quotes or a closing script tag stays inside its string.
+    #[test]
+    fn the_app_info_script_sets_one_frozen_global() {
+        let info = AppInfo { version: "1.2.3".into(), sandbox_endpoint: Some("http://127.0.0.1:5000/\"</script>".into()), keychain_service: "s3aw".into(), save_dialog_stand_in: false };
+        let script = app_info_script(&info);
+        let prefix = format!("Object.defineProperty(window, \"{APP_INFO_GLOBAL}\", {{ value: Object.freeze(");
+        let json = script.strip_prefix(&prefix).and_then(|s| s.strip_suffix("), writable: false, configurable: false });")).expect(&script);
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(value, serde_json::json!({ "version": "1.2.3", "sandboxEndpoint": "http://127.0.0.1:5000/\"</script>", "keychainService": "s3aw", "saveDialogStandIn": false }));
+        assert!(include_str!("../../ui/src/backend.ts").contains(APP_INFO_GLOBAL), "ui/src/backend.ts reads the app info from {APP_INFO_GLOBAL}");
+    }
 }

@@ -24,11 +24,14 @@ pub fn run() {
         std::process::exit(code);
     }
     platform::prepare_webview();
+    let state = state::AppState::from_env();
+    // The app info reaches the page before its scripts run: one call fewer before the first screen.
+    let app_info = tauri::plugin::Builder::<tauri::Wry>::new("s3aw-app-info").js_init_script(commands::app_info_script(&commands::app_info(&state))).build();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .manage(state::AppState::from_env())
+        .plugin(app_info)
+        .manage(state)
         .invoke_handler(tauri::generate_handler![
-            commands::app_info,
             commands::ui_ready,
             commands::list_profiles,
             commands::connect,
@@ -129,7 +132,8 @@ mod tests {
         for marker in ["call(\"", "call<", "streaming(\""] {
             for (i, _) in backend.match_indices(marker) {
                 let rest = &backend[i..];
-                if let Some(q) = rest.find('"') {
+                // The command's name is the call's first argument, on the same line.
+                if let Some(q) = rest.find('"').filter(|&q| !rest[..q].contains(['\n', ';'])) {
                     let name: String = rest[q + 1..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
                     if !name.is_empty() {
                         used.insert(name);

@@ -1,36 +1,23 @@
 // The app's frame: the header with the sections, the wizard's step indicator, and start-up. Each wizard
 // screen lives in wizard/; the other sections in links.ts, myAccess.ts and bucketSettings.ts. All calls
 // to the app go through backend.ts; the wizard's state and transitions are in wizard/state.ts (pure).
+//
+// Start-up: only the first screen (Connect) is in this module's bundle. Every other screen is in
+// screens.ts, fetched once the first screen is drawn; a render that needs it before then waits for it.
 
-import { fakeBackend, tauriBackend } from "./backend";
-import { bucketSettingsScreen } from "./bucketSettings";
+import { tauriBackend } from "./backend";
 import { errorBox, message } from "./common";
 import { h, osOf } from "./dom";
-import { linksScreen } from "./links";
-import { myAccessScreen } from "./myAccess";
-import { accessScreen } from "./wizard/access";
-import { applyScreen } from "./wizard/apply";
-import { bucketScreen } from "./wizard/bucket";
 import { connectScreen } from "./wizard/connect";
 import { app, show, startOver, type View } from "./wizard/context";
-import { corsScreen } from "./wizard/cors";
-import { doneScreen } from "./wizard/done";
-import { kindScreen } from "./wizard/kind";
-import { cancelPlanRequests, reviewScreen } from "./wizard/review";
-import { STEPS, type WizardState } from "./wizard/state";
+import { STEPS } from "./wizard/state";
 
 const root = document.getElementById("app")!;
 
-const SCREENS: Record<WizardState["step"], (main: HTMLElement, nav: HTMLElement) => void> = {
-  connect: connectScreen,
-  kind: kindScreen,
-  bucket: bucketScreen,
-  access: accessScreen,
-  cors: corsScreen,
-  review: reviewScreen,
-  apply: applyScreen,
-  done: doneScreen,
-};
+type Screens = typeof import("./screens");
+let screens: Screens | null = null;
+let loadingScreens: Promise<Screens> | null = null;
+const loadScreens = () => (loadingScreens ??= import("./screens").then((m) => (screens = m)));
 
 function header() {
   const canSwitch = app.state.connection !== null && !app.state.applying;
@@ -48,7 +35,14 @@ function connectionBadge() {
 }
 
 function render() {
+  const first = app.view === "wizard" && app.state.step === "connect";
+  if (!first && !screens) {
+    // Drawn when the other screens are here, in whatever state the app is in by then.
+    loadScreens().then(render, (e) => root.replaceChildren(errorBox(`The app could not load this screen: ${message(e)}`)));
+    return;
+  }
   if (app.view !== "wizard") {
+    const { bucketSettingsScreen, cancelPlanRequests, linksScreen, myAccessScreen } = screens!;
     cancelPlanRequests();
     const main = h("main", { id: "screen" });
     const nav = h("nav", { class: "nav", "aria-label": { access: "My access", settings: "Bucket settings", links: "Share links" }[app.view] });
@@ -68,19 +62,24 @@ function render() {
   const main = h("main", { id: "screen" });
   const nav = h("nav", { class: "nav", "aria-label": "Wizard navigation" });
   root.replaceChildren(header(), stepper, main, nav);
-  SCREENS[app.state.step](main, nav);
+  const step = app.state.step;
+  if (step === "connect") connectScreen(main, nav);
+  else screens!.WIZARD_SCREENS[step](main, nav);
   main.querySelector<HTMLElement>("h1")?.focus();
 }
 
 async function start() {
   document.documentElement.dataset.os = osOf(navigator.userAgent);
   const inApp = "__TAURI_INTERNALS__" in window;
-  app.backend = inApp ? await tauriBackend() : fakeBackend();
+  app.backend = inApp ? tauriBackend() : (await import("./fakeBackend")).fakeBackend();
   app.info = await app.backend.appInfo();
   app.render = render;
   app.redrawHeader = () => root.querySelector("header")?.replaceWith(header());
   render();
-  requestAnimationFrame(() => app.backend.uiReady(root.querySelector("h1")?.textContent ?? "").catch(() => {}));
+  requestAnimationFrame(() => {
+    app.backend.uiReady(root.querySelector("h1")?.textContent ?? "").catch(() => {});
+    loadScreens().catch(() => {}); // a failure shows when a screen needs them
+  });
 }
 
 start().catch((e) => root.replaceChildren(errorBox(`The app could not start: ${message(e)}`)));
