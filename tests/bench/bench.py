@@ -213,7 +213,7 @@ def app_start(reps, tmp, app=APP, idle_seconds=5, env_extra=None):
     import threading
 
     display = f":{600 + random.randrange(300)}"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp", "-noreset"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(50):
         if Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
             break

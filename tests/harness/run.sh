@@ -13,7 +13,7 @@ endpoint=$(sed -n 's/^export AWS_ENDPOINT_URL=//p' "$env_file")
 echo "Local sandbox (no AWS account) at $endpoint: an emulator, not AWS."
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "No display: running the app under Xvfb (close it with Ctrl-C)."
-  env S3AW_SANDBOX_ENDPOINT="$endpoint" xvfb-run -a -s "-screen 0 1280x900x24" "$target/debug/s3-access-wizard"
+  env S3AW_SANDBOX_ENDPOINT="$endpoint" xvfb-run -a -s "-screen 0 1280x900x24 -noreset" "$target/debug/s3-access-wizard"
   exit
 fi
 S3AW_SANDBOX_ENDPOINT="$endpoint" "$target/debug/s3-access-wizard"

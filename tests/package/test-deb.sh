@@ -38,7 +38,7 @@ if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$des
 # Launch the installed binary headless and wait for the first screen.
 work=$(mktemp -d)
 display=":$((500 + RANDOM % 400))"
-Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp -noreset >/dev/null 2>&1 &
 xvfb=$!
 app=""
 cleanup() {
