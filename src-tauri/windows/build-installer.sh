@@ -17,11 +17,12 @@ if ! command -v makensis >/dev/null; then
   exit 1
 fi
 version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$root/src-tauri/tauri.conf.json")
+window_class=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["app"]["windows"][0]["windowClassname"])' "$root/src-tauri/tauri.conf.json")
 size_kb=$(( ($(stat -c %s "$src/s3-access-wizard.exe") + $(stat -c %s "$src/s3aw.exe") + $(stat -c %s "$src/WebView2Loader.dll")) / 1024 ))
 out_dir="$src/bundle/nsis"
 mkdir -p "$out_dir"
 out="$out_dir/S3 Access Wizard_${version}_x64-setup.exe"
 makensis -V2 -NOCD \
-  "-DVERSION=$version" "-DSRC=$src" "-DICON=$root/icons/icon.ico" "-DOUTFILE=$out" "-DSIZE_KB=$size_kb" \
+  "-DVERSION=$version" "-DSRC=$src" "-DICON=$root/icons/icon.ico" "-DOUTFILE=$out" "-DSIZE_KB=$size_kb" "-DWINDOWCLASS=$window_class" \
   "$root/src-tauri/windows/installer.nsi" >&2
 echo "$out"

@@ -5,8 +5,9 @@
 ; installs for the current user (no administrator rights), a Start menu entry, an entry in "Installed apps"
 ; with an uninstaller, and the command-line tool `s3aw.exe` beside the app.
 ;
-; Defines given by tests/harness/windows-installer.sh: VERSION, SRC (folder with the .exe files and
-; WebView2Loader.dll), ICON, OUTFILE.
+; Defines given by src-tauri/windows/build-installer.sh: VERSION, SRC (folder with the .exe files and
+; WebView2Loader.dll), ICON, OUTFILE, SIZE_KB, and WINDOWCLASS (the app window's class, from
+; tauri.conf.json's windowClassname).
 
 Unicode true
 Target amd64-unicode
@@ -54,7 +55,23 @@ VIAddVersionKey "LegalCopyright" "Copyright (c) 2026 the S3 Access Wizard author
 !insertmacro MUI_UNPAGE_INSTFILES
 !insertmacro MUI_LANGUAGE "English"
 
+; Windows cannot replace or delete a program that is running. Where the app is open (a window of its class
+; exists), ask to close it and try again; cancelled, or in a silent install, stop before anything changes
+; (exit code 2).
+!macro APP_MUST_BE_CLOSED
+  ${Do}
+    FindWindow $0 "${WINDOWCLASS}"
+    ${If} $0 == 0
+      ${Break}
+    ${EndIf}
+    ${IfNot} ${Cmd} `MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "${PRODUCT} is open. Close it, then choose Retry." /SD IDCANCEL IDRETRY`
+      Abort "${PRODUCT} is open: close it, then run this again."
+    ${EndIf}
+  ${Loop}
+!macroend
+
 Section "Install"
+  !insertmacro APP_MUST_BE_CLOSED
   SetOutPath "$INSTDIR"
   File "${SRC}/${MAINEXE}"
   File "${SRC}/s3aw.exe"
@@ -90,6 +107,7 @@ Section "Install"
 SectionEnd
 
 Section "Uninstall"
+  !insertmacro APP_MUST_BE_CLOSED
   ; Keys saved in Windows Credential Manager and files you exported are yours: they are left in place.
   Delete "$INSTDIR\${MAINEXE}"
   Delete "$INSTDIR\s3aw.exe"

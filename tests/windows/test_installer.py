@@ -5,7 +5,8 @@ find afterwards: the app, the CLI and WebView2's loader in %LOCALAPPDATA%\\Progr
 Start menu entry, an "Installed apps" entry with a working quiet uninstaller, and a CLI that runs from where
 it was installed. Then uninstalls the way Windows does (the uninstaller copies itself to a temporary folder
 and returns at once), waiting for the files to be gone. Wine has no WebView2: the silent install records that
-and goes on (an interactive one offers Microsoft's download page), which this suite also shows.
+and goes on (an interactive one offers Microsoft's download page), which this suite also shows. With the
+app open (a stand-in window of its class), install and uninstall stop before changing anything.
 
   S3AW_INSTALLER=PATH .venv/bin/python -m pytest -q tests/windows"""
 
@@ -136,10 +137,58 @@ def test_without_webview2_the_app_says_what_is_missing_instead_of_crashing(insta
     assert "panicked" not in out.stderr
 
 
+@pytest.fixture
+def open_app(tmp_path):
+    """A window of the app's class, as when the app is open (tests/windows/open_window.c: Wine has no
+    WebView2, so the app cannot open its own). Wine needs a display to create a window: a private Xvfb.
+    Yields once the window exists; closed afterwards."""
+    window_class = json.loads((ROOT / "src-tauri" / "tauri.conf.json").read_text())["app"]["windows"][0]["windowClassname"]
+    exe = tmp_path / "open_window.exe"
+    subprocess.run(["x86_64-w64-mingw32-gcc", "-O2", "-o", str(exe), str(ROOT / "tests" / "windows" / "open_window.c")], check=True)
+    # -displayfd: Xvfb picks a free display and writes its number once it accepts clients.
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "640x480x24", "-nolisten", "tcp", "-noreset"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = None
+    try:
+        display = ":" + xvfb.stdout.readline().strip()
+        assert display != ":", "Xvfb did not start"
+        # Wine's desktop belongs to its running server, started by the tests before without a display:
+        # wait for that server to end, so the stand-in starts one that has the display.
+        subprocess.run(["wineserver", "-w"], env={**os.environ, "WINEPREFIX": prefix()}, check=True, timeout=120)
+        proc = subprocess.Popen([str(WINE), str(exe), window_class], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                env={**os.environ, "DISPLAY": display})
+        assert proc.stdout.readline().strip() == "open", "the stand-in window did not open"
+        yield
+    finally:
+        if proc:
+            proc.stdin.close()
+            proc.wait(60)
+        xvfb.terminate()
+        xvfb.wait(10)
+
+
+def test_with_the_app_open_install_and_uninstall_stop_before_changing_anything(installer, install_dir, open_app, tmp_path):
+    # Windows cannot replace or delete a running program. A silent install stops (exit code 2) before
+    # copying a file; an interactive one asks to close the app and retry.
+    window_class = json.loads((ROOT / "src-tauri" / "tauri.conf.json").read_text())["app"]["windows"][0]["windowClassname"]
+    assert window_class.encode() in (install_dir / "s3-access-wizard.exe").read_bytes(), "the app names its window's class"
+    cli = install_dir / "s3aw.exe"
+    cli.unlink()
+    assert wine(str(installer), "/S", check=False).returncode == 2
+    assert not cli.exists(), "nothing was copied"
+    # So does the uninstaller. Run in place (_?=, so its exit code is its own rather than that of the copy
+    # it hands over to), from a batch file: _?= takes the rest of the line, unquoted, spaces and all.
+    folder = env_var("LOCALAPPDATA") + r"\Programs\S3 Access Wizard"
+    bat = tmp_path / "uninstall-in-place.bat"
+    bat.write_text(f'@"{folder}\\uninstall.exe" /S _?={folder}\r\n@exit /b %ERRORLEVEL%\r\n', newline="")
+    out = wine("cmd", "/c", "Z:" + str(bat).replace("/", "\\"), check=False)
+    assert out.returncode == 2, (out.stdout, out.stderr[-1000:])
+    assert (install_dir / "s3-access-wizard.exe").exists() and registry_values() is not None, "nothing was removed"
+
+
 def test_installing_again_over_an_install_keeps_one_working_install(installer, install_dir):
-    before = (install_dir / "s3aw.exe").stat().st_size
+    # Also after the test above removed the CLI: with the app closed, the install completes again.
     assert wine(str(installer), "/S").returncode == 0
-    assert (install_dir / "s3aw.exe").stat().st_size == before
+    assert (install_dir / "s3aw.exe").stat().st_size > 1_000_000
     assert registry_values()["DisplayVersion"] == VERSION
 
 
