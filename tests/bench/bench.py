@@ -209,15 +209,13 @@ def drop_caches():
 def app_start(reps, tmp, app=APP, idle_seconds=5, env_extra=None):
     """Start a release app (ours or the bare window) `reps` times under a private Xvfb: seconds from spawn
     until the UI reports its first screen drawn, and PSS after `idle_seconds` idle."""
-    import random
     import threading
 
-    display = f":{600 + random.randrange(300)}"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x900x24", "-nolisten", "tcp", "-noreset"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(50):
-        if Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
-            break
-        time.sleep(0.1)
+    # As tests/harness/xvfb.sh: a free display Xvfb picks and reports once ready, no reset between apps.
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x900x24", "-nolisten", "tcp", "-noreset"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    display = ":" + xvfb.stdout.readline().strip()
+    if display == ":":
+        raise RuntimeError("Xvfb did not start")
     starts, pss, cold = [], [], []
     try:
         for i in range(reps):

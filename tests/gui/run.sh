@@ -3,18 +3,14 @@
 # Call it inside tests/harness/with-keyring.sh (make test does).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-display=":$((90 + RANDOM % 400))"
-Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp -noreset >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
-export DISPLAY="$display"
+# Xvfb with -noreset (tests/harness/xvfb.sh): by default an X server resets when its last client
+# disconnects, and a client connecting during the reset is refused. Each test ends its app and the next
+# starts at once, so without it GTK sometimes could not open the display ("Failed to initialize GTK";
+# reproduced with xdpyinfo in a loop: about 5% of connections refused around resets, none with -noreset).
+source "$here/../harness/xvfb.sh"
+start_xvfb
+trap 'kill $XVFB_PID 2>/dev/null || true' EXIT
 cd "$here"
-# -noreset: by default an X server resets when its last client disconnects, and a client connecting during
-# the reset is refused. Each test ends its app and the next starts at once, so without it GTK sometimes
-# could not open the display ("Failed to initialize GTK"; reproduced with xdpyinfo in a loop: about 5% of
-# connections refused around resets, none with -noreset).
-#
 # One file at a time. WebKit's compositor sometimes segfaults in Mesa's software renderer under Xvfb
 # (swrast_dri.so; the kernel log shows it), which WebDriver reports as "page crash". A file that failed
 # that way, and only that way, runs once more. Any other failure fails at once.

@@ -37,9 +37,9 @@ if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$des
 
 # Launch the installed binary headless and wait for the first screen.
 work=$(mktemp -d)
-display=":$((500 + RANDOM % 400))"
-Xvfb "$display" -screen 0 1280x900x24 -nolisten tcp -noreset >/dev/null 2>&1 &
-xvfb=$!
+source "$(dirname "$0")/../harness/xvfb.sh"
+start_xvfb
+xvfb=$XVFB_PID
 app=""
 cleanup() {
   [ -n "$app" ] && kill "$app" 2>/dev/null
@@ -49,10 +49,9 @@ cleanup() {
   rm -rf "$work" 2>/dev/null || true
 }
 trap cleanup EXIT
-for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
 mkdir -p "$work/home"
 # A private D-Bus session: whatever the app starts on the bus (portals, a11y) ends with it.
-DISPLAY="$display" HOME="$work/home" S3AW_REPORT_READY=1 S3AW_CONFIG_DIR="$work/config" dbus-run-session -- /usr/bin/s3-access-wizard >"$work/out.log" 2>&1 &
+HOME="$work/home" S3AW_REPORT_READY=1 S3AW_CONFIG_DIR="$work/config" dbus-run-session -- /usr/bin/s3-access-wizard >"$work/out.log" 2>&1 &
 app=$!
 for _ in $(seq 1 600); do
   grep -q "s3aw-ready" "$work/out.log" && break
