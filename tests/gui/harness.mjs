@@ -387,6 +387,11 @@ export class Ui {
     }
   }
 
+  /** Wait until the element is there and no longer busy (`aria-busy`, set while the screen reads it again). */
+  async notBusy(selector, ms = 60000) {
+    await this.b.waitUntil(() => this.b.execute((sel) => { const el = document.querySelector(sel); return !!el && !el.hasAttribute("aria-busy"); }, selector), { timeout: ms, interval: 50 });
+  }
+
   /**
    * Choose an option of a <select> by value, as the keyboard does: focus it and change its value, with the
    * change event a person's choice fires. WebDriver's own option click opens GTK's native popup menu, which
