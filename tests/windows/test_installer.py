@@ -21,7 +21,10 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 WINE = ROOT / "tests" / "harness" / "wine.sh"
 KEY = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\dev.s3aw.wizard"
-VERSION = json.loads((ROOT / "src-tauri" / "tauri.conf.json").read_text())["version"]
+CONFIG = json.loads((ROOT / "src-tauri" / "tauri.conf.json").read_text())
+VERSION = CONFIG["version"]
+# The app window's class: how the installer tells that the app is open.
+WINDOW_CLASS = CONFIG["app"]["windows"][0]["windowClassname"]
 
 
 def wine(*args, check=True, timeout=300, env=None):
@@ -142,7 +145,6 @@ def open_app(tmp_path):
     """A window of the app's class, as when the app is open (tests/windows/open_window.c: Wine has no
     WebView2, so the app cannot open its own). Wine needs a display to create a window: a private Xvfb.
     Yields once the window exists; closed afterwards."""
-    window_class = json.loads((ROOT / "src-tauri" / "tauri.conf.json").read_text())["app"]["windows"][0]["windowClassname"]
     exe = tmp_path / "open_window.exe"
     subprocess.run(["x86_64-w64-mingw32-gcc", "-O2", "-o", str(exe), str(ROOT / "tests" / "windows" / "open_window.c")], check=True)
     # -displayfd: Xvfb picks a free display and writes its number once it accepts clients.
@@ -154,7 +156,7 @@ def open_app(tmp_path):
         # Wine's desktop belongs to its running server, started by the tests before without a display:
         # wait for that server to end, so the stand-in starts one that has the display.
         subprocess.run(["wineserver", "-w"], env={**os.environ, "WINEPREFIX": prefix()}, check=True, timeout=120)
-        proc = subprocess.Popen([str(WINE), str(exe), window_class], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        proc = subprocess.Popen([str(WINE), str(exe), WINDOW_CLASS], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                 env={**os.environ, "DISPLAY": display})
         assert proc.stdout.readline().strip() == "open", "the stand-in window did not open"
         yield
@@ -169,8 +171,7 @@ def open_app(tmp_path):
 def test_with_the_app_open_install_and_uninstall_stop_before_changing_anything(installer, install_dir, open_app, tmp_path):
     # Windows cannot replace or delete a running program. A silent install stops (exit code 2) before
     # copying a file; an interactive one asks to close the app and retry.
-    window_class = json.loads((ROOT / "src-tauri" / "tauri.conf.json").read_text())["app"]["windows"][0]["windowClassname"]
-    assert window_class.encode() in (install_dir / "s3-access-wizard.exe").read_bytes(), "the app names its window's class"
+    assert WINDOW_CLASS.encode() in (install_dir / "s3-access-wizard.exe").read_bytes(), "the app names its window's class"
     cli = install_dir / "s3aw.exe"
     cli.unlink()
     assert wine(str(installer), "/S", check=False).returncode == 2

@@ -16,7 +16,6 @@ export interface MyAccessContext {
   onNewAccess: () => void;
 }
 
-
 /** What an entry gives, in plain words. */
 export function describe(a: AccessDto): string {
   if (a.kind === "imported") return "An access key you added to this app";

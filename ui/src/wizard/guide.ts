@@ -8,7 +8,6 @@ import { h, uid } from "../dom";
 import { app, go } from "./context";
 import { fromProposal } from "./state";
 
-
 export function proposalWords(p: GuideProposalDto): string {
   const who = p.kind === "role" ? `a role for the AWS account ${p.account ?? "(add their account ID)"}${p.externalId ? ` with the external ID ${p.externalId}` : ""}` : "an IAM user with its own key";
   const where = p.prefix ? `the folder ${p.prefix} of your bucket` : "your bucket";
