@@ -31,8 +31,9 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   echo "$want" > "$stamp"
 fi
 
-# npm packages for the UI (Vite, TypeScript, Vitest, the Tauri CLI) and for the WebDriver tests.
-for dir in ui tests/gui; do
+# npm packages for the UI (Vite, TypeScript, Vitest, the Tauri CLI), for the WebDriver tests, and the test
+# oracle (tests/oracle: the independent IAM evaluator, pinned by its lock file; a test tool, never shipped).
+for dir in ui tests/gui tests/oracle; do
   lock="$root/$dir/package-lock.json"
   stamp="$root/$dir/node_modules/.s3aw-lock.sha"
   want=$(sha256sum "$lock" | cut -d' ' -f1)
