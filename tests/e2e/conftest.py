@@ -22,6 +22,7 @@ TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
 ARTIFACTS = ROOT / "tests" / ".artifacts"
 sys.path.insert(0, str(ROOT / "tests" / "harness"))
 import fault_proxy  # noqa: E402
+from oracle import decide, policies_of, req  # noqa: E402
 
 ADMIN = {"AWS_ACCESS_KEY_ID": "AKIAADMINEXAMPLE0001", "AWS_SECRET_ACCESS_KEY": "admin-secret-not-checked-by-moto"}
 
@@ -225,11 +226,12 @@ def account_state(iam, s3, service_cli=None):
     return state
 
 
+SSE_C_HEADER_KEY = "s3:x-amz-server-side-encryption-customer-algorithm"
 SSE_C_DENY = {
     "Sid": "DenyCustomerProvidedKeys",
     "Effect": "Deny",
     "Action": ["s3:PutObject"],
-    "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}},
+    "Condition": {"Null": {SSE_C_HEADER_KEY: "false"}},
 }
 
 
@@ -248,10 +250,12 @@ def as_aws_evaluates(iam, user=None, role=None):
 
     moto evaluates only StringEquals conditions and counts any other as met (moto/iam/policy_conditions.py),
     so the Deny of uploads carrying a customer-provided key (SSE-C; `Null` on its header = false) would refuse
-    every upload there. AWS applies it only to uploads that carry such a key. This checks the statement is
-    exactly there, then takes it out of the emulator's copy so the probes test the rest of the policy; the
-    statement's own effect is checked by shape (policy::tests), as ARCHITECTURE.md lists. Returns the
-    removed statements (one for levels that write, none for read)."""
+    every upload there. AWS applies it only to uploads that carry such a key. First the independent evaluator
+    (tests/oracle) decides, on every policy of the user or role exactly as the app wrote it, that the
+    statement refuses an upload with such a key and does not refuse one without; only then is it taken out of
+    the emulator's copy, so moto's probes test the rest of the policy. Returns the removed statements (one for
+    levels that write, none for read)."""
+    _oracle_proves_the_sse_c_deny(iam, user=user, role=role)
     removed = []
     if user:
         for name in iam.list_user_policies(UserName=user)["PolicyNames"]:
@@ -272,3 +276,15 @@ def as_aws_evaluates(iam, user=None, role=None):
     for st in removed:
         assert {k: st[k] for k in ("Effect", "Action", "Condition")} == {k: SSE_C_DENY[k] for k in ("Effect", "Action", "Condition")}, st
     return removed
+
+
+def _oracle_proves_the_sse_c_deny(iam, user=None, role=None):
+    policies = policies_of(iam, user=user, role=role)
+    denies = [st for doc in policies.identity for st in doc["Statement"] if st.get("Sid") == SSE_C_DENY["Sid"]]
+    for st in denies:
+        for resource in st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]:
+            obj = resource.rstrip("*") + "oracle-probe.bin"
+            with_key = {SSE_C_HEADER_KEY: "AES256"}
+            plain, sse_c = decide([req(policies, "s3:PutObject", obj), req(policies, "s3:PutObject", obj, context=with_key)])
+            assert sse_c == "ExplicitlyDenied", f"AWS would not refuse an SSE-C upload to {obj}: {sse_c}"
+            assert plain != "ExplicitlyDenied", f"the SSE-C Deny would refuse every upload to {obj}"

@@ -41,18 +41,32 @@ class Policies:
     """Everything that decides what one principal may do: its identity policies, its permissions boundary,
     and the bucket policy (resource policy) of the bucket a request goes to."""
 
-    def __init__(self, identity, boundary=None, bucket_policies=None, principal=f"arn:aws:iam::{ACCOUNT}:user/vendor"):
+    def __init__(self, identity, boundary=None, bucket_policies=None, principal=f"arn:aws:iam::{ACCOUNT}:user/vendor", key_policies=None):
         self.identity = list(identity)
         self.boundary = list(boundary or [])
         self.bucket_policies = dict(bucket_policies or {})
+        self.key_policies = dict(key_policies or {})
         self.principal = principal
 
     def with_bucket_policy(self, bucket, doc):
-        return Policies(self.identity, self.boundary, {**self.bucket_policies, bucket: doc}, self.principal)
+        return Policies(self.identity, self.boundary, {**self.bucket_policies, bucket: doc}, self.principal, self.key_policies)
+
+    def with_key_policy(self, key_arn, doc=None):
+        """A KMS key and its key policy (by default the one AWS gives a new key: IAM policies of the account
+        decide). KMS, unlike S3, refuses a key whose key policy does not let IAM policies decide."""
+        doc = doc or default_key_policy(key_arn.split(":")[4])
+        return Policies(self.identity, self.boundary, self.bucket_policies, self.principal, {**self.key_policies, key_arn: doc})
 
 
-def req(policies, action, resource, *, context=None, now=None, secure=True, source_ip=CALLER_IP, account=ACCOUNT):
-    """One request as AWS would see it from `policies.principal`. `context` adds or overrides keys."""
+def default_key_policy(account=ACCOUNT):
+    return {"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                                                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}]}
+
+
+def req(policies, action, resource, *, context=None, now=None, secure=True, source_ip=CALLER_IP, account=ACCOUNT, resource_policy=None):
+    """One request as AWS would see it from `policies.principal`. `context` adds or overrides keys. The
+    resource's own policy is the bucket's or the KMS key's held in `policies`, or `resource_policy` (a role's
+    trust policy for sts:AssumeRole). `account` owns the resource."""
     if not isinstance(policies, Policies):
         policies = Policies(policies)
     ctx = {
@@ -65,14 +79,14 @@ def req(policies, action, resource, *, context=None, now=None, secure=True, sour
         ctx["aws:username"] = policies.principal.rsplit("/", 1)[1]
     ctx.update(context or {})
     ctx = {k: v for k, v in ctx.items() if v is not None}
-    bucket_policy = None
-    if resource.startswith("arn:aws:s3:::"):
+    resource_policy = resource_policy or policies.key_policies.get(resource)
+    if resource_policy is None and resource.startswith("arn:aws:s3:::"):
         bucket = resource[len("arn:aws:s3:::"):].split("/", 1)[0]
-        bucket_policy = policies.bucket_policies.get(bucket)
+        resource_policy = policies.bucket_policies.get(bucket)
     return {
         "identityPolicies": policies.identity,
         "boundaryPolicies": policies.boundary,
-        "resourcePolicy": bucket_policy,
+        "resourcePolicy": resource_policy,
         "principal": policies.principal,
         "action": action,
         "resource": resource,

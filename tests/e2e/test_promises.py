@@ -4,6 +4,7 @@ is never forgotten while it still exists; sessions of a deleted key are cut off;
 keeps working after a rotation; files and commands we produce are safe to open and run."""
 
 import csv
+import datetime
 import json
 import os
 import pty
@@ -15,6 +16,7 @@ import time
 import pytest
 
 from conftest import ROOT, account_state
+from oracle import decide, policies_of, req
 
 
 def seed(iam, s3):
@@ -149,6 +151,18 @@ def test_deleting_the_old_key_cuts_off_its_sessions_unless_asked_not_to(cli, aws
     assert (st["Effect"], st["Action"], st["Resource"]) == ("Deny", ["*"], ["*"])
     cutoff = st["Condition"]["DateLessThan"]["aws:TokenIssueTime"]
     assert cutoff >= started and cutoff.endswith("Z"), cutoff
+    # What AWS decides on the user's policies as stored (the evaluator: moto ignores aws:TokenIssueTime): a
+    # session issued before the cut-off is refused, one issued after it works, and so does the long-term key.
+    held = policies_of(iam, user="vendor")
+    obj = "arn:aws:s3:::data/in/report.txt"
+    at = datetime.datetime.fromisoformat(cutoff.replace("Z", "+00:00"))
+    before_cut = (at - datetime.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    after_cut = (at + datetime.timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert decide([
+        req(held, "s3:GetObject", obj, context={"aws:TokenIssueTime": before_cut}),
+        req(held, "s3:GetObject", obj, context={"aws:TokenIssueTime": after_cut}),
+        req(held, "s3:GetObject", obj),
+    ]) == ["ExplicitlyDenied", "Allowed", "Allowed"]
     # Removable: --keep-sessions leaves sessions alone.
     iam.delete_user_policy(UserName="vendor", PolicyName="AWSRevokeOlderSessions")
     cli.json("access", "rotate", "vendor", "--delete-old", "--keep-sessions", "--yes")

@@ -15,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import account_state, client
+from oracle import Policies, decide, req
 
 PARTNER = "arn:aws:iam::123456789012:user/partner"
 
@@ -65,6 +66,29 @@ def test_the_partner_gets_exactly_the_granted_access(cli, aws, iam, s3, tmp_path
         with pytest.raises(ClientError) as e:
             call()
         assert e.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_only_the_other_account_with_the_external_id_can_assume_the_role(cli, iam, s3):
+    """What the emulator does not check (a missing external ID; accounts other than its one), decided by the
+    independent evaluator on the trust policy exactly as stored."""
+    seed(iam, s3)
+    out = cli.json("grant", "role", "--bucket", "data", "--prefix", "in", "--access", "read", "--role", "vendor-read",
+                   "--account", "210987654321", "--yes")
+    trust = iam.get_role(RoleName="vendor-read")["Role"]["AssumeRolePolicyDocument"]
+    trust = json.loads(trust) if isinstance(trust, str) else trust
+    may_assume = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}
+
+    def assume(principal, external_id):
+        ctx = {"sts:ExternalId": external_id} if external_id else {}
+        return req(Policies([may_assume], principal=principal), "sts:AssumeRole", out["role_arn"], context=ctx, resource_policy=trust)
+
+    theirs, stranger = "arn:aws:iam::210987654321:role/vendor-app", "arn:aws:iam::999988887777:role/vendor-app"
+    assert decide([
+        assume(theirs, out["external_id"]),
+        assume(theirs, None),
+        assume(theirs, "guessed-external-id"),
+        assume(stranger, out["external_id"]),
+    ]) == ["Allowed", "ImplicitlyDenied", "ImplicitlyDenied", "ImplicitlyDenied"]
 
 
 def test_an_account_id_is_trusted_as_the_account_and_the_sheet_is_markdown(cli, iam, s3, tmp_path):

@@ -9,6 +9,7 @@ being gone: a request signed with the key that signed the links works, with enfo
 way, so on AWS the links themselves are refused (ARCHITECTURE.md, "What the emulator does not prove")."""
 
 import csv
+import datetime
 import json
 import os
 import stat
@@ -18,6 +19,7 @@ import urllib.request
 import botocore.exceptions
 
 from conftest import account_state, client
+from oracle import decide, policies_of, req
 from test_grant import allowed, seed
 
 
@@ -43,6 +45,19 @@ def test_links_work_until_the_share_is_stopped(cli, aws, iam, s3, tmp_path):
     assert [st["Action"] for st in doc["Statement"]] == [["s3:GetObject"]]
     assert doc["Statement"][0]["Resource"] == ["arn:aws:s3:::data/in/a.txt", "arn:aws:s3:::data/in/sub/b.txt"]
     assert doc["Statement"][0]["Condition"]["DateLessThan"]["aws:CurrentTime"] == out["ends_at"]
+    # As AWS decides it (the evaluator; moto ignores the end): those files until the end, nothing else, never after.
+    held = policies_of(iam, user=user)
+    end = datetime.datetime.fromisoformat(out["ends_at"].replace("Z", "+00:00"))
+    after = (end + datetime.timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert decide([
+        req(held, "s3:GetObject", "arn:aws:s3:::data/in/a.txt"),
+        req(held, "s3:GetObject", "arn:aws:s3:::data/in/sub/b.txt"),
+        req(held, "s3:GetObject", "arn:aws:s3:::data/in/a.txt", now=after),
+        req(held, "s3:GetObject", "arn:aws:s3:::data/in/c.txt"),
+        req(held, "s3:GetObject", "arn:aws:s3:::data/in/a.txt.bak"),
+        req(held, "s3:ListBucket", "arn:aws:s3:::data", context={"s3:prefix": "in/"}),
+        req(held, "s3:PutObject", "arn:aws:s3:::data/in/a.txt"),
+    ]) == ["Allowed", "Allowed"] + ["ImplicitlyDenied"] * 5
     assert {"Key": "created-by", "Value": "s3-access-wizard"} in iam.list_user_tags(UserName=user)["Tags"]
 
     # The links: in the CSV (owner-only) and the output, signed with the share's key, none stored anywhere.
