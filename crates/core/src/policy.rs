@@ -118,8 +118,7 @@ impl BucketKey {
     }
 
     fn via_service(&self, partition: &str) -> String {
-        let suffix = if partition == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" };
-        format!("s3.{}.{suffix}", self.region)
+        format!("s3.{}.{}", self.region, dns_suffix(partition))
     }
 }
 
@@ -155,6 +154,15 @@ pub fn partition_for_region(region: &str) -> &'static str {
         "aws-us-gov"
     } else {
         "aws"
+    }
+}
+
+/// The domain of AWS's service hosts in a partition: `amazonaws.com.cn` in China, else `amazonaws.com`.
+pub fn dns_suffix(partition: &str) -> &'static str {
+    if partition == "aws-cn" {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
     }
 }
 
