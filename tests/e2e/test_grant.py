@@ -281,6 +281,7 @@ def test_two_key_limit_is_explained_before_any_change(cli, iam, s3):
         (["--bucket", "data", "--access", "read", "--prefix", "a*"], "folder: a folder name cannot contain *"),
         (["--bucket", "nosuch", "--access", "read"], "The bucket \"nosuch\" does not exist"),
         (["--bucket", "data", "--access", "read", "--cors-origin", "app.example.com"], "is not an origin"),
+        (["--bucket", "data", "--access", "read", "--cors-origin", "https://app.example.com/app"], 'would never match: write "https://app.example.com"'),
         (["--bucket", "data", "--access", "read", "--no-keychain"], "the secret would be lost"),
     ],
 )
