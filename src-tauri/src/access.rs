@@ -214,8 +214,8 @@ pub async fn select_saved_key(state: State<'_, AppState>, id: String, access_key
 #[tauri::command]
 pub async fn use_from_aws(id: String, profile: String) -> IpcResult<String> {
     let exe = std::env::current_exe().map_err(|e| IpcError::new(ShellCode::Other, format!("Cannot find this program's path: {e}")))?;
-    let (path, _) = s3aw_core::credential_process::use_from_aws(&exe, &id, &profile, None, false)?;
-    Ok(path.display().to_string())
+    let added = s3aw_core::credential_process::use_from_aws(&exe, &id, &profile, None, false)?;
+    Ok(added.path.display().to_string())
 }
 
 /// `s3-access-wizard credential-process --access ID`: print the saved key for AWS tools and exit, without

@@ -33,6 +33,19 @@ def test_cors_rule_answers_the_browser_preflight(cli, aws, s3):
     assert other.get("Access-Control-Allow-Origin") != "https://evil.example.net" or "Access-Control-Max-Age" not in other
 
 
+def test_an_origin_pasted_with_its_slash_still_matches_the_browser(cli, aws, s3):
+    """A browser's Origin has no trailing slash, and S3 compares origins as text: the slash an address bar
+    shows is dropped before the rule is written, so the preflight is answered for the site."""
+    s3.create_bucket(Bucket="web")
+    cli.json("bucket", "change", "web", "--cors-origin", "https://app.example.com/", "--yes")
+    assert [r["AllowedOrigins"] for r in s3.get_bucket_cors(Bucket="web")["CORSRules"]] == [["https://app.example.com"]]
+    status, headers = preflight(aws.url, "web", "https://app.example.com", "GET")
+    assert status == 200 and headers.get("Access-Control-Allow-Origin") == "https://app.example.com" and headers.get("Access-Control-Max-Age") == "3000", headers
+    proc = cli.run("bucket", "change", "web", "--cors-origin", "https://app.example.com/upload", "--yes")
+    assert proc.returncode == 1 and 'write "https://app.example.com"' in proc.stderr, proc.stderr
+    assert len(s3.get_bucket_cors(Bucket="web")["CORSRules"]) == 1, "nothing changed"
+
+
 def test_hardening_round_trips_and_reapplying_is_a_no_op(cli, s3):
     s3.create_bucket(Bucket="vault")
     s3.put_bucket_policy(Bucket="vault", Policy=json.dumps({**EXISTING_POLICY, "Statement": [{**EXISTING_POLICY["Statement"][0], "Resource": "arn:aws:s3:::vault/*"}]}))

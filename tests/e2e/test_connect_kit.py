@@ -5,6 +5,7 @@ bucket path and the key ID, and never the secret."""
 
 import os
 import plistlib
+import re
 import shutil
 import stat
 import subprocess
@@ -35,7 +36,7 @@ def test_rclone_and_cyberduck_open_the_granted_folder(cli, aws, iam, s3, tmp_pat
     assert out["rclone"] == str(conf) and out["cyberduck"] == str(duck)
     assert stat.S_IMODE(os.stat(conf).st_mode) == 0o600
     text = conf.read_text()
-    assert "[vendor-in]\ntype = alias\nremote = vendor-in-s3:data/in\n" in text
+    assert "[vendor-in]\ntype = alias\nremote = vendor-in-s3:data/in/\n" in text
     assert f"endpoint = {cli.moto.proxy_url}" in text
 
     as_aws_evaluates(iam, user="vendor")
@@ -69,6 +70,47 @@ def test_rclone_and_cyberduck_open_the_granted_folder(cli, aws, iam, s3, tmp_pat
     assert bookmark["Nickname"] == "vendor-in (S3 Access Wizard)"
 
 
+def requests_made(proc):
+    """The HTTP request lines rclone logged with `--dump headers` (`HEAD /data/in HTTP/1.1`)."""
+    return [m.group(1) for m in re.finditer(r"DEBUG : ([A-Z]+ /\S* HTTP/1\.1)\s*$", proc.stderr, re.M)]
+
+
+@pytest.mark.parametrize("level", ["upload", "read"])
+def test_rclone_opens_an_empty_folder_without_probing_its_name(cli, aws, iam, s3, tmp_path, level):
+    """The alias keeps the folder's slash, so rclone never HEADs the key `FOLDER`, which lies outside the
+    folder: refused to a folder-limited key, fatal with rclone 1.72-1.74, and from 1.75 taken for a file
+    whenever the folder looks empty to the key (an empty folder, or any folder for upload-only). Debian's
+    rclone (1.60) goes on after a refused probe, so the probe itself is what is checked: the requests
+    rclone logs (`--dump headers`) never include it."""
+    s3.create_bucket(Bucket="data")
+    conf = tmp_path / "rclone.conf"
+    out = cli.json("grant", "iam-user", "--bucket", "data", "--prefix", "drop", "--access", level, "--user", "dropper", "--yes",
+                   "--no-keychain", "--rclone", str(conf), "--rclone-remote", "drop")
+    assert "remote = drop-s3:data/drop/\n" in conf.read_text()
+    as_aws_evaluates(iam, user="dropper")
+    up = tmp_path / "report.csv"
+    up.write_text("a,b\n")
+    aws.enforce_iam(True)
+    try:
+        if level == "upload":
+            # The command the kit's comment gives for upload-only keys.
+            proc = rclone(conf, "copy", "--no-traverse", "--no-check-dest", "--dump", "headers", str(up), "drop:")
+        else:
+            proc = rclone(conf, "lsf", "--dump", "headers", "drop:")
+            assert proc.stdout == "", "the folder is empty"
+    finally:
+        aws.enforce_iam(False)
+    requests = requests_made(proc)
+    assert requests, f"rclone logged no requests: {proc.stderr[-2000:]}"
+    assert not [r for r in requests if r.startswith("HEAD /data/drop ")], requests
+    if level == "upload":
+        assert "PUT /data/drop/report.csv HTTP/1.1" in requests, requests
+        assert s3.get_object(Bucket="data", Key="drop/report.csv")["Body"].read() == b"a,b\n"
+    else:
+        assert any(r.startswith("GET /data?") and "prefix=drop%2F" in r for r in requests), requests
+    assert out["rclone"] == str(conf)
+
+
 def test_access_export_writes_the_kit_from_the_keychain(cli, aws, s3, tmp_path):
     seed(s3)
     out = cli.json("grant", "iam-user", "--bucket", "data", "--prefix", "in", "--access", "read", "--user", "reader", "--yes")
@@ -76,7 +118,7 @@ def test_access_export_writes_the_kit_from_the_keychain(cli, aws, s3, tmp_path):
     conf, duck = tmp_path / "r.conf", tmp_path / "r.duck"
     exported = cli.json("access", "export", entry, "--rclone", str(conf), "--cyberduck", str(duck))
     assert exported["rclone"] == str(conf) and exported["cyberduck"] == str(duck)
-    assert "[data-in]\ntype = alias\nremote = data-in-s3:data/in\n" in conf.read_text(), "the default name is the bucket and folder"
+    assert "[data-in]\ntype = alias\nremote = data-in-s3:data/in/\n" in conf.read_text(), "the default name is the bucket and folder"
     assert plistlib.loads(duck.read_bytes())["Username"] == out["access_key_id"]
     assert sorted(rclone(conf, "lsf", "data-in:").stdout.split()) == ["a.txt", "sub/"]
 

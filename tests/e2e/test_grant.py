@@ -112,6 +112,52 @@ def test_grant_creates_exactly_scoped_keys(cli, aws, iam, s3, tmp_path, level, p
         assert not can["get_outside"] and not can["put_outside"], can
 
 
+@pytest.mark.parametrize("level", LEVELS)
+def test_multipart_uploads_resume_cancel_and_tag_in_the_folder_only(cli, aws, iam, s3, level):
+    """What resumable uploaders call (Cyberduck's resume, Uppy and other browser uploaders, the SDKs'
+    transfer managers): start a multipart upload, send a part, list the parts sent, cancel the upload; and
+    what `aws s3 cp` calls for a large tagged file (PutObjectTagging). boto3 with the new key, under
+    enforcement: every level that writes does all of it in its folder (tagging only where it also reads),
+    and nothing of it on someone else's upload in another folder."""
+    seed(s3)
+    out = cli.json("grant", "iam-user", "--bucket", "data", "--prefix", "in", "--access", level, "--user", "vendor", "--yes", "--show-secret")
+    theirs = s3.create_multipart_upload(Bucket="data", Key="out/theirs.bin")["UploadId"]
+    as_aws_evaluates(iam, user="vendor")
+    user_s3 = client("s3", aws, key=out["access_key_id"], secret=out["secret_access_key"])
+    seen = {}
+
+    def start():
+        seen["upload"] = user_s3.create_multipart_upload(Bucket="data", Key="in/big.bin")["UploadId"]
+
+    def list_parts():
+        seen["parts"] = [p["PartNumber"] for p in user_s3.list_parts(Bucket="data", Key="in/big.bin", UploadId=seen["upload"]).get("Parts", [])]
+
+    tags = {"TagSet": [{"Key": "project", "Value": "q4"}]}
+    aws.enforce_iam(True)
+    try:
+        can = {"start": allowed(start)}
+        if can["start"]:
+            can["part"] = allowed(lambda: user_s3.upload_part(Bucket="data", Key="in/big.bin", UploadId=seen["upload"], PartNumber=1, Body=b"x" * 1024))
+            can["list_parts"] = allowed(list_parts)
+            can["abort"] = allowed(lambda: user_s3.abort_multipart_upload(Bucket="data", Key="in/big.bin", UploadId=seen["upload"]))
+        can["list_parts_outside"] = allowed(lambda: user_s3.list_parts(Bucket="data", Key="out/theirs.bin", UploadId=theirs))
+        can["abort_outside"] = allowed(lambda: user_s3.abort_multipart_upload(Bucket="data", Key="out/theirs.bin", UploadId=theirs))
+        can["tag"] = allowed(lambda: user_s3.put_object_tagging(Bucket="data", Key="in/a.txt", Tagging=tags))
+        can["tag_outside"] = allowed(lambda: user_s3.put_object_tagging(Bucket="data", Key="out/c.txt", Tagging=tags))
+    finally:
+        aws.enforce_iam(False)
+
+    writes = level != "read"
+    expected = {"start": writes, "list_parts_outside": False, "abort_outside": False, "tag": level in ("read-write", "full"), "tag_outside": False}
+    if writes:
+        expected.update(part=True, list_parts=True, abort=True)
+    assert can == expected
+    if writes:
+        assert seen["parts"] == [1]
+    uploads = [(u["Key"], u["UploadId"]) for u in s3.list_multipart_uploads(Bucket="data").get("Uploads", [])]
+    assert uploads == [("out/theirs.bin", theirs)], "ours was cancelled, theirs is untouched"
+
+
 def test_object_only_access_cannot_list(cli, aws, s3, tmp_path):
     seed(s3)
     out = cli.json("grant", "iam-user", "--bucket", "data", "--access", "read", "--no-list", "--user", "proxy", "--yes", "--show-secret", "--no-keychain")
@@ -235,6 +281,7 @@ def test_two_key_limit_is_explained_before_any_change(cli, iam, s3):
         (["--bucket", "data", "--access", "read", "--prefix", "a*"], "folder: a folder name cannot contain *"),
         (["--bucket", "nosuch", "--access", "read"], "The bucket \"nosuch\" does not exist"),
         (["--bucket", "data", "--access", "read", "--cors-origin", "app.example.com"], "is not an origin"),
+        (["--bucket", "data", "--access", "read", "--cors-origin", "https://app.example.com/app"], 'would never match: write "https://app.example.com"'),
         (["--bucket", "data", "--access", "read", "--no-keychain"], "the secret would be lost"),
     ],
 )

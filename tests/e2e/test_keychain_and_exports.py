@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import shlex
 import stat
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import boto3
 
-from conftest import account_state
+from conftest import account_state, as_aws_evaluates
 
 AWS_CLI = str(Path(sys.executable).parent / "aws")
 
@@ -96,6 +97,28 @@ def test_awscli_uses_the_written_profile(cli, aws, s3):
     assert put.returncode != 0 and "AccessDenied" in put.stderr, "a read-only key cannot upload"
 
 
+def test_the_profiles_hint_works_for_an_upload_only_folder(cli, aws, iam, s3, tmp_path):
+    """For upload-only, the command to try copies a file into the folder (the key cannot list)."""
+    seed(s3)
+    cli.json("grant", "iam-user", "--bucket", "data", "--prefix", "in", "--access", "upload", "--user", "dropper", "--yes")
+    added = cli.json("use-from-aws", "--access", "dropper", "--aws-profile", "drop")
+    assert added["try"] == f"aws --profile drop --endpoint-url {cli.moto.proxy_url} s3 cp FILE s3://data/in/"
+    text = cli.run("use-from-aws", "--access", "dropper", "--aws-profile", "drop2", check=0).stdout
+    assert f"Try it: aws --profile drop2 --endpoint-url {cli.moto.proxy_url} s3 cp FILE s3://data/in/" in text, text
+    upload = tmp_path / "report.csv"
+    upload.write_text("a,b\n")
+    env = {k: v for k, v in cli.env().items() if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL")}
+    as_aws_evaluates(iam, user="dropper")
+    aws.enforce_iam(True)
+    try:
+        words = [str(upload) if w == "FILE" else w for w in shlex.split(added["try"])[1:]]
+        tried = subprocess.run([AWS_CLI, *words], capture_output=True, text=True, env=env)
+    finally:
+        aws.enforce_iam(False)
+    assert tried.returncode == 0, tried.stderr
+    assert s3.get_object(Bucket="data", Key="in/report.csv")["Body"].read() == b"a,b\n"
+
+
 def test_awscli_uses_the_key_through_credential_process(cli, aws, s3):
     """The secret stays in the keychain: awscli gets it from `s3aw credential-process`, and no file holds it."""
     seed(s3)
@@ -121,6 +144,17 @@ def test_awscli_uses_the_key_through_credential_process(cli, aws, s3):
     for path in cli.home.rglob("*"):
         if path.is_file():
             assert secret not in path.read_text(errors="replace"), f"secret found in {path}"
+    # The command it says to try works as printed: the folder's listing, not `aws s3 ls` alone, which lists
+    # the account's buckets (s3:ListAllMyBuckets) and no level grants.
+    assert added["try"] == f"aws --profile vendor --endpoint-url {cli.moto.proxy_url} s3 ls s3://data/"
+    aws.enforce_iam(True)
+    try:
+        tried = subprocess.run([AWS_CLI, *shlex.split(added["try"])[1:]], capture_output=True, text=True, env=env)
+        bare = subprocess.run([AWS_CLI, "--profile", "vendor", "--endpoint-url", cli.moto.proxy_url, "s3", "ls"], capture_output=True, text=True, env=env)
+    finally:
+        aws.enforce_iam(False)
+    assert tried.returncode == 0 and "report.txt" not in tried.stdout and "in/" in tried.stdout, tried.stderr
+    assert bare.returncode != 0 and "AccessDenied" in bare.stderr, "the old hint could never work"
     unknown = cli.run("credential-process", "--access", "AKIANOTCREATEDHERE00")
     assert unknown.returncode == 1 and "is no longer on this computer" in unknown.stderr, unknown.stderr
     assert added["profile"] == "vendor"

@@ -121,6 +121,10 @@ def test_test_this_link_fetches_it_and_explains_the_answer(cli, s3):
     s3.put_object(Bucket="share", Key="report.pdf", Body=b"%PDF-1.7 quarterly")
     ok = cli.json("presign", "s3://share/report.pdf", "--test")
     assert ok["test"] == {"works": True, "status": 206, "message": "The link works: the file downloads."}
+    # An empty file has no first byte: S3 answers 416 to the range, after checking the signature.
+    s3.put_object(Bucket="share", Key="empty.txt", Body=b"")
+    empty = cli.json("presign", "s3://share/empty.txt", "--test")
+    assert empty["test"] == {"works": True, "status": 416, "message": "The link works: the file is empty."}
     missing = cli.json("presign", "s3://share/not-there.pdf", "--test")
     assert missing["test"]["works"] is False and missing["test"]["status"] == 404
     assert "no file at this key" in missing["test"]["message"]

@@ -126,6 +126,8 @@ def test_bad_shares_are_refused_before_any_change(cli, aws, iam, s3, tmp_path):
     for args, message in [
         (["s3://data/", "--yes"], "choose files, or a folder"),
         (["s3://data/in/", "--keys", "*.txt", "--yes"], "wildcard"),
+        # IAM would refuse the share's policy (MalformedPolicyDocument): said before anything is planned.
+        (["s3://data/in/", "--keys", "报告.pdf", "--yes"], "share its folder s3://data/in/ instead"),
         (["s3://data/in/", "--expires", "8d", "--yes"], "7 days"),
         (["data/in/", "--yes"], "s3://bucket/folder/"),
         (["s3://data/in/", "--keys", *[f"file-with-a-long-name-number-{i:03}.pdf" for i in range(40)], "--yes"], "too many files"),

@@ -66,6 +66,15 @@ describe("folders and origins", () => {
     expect(originsCheck("http://app.example.com").warning).toMatch(/unencrypted/);
     expect(originsCheck("http://localhost:5173").warning).toBeNull();
   });
+
+  it("takes origins as a browser sends them, as the engine does", () => {
+    expect(originsCheck("https://app.example.com/")).toEqual({ error: null, warning: null });
+    expect(originsCheck("https://app.example.com/app").error).toMatch(/path, query or fragment.*write "https:\/\/app\.example\.com"/);
+    expect(originsCheck("https://app.example.com//").error).toMatch(/path, query or fragment/);
+    expect(originsCheck("https://app.example.com:8443/x/").error).toMatch(/write "https:\/\/app\.example\.com:8443"/);
+    expect(originsCheck("https://app.example.com?x=1").error).toMatch(/path, query or fragment/);
+    expect(originsCheck("https://app.example.com#top").error).toMatch(/path, query or fragment/);
+  });
   it("accepts one user or role of the other account, never a wildcard", () => {
     expect(trustedPrincipalError("210987654321")).toBeNull();
     expect(trustedPrincipalError("arn:aws:iam::210987654321:role/ingest")).toBeNull();

@@ -81,10 +81,15 @@ export interface OriginCheck {
 export function originsCheck(text: string): OriginCheck {
   const origins = splitList(text);
   if (origins.length === 0) return { error: "Add at least one web address, such as https://app.example.com.", warning: null };
-  for (const o of origins) {
-    if (o === "*") continue;
-    if (!/^https?:\/\/[^\s/]+/.test(o)) return { error: `"${o}" is not a web address: write it as https://host.`, warning: null };
-    if ((o.match(/\*/g) ?? []).length > 1) return { error: `"${o}" has more than one *.`, warning: null };
+  for (const raw of origins) {
+    if (raw === "*") continue;
+    // As the engine does (`CorsRule::normalised`): one trailing slash is dropped, and a browser's Origin is
+    // the site alone, so anything after the host would never match.
+    const o = raw.endsWith("/") ? raw.slice(0, -1) : raw;
+    const site = /^https?:\/\/[^\s/?#]+/.exec(o)?.[0];
+    if (!site) return { error: `"${raw}" is not a web address: write it as https://host.`, warning: null };
+    if (site !== o) return { error: `"${raw}" has a path, query or fragment; a browser sends only the site, so it would never match: write "${site}".`, warning: null };
+    if ((o.match(/\*/g) ?? []).length > 1) return { error: `"${raw}" has more than one *.`, warning: null };
   }
   return { error: null, warning: originWarning(origins) };
 }

@@ -6,11 +6,16 @@ use s3aw_core::policy::AccessLevel;
 use s3aw_core::request::{self, Hardening};
 use std::path::PathBuf;
 
+/// The access levels, each with the engine's one-line description in `--help`.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Level {
+    #[value(help = AccessLevel::Read.describe())]
     Read,
+    #[value(help = AccessLevel::Upload.describe())]
     Upload,
+    #[value(help = AccessLevel::ReadWrite.describe())]
     ReadWrite,
+    #[value(help = AccessLevel::Full.describe())]
     Full,
 }
 

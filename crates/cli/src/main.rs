@@ -237,11 +237,11 @@ async fn run(cli: Cli) -> CliResult {
         }
         Command::UseFromAws { access, aws_profile, force } => {
             let exe = std::env::current_exe().map_err(|e| fail(Exit::Error, "other", format!("cannot find this program's path: {e}")))?;
-            let (path, command) = s3aw_core::credential_process::use_from_aws(&exe, access, aws_profile, cli.region.as_deref(), *force)?;
+            let added = s3aw_core::credential_process::use_from_aws(&exe, access, aws_profile, cli.region.as_deref(), *force)?;
             if cli.json {
-                print_json(json!({ "profile": aws_profile, "file": path, "credential_process": command }));
+                print_json(json!({ "profile": aws_profile, "file": added.path, "credential_process": added.credential_process, "try": added.try_it }));
             } else {
-                println!("Added [profile {aws_profile}] to {}. Use it with: aws --profile {aws_profile} s3 ls", path.display());
+                println!("Added [profile {aws_profile}] to {}. Try it: {}", added.path.display(), added.try_it);
             }
             Ok(())
         }

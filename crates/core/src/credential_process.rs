@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::keychain::{run_blocking, KeyRef, Keychain};
+use crate::policy::AccessLevel;
 use crate::record::Record;
 use crate::secret::AccessKey;
 use std::path::{Path, PathBuf};
@@ -73,16 +74,51 @@ pub fn write_credential_process_profile_at(path: &Path, profile: &str, command: 
 /// "Use from AWS CLI and SDKs": add `[profile NAME]` whose `credential_process` runs `exe credential-process
 /// --access ENTRY` (the CLI, or the desktop app itself). The profile names the access (its entry in the
 /// record), not one key, so a rotation keeps it working: it always serves the access's current key.
-/// `access` may be the entry's id, user name or one of its key ids. Returns the file and the command.
-pub fn use_from_aws(exe: &Path, access: &str, profile: &str, region: Option<&str>, force: bool) -> Result<(PathBuf, String)> {
+/// `access` may be the entry's id, user name or one of its key ids.
+pub fn use_from_aws(exe: &Path, access: &str, profile: &str, region: Option<&str>, force: bool) -> Result<AwsProfile> {
     let record = Record::load()?;
     let entry = record.find(access)?;
     if entry.user_name.is_none() {
         return Err(Error::invalid("access", format!("{} has no access keys: the other account signs in through the role", entry.principal_label())));
     }
     let command = format!("{} credential-process --access {}", quote_arg(&exe.to_string_lossy()), quote_arg(&entry.id));
-    let path = write_credential_process_profile(profile.trim(), &command, region, force)?;
-    Ok((path, command))
+    let profile = profile.trim();
+    let path = write_credential_process_profile(profile, &command, region, force)?;
+    Ok(AwsProfile { path, credential_process: command, try_it: first_aws_command(entry, profile) })
+}
+
+/// The profile [`use_from_aws`] added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwsProfile {
+    /// The config file it is in.
+    pub path: PathBuf,
+    /// Its `credential_process` command.
+    pub credential_process: String,
+    /// An AWS CLI command that works with it: [`first_aws_command`].
+    pub try_it: String,
+}
+
+/// A first AWS CLI command that works with the access's profile, for a POSIX shell. Not `aws s3 ls` alone:
+/// that lists the account's buckets (`s3:ListAllMyBuckets`), which no access level grants. A level that
+/// lists gets the listing of its folder; upload-only, a copy into it; a share, a download of its first file.
+pub fn first_aws_command(entry: &crate::record::RecordEntry, profile: &str) -> String {
+    use crate::presign::shell_quote;
+    let folder = format!("s3://{}/{}", entry.bucket, entry.prefix.as_deref().unwrap_or(""));
+    let mut words = vec!["aws".to_string(), "--profile".into(), shell_quote(profile)];
+    if let Some(endpoint) = &entry.endpoint {
+        words.extend(["--endpoint-url".into(), shell_quote(endpoint)]);
+    }
+    let share_file = entry.share_files.first().map(|f| format!("s3://{}/{f}", entry.bucket)).unwrap_or_else(|| format!("{folder}FILE"));
+    let (verb, from, to) = if entry.kind == crate::share::KIND {
+        ("cp", shell_quote(&share_file), Some(".".to_string()))
+    } else if entry.level == AccessLevel::Upload.as_str() {
+        ("cp", "FILE".to_string(), Some(shell_quote(&folder)))
+    } else {
+        ("ls", shell_quote(&folder), None)
+    };
+    words.extend(["s3".to_string(), verb.to_string(), from]);
+    words.extend(to);
+    words.join(" ")
 }
 
 /// What `credential-process --access ACCESS` prints: the access's current key (the newest one whose
@@ -159,5 +195,19 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text, "[default]\nregion = eu-west-1\n\n[profile vendor]\ncredential_process = /usr/bin/s3aw credential-process --access AKIA1\nregion = us-east-1\n");
         assert_eq!(quote_arg("/opt/My Apps/s3aw"), "\"/opt/My Apps/s3aw\"");
+    }
+
+    /// The command to try names the granted folder: `aws s3 ls` alone needs s3:ListAllMyBuckets, which no
+    /// level grants.
+    #[test]
+    fn the_first_command_works_with_the_level() {
+        let entry = RecordEntry { bucket: "vendor-data".into(), prefix: Some("in box/".into()), level: "read".into(), ..Default::default() };
+        assert_eq!(first_aws_command(&entry, "vendor"), "aws --profile vendor s3 ls 's3://vendor-data/in box/'");
+        let upload = RecordEntry { level: "upload".into(), prefix: Some("in/".into()), endpoint: Some("http://127.0.0.1:5000".into()), ..entry.clone() };
+        assert_eq!(first_aws_command(&upload, "up"), "aws --profile up --endpoint-url http://127.0.0.1:5000 s3 cp FILE s3://vendor-data/in/");
+        let bucket = RecordEntry { prefix: None, level: "full".into(), ..entry.clone() };
+        assert_eq!(first_aws_command(&bucket, "all"), "aws --profile all s3 ls s3://vendor-data/");
+        let share = RecordEntry { kind: "share".into(), level: "share".into(), share_files: vec!["in/q1.pdf".into()], ..entry };
+        assert_eq!(first_aws_command(&share, "s"), "aws --profile s s3 cp s3://vendor-data/in/q1.pdf .");
     }
 }

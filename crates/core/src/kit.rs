@@ -69,8 +69,14 @@ fn ini_value(v: &str) -> String {
 }
 
 /// An rclone config with two remotes: `NAME-s3`, the S3 connection (key, region or endpoint), and `NAME`,
-/// an alias for `NAME-s3:BUCKET/FOLDER`, so `rclone ls NAME:` lists the granted folder and nothing else
+/// an alias for `NAME-s3:BUCKET/FOLDER/`, so `rclone ls NAME:` lists the granted folder and nothing else
 /// needs a path. `no_check_bucket` stops rclone from asking to create the bucket, which the key may not.
+///
+/// The folder keeps its trailing slash. Opening a root without one, rclone's S3 backend first HEADs the
+/// key `FOLDER` to see whether the root is a file (`backend/s3/s3.go`, `NewFs`); that key is outside the
+/// folder, so a folder-limited key is refused. rclone 1.72-1.74 stop there ("directory not found"); from
+/// 1.75 it lists instead and takes an empty folder, or any folder an upload-only key cannot list, for a
+/// file ("is a file not a directory"). A root ending in `/` skips the probe (rclone 1.56 and later).
 pub fn rclone_config(t: &KitTarget, name: &str, key: &AccessKey) -> Result<String> {
     validate_remote_name(name)?;
     let mut s3 = vec![("type", "s3".to_string())];
@@ -91,6 +97,7 @@ pub fn rclone_config(t: &KitTarget, name: &str, key: &AccessKey) -> Result<Strin
         s3.push(("no_head", "true".into()));
     }
     let path = format!("{}/{}", t.bucket, t.prefix.as_deref().unwrap_or(""));
+    let root = if t.prefix.is_some() { path.as_str() } else { t.bucket.as_str() };
     let mut out = String::from("# rclone remotes made by S3 Access Wizard. This file holds a secret key: keep it private.\n");
     out.push_str(&format!("# `rclone --config THIS_FILE lsf {name}:` lists s3://{path}\n"));
     if t.level == "upload" {
@@ -100,7 +107,7 @@ pub fn rclone_config(t: &KitTarget, name: &str, key: &AccessKey) -> Result<Strin
     for (k, v) in &s3 {
         out.push_str(&format!("{k} = {v}\n"));
     }
-    out.push_str(&format!("\n[{name}]\ntype = alias\nremote = {name}-s3:{}\n", ini_value(path.trim_end_matches('/'))));
+    out.push_str(&format!("\n[{name}]\ntype = alias\nremote = {name}-s3:{}\n", ini_value(root)));
     Ok(out)
 }
 
@@ -125,7 +132,7 @@ fn xml_escape(s: &str) -> String {
 pub fn cyberduck_bookmark(t: &KitTarget, nickname: &str, access_key_id: &str) -> Result<String> {
     let (hostname, port) = match &t.endpoint {
         Some(endpoint) => endpoint_host_port(endpoint)?,
-        None => (format!("s3.{}.amazonaws.com", t.region), 443),
+        None => (aws_s3_host(&t.region), 443),
     };
     let path = format!("/{}/{}", t.bucket, t.prefix.as_deref().unwrap_or(""));
     let uuid = uuid::Uuid::new_v4().to_string();
@@ -148,6 +155,12 @@ pub fn cyberduck_bookmark(t: &KitTarget, nickname: &str, access_key_id: &str) ->
     }
     out.push_str("</dict>\n</plist>\n");
     Ok(out)
+}
+
+/// S3's regional host on AWS: `s3.REGION.amazonaws.com`, and `s3.REGION.amazonaws.com.cn` in the China
+/// regions (their own partition and domain).
+fn aws_s3_host(region: &str) -> String {
+    format!("s3.{region}.{}", crate::policy::dns_suffix(crate::policy::partition_for_region(region)))
 }
 
 fn endpoint_host_port(endpoint: &str) -> Result<(String, u16)> {
@@ -183,7 +196,9 @@ mod tests {
     fn rclone_remote_opens_the_folder() {
         let text = rclone_config(&target(None, "read"), "vendor-in", &key()).unwrap();
         assert!(text.contains("[vendor-in-s3]\ntype = s3\nprovider = AWS\naccess_key_id = AKIAEXAMPLE000000001\nsecret_access_key = s3cr3t/with+chars\nregion = eu-west-1\nno_check_bucket = true\n"), "{text}");
-        assert!(text.ends_with("[vendor-in]\ntype = alias\nremote = vendor-in-s3:vendor-data/in\n"), "{text}");
+        assert!(text.ends_with("[vendor-in]\ntype = alias\nremote = vendor-in-s3:vendor-data/in/\n"), "the folder keeps its slash: {text}");
+        let bucket = KitTarget { prefix: None, ..target(None, "read") };
+        assert!(rclone_config(&bucket, "all", &key()).unwrap().ends_with("remote = all-s3:vendor-data\n"));
         let emu = rclone_config(&target(Some("http://127.0.0.1:5000"), "upload"), "x", &key()).unwrap();
         assert!(emu.contains("provider = Other\nendpoint = http://127.0.0.1:5000\nforce_path_style = true\n") && emu.contains("no_head = true") && emu.contains("--no-traverse"), "{emu}");
         assert!(rclone_config(&target(None, "read"), "bad name", &key()).unwrap_err().to_string().contains("remote name"));
@@ -200,6 +215,8 @@ mod tests {
         assert!(text.contains("<string>Vendor &lt;data&gt;</string>"));
         let emu = cyberduck_bookmark(&target(Some("http://127.0.0.1:5000"), "read"), "n", "AKIA").unwrap();
         assert!(emu.contains("<string>127.0.0.1</string>") && emu.contains("<string>5000</string>") && emu.contains("<key>Protocol</key>\n\t<string>s3</string>"), "{emu}");
+        let china = KitTarget { region: "cn-northwest-1".into(), ..target(None, "read") };
+        assert!(cyberduck_bookmark(&china, "n", "AKIA").unwrap().contains("<key>Hostname</key>\n\t<string>s3.cn-northwest-1.amazonaws.com.cn</string>"));
         assert_eq!(endpoint_host_port("https://s3.example.com/").unwrap(), ("s3.example.com".into(), 443));
         assert!(endpoint_host_port("ftp://x").is_err());
     }

@@ -38,8 +38,8 @@ impl AccessLevel {
     pub fn describe(self) -> &'static str {
         match self {
             AccessLevel::Read => "Can see and download files. Cannot change or delete anything.",
-            AccessLevel::Upload => "Can add new files, and replace a file that has the same name. Cannot see, download or delete files.",
-            AccessLevel::ReadWrite => "Can see, download and upload files; an upload replaces a file that has the same name. Cannot delete files.",
+            AccessLevel::Upload => "Can add new files, and replace a file that has the same name. Cannot see, download or delete files, so tools that look first (aws s3 sync, a plain rclone copy) fail: copy each file (aws s3 cp).",
+            AccessLevel::ReadWrite => "Can see, download and upload files; an upload replaces a file that has the same name. Cannot delete files, so it cannot move or rename them either (aws s3 mv, sync --delete).",
             AccessLevel::Full => "Can see, download, upload, replace and delete files.",
         }
     }
@@ -118,8 +118,7 @@ impl BucketKey {
     }
 
     fn via_service(&self, partition: &str) -> String {
-        let suffix = if partition == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" };
-        format!("s3.{}.{suffix}", self.region)
+        format!("s3.{}.{}", self.region, dns_suffix(partition))
     }
 }
 
@@ -155,6 +154,15 @@ pub fn partition_for_region(region: &str) -> &'static str {
         "aws-us-gov"
     } else {
         "aws"
+    }
+}
+
+/// The domain of AWS's service hosts in a partition: `amazonaws.com.cn` in China, else `amazonaws.com`.
+pub fn dns_suffix(partition: &str) -> &'static str {
+    if partition == "aws-cn" {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
     }
 }
 
@@ -205,7 +213,12 @@ impl PolicyDocument {
 }
 
 const READ_OBJECT_ACTIONS: &[&str] = &["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging"];
-const WRITE_OBJECT_ACTIONS: &[&str] = &["s3:PutObject", "s3:AbortMultipartUpload"];
+/// Uploading, multipart uploads included: resumable uploaders (Cyberduck, Uppy and other browser uploaders,
+/// the SDKs' transfer managers) list the parts already sent before going on, and cancel what they leave.
+const WRITE_OBJECT_ACTIONS: &[&str] = &["s3:PutObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"];
+/// Levels that read and write also set tags: an upload that carries tags, and `aws s3 cp`/`mv`, which copy
+/// a large object's tags after its parts (`--copy-props default`), call PutObjectTagging.
+const TAG_OBJECT_ACTIONS: &[&str] = &["s3:PutObjectTagging"];
 const DELETE_OBJECT_ACTIONS: &[&str] = &["s3:DeleteObject"];
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -260,6 +273,9 @@ fn unlimited_statements(scope: &Scope, level: AccessLevel) -> Vec<Statement> {
     }
     if level.writes() {
         actions.extend(strings(WRITE_OBJECT_ACTIONS));
+    }
+    if level.reads() && level.writes() {
+        actions.extend(strings(TAG_OBJECT_ACTIONS));
     }
     if level == AccessLevel::Full {
         actions.extend(strings(DELETE_OBJECT_ACTIONS));
@@ -447,6 +463,24 @@ mod tests {
         assert!(!has(AccessLevel::Upload, "s3:GetObject") && !has(AccessLevel::Upload, "s3:ListBucket"));
         assert!(has(AccessLevel::ReadWrite, "s3:PutObject") && !has(AccessLevel::ReadWrite, "s3:DeleteObject"));
         assert!(has(AccessLevel::Full, "s3:DeleteObject"));
+    }
+
+    /// What resumable and multipart uploaders call: every level that writes may list the parts it sent and
+    /// cancel an upload, on the folder's files only; levels that also read may set tags (a tagged upload,
+    /// `aws s3 cp` of a large tagged file). Read-only may do none of these, upload-only may not tag.
+    #[test]
+    fn writing_levels_can_resume_and_cancel_multipart_uploads() {
+        for level in AccessLevel::ALL {
+            let doc = access_policy(&scope(Some("in")), level);
+            let objects = doc.statement.iter().find(|st| st.effect == "Allow" && st.resource == ["arn:aws:s3:::vendor-data/in/*"]).unwrap();
+            for multipart in ["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"] {
+                assert_eq!(objects.action.iter().any(|a| a == multipart), level.writes(), "{level:?} {multipart}");
+                assert_eq!(doc.actions().iter().filter(|a| **a == multipart).count(), usize::from(level.writes()), "only on the folder's files: {level:?}");
+            }
+            let tags = objects.action.iter().any(|a| a == "s3:PutObjectTagging");
+            assert_eq!(tags, matches!(level, AccessLevel::ReadWrite | AccessLevel::Full), "{level:?}");
+        }
+        assert!(AccessLevel::Upload.describe().contains("aws s3 sync"), "the upload level says which tools cannot work with it");
     }
 
     /// Every level that writes refuses uploads with a customer-provided key (SSE-C), on the objects it may

@@ -79,12 +79,19 @@ impl CorsRule {
         }
         CorsRule {
             id: None,
-            allowed_origins: origins.to_vec(),
+            allowed_origins: origins.iter().map(|o| without_trailing_slash(o).to_string()).collect(),
             allowed_methods: methods,
             allowed_headers: vec!["*".into()],
             expose_headers: vec!["ETag".into()],
             max_age_seconds: Some(3000),
         }
+    }
+
+    /// The rule with each origin as a browser sends it (one trailing slash dropped), checked.
+    pub fn normalised(&self) -> Result<CorsRule> {
+        let rule = CorsRule { allowed_origins: self.allowed_origins.iter().map(|o| without_trailing_slash(o).to_string()).collect(), ..self.clone() };
+        rule.validate()?;
+        Ok(rule)
     }
 
     pub fn validate(&self) -> Result<()> {
@@ -96,6 +103,13 @@ impl CorsRule {
             let ok = o == "*" || ((o.starts_with("https://") || o.starts_with("http://")) && !o.trim_end_matches('/').ends_with("://"));
             if !ok || o.contains(' ') {
                 return Err(Error::invalid(f, format!("\"{o}\" is not an origin; write it as https://host (or * for any site)")));
+            }
+            // A browser's Origin header is the scheme, host and port alone, and S3 compares it with the
+            // rule's origins as text: an origin with anything after the host would never match.
+            let after_scheme = o.split_once("://").map_or("", |(_, rest)| rest);
+            if let Some(at) = after_scheme.find(['/', '?', '#']) {
+                let site = &o[..o.len() - after_scheme.len() + at];
+                return Err(Error::invalid(f, format!("\"{o}\" has a path, query or fragment; a browser sends only the site (\"{site}\") and S3 compares the two as they are, so it would never match: write \"{site}\"")));
             }
             if o.matches('*').count() > 1 {
                 return Err(Error::invalid(f, format!("\"{o}\" has more than one *; S3 allows one wildcard per origin")));
@@ -152,6 +166,11 @@ impl CorsRule {
         }
         out
     }
+}
+
+/// An origin pasted from an address bar (`https://app.example.com/`) without its one trailing slash.
+fn without_trailing_slash(origin: &str) -> &str {
+    origin.strip_suffix('/').unwrap_or(origin)
 }
 
 /// Optional bucket settings that vendor guides ask for, and edits of the bucket's CORS rules.
@@ -250,6 +269,32 @@ mod tests {
         assert!(bad.allows_any_origin());
         bad.allowed_methods = vec!["PATCH".into()];
         assert!(bad.validate().is_err());
+    }
+
+    /// A browser's `Origin` is the scheme, host and port: one trailing slash (as an address bar shows a
+    /// site) is dropped, a path, query or fragment is refused, naming the site to write instead.
+    #[test]
+    fn origins_are_what_a_browser_sends() {
+        let rule = CorsRule::for_origins(&["https://app.example.com/".into(), "http://localhost:5173/".into()], AccessLevel::Read);
+        assert_eq!(rule.allowed_origins, vec!["https://app.example.com", "http://localhost:5173"]);
+        rule.validate().unwrap();
+        let typed = CorsRule { allowed_origins: vec!["https://app.example.com/".into(), "*".into()], ..rule.clone() };
+        assert_eq!(typed.normalised().unwrap().allowed_origins, vec!["https://app.example.com", "*"]);
+        for (bad, site) in [
+            ("https://app.example.com/app", "https://app.example.com"),
+            ("https://app.example.com//", "https://app.example.com"),
+            ("https://app.example.com:8443/upload/", "https://app.example.com:8443"),
+            ("https://app.example.com?x=1", "https://app.example.com"),
+            ("https://app.example.com#top", "https://app.example.com"),
+            ("https://*.example.com/", ""),
+        ] {
+            let r = CorsRule { allowed_origins: vec![bad.into()], ..rule.clone() };
+            match r.normalised() {
+                Ok(ok) if site.is_empty() => assert_eq!(ok.allowed_origins, vec!["https://*.example.com"]),
+                Ok(ok) => panic!("{bad} accepted as {ok:?}"),
+                Err(e) => assert!(e.to_string().contains(&format!("(\"{site}\")")), "{bad}: {e}"),
+            }
+        }
     }
 
     #[test]

@@ -48,6 +48,14 @@ impl ShareRequest {
             if f.contains('*') || f.contains('?') || f.contains("${") {
                 return Err(Error::invalid("share", format!("\"{f}\" contains * ? or ${{, which a policy would read as a wildcard or a variable; share its folder instead")));
             }
+            if let Some(c) = crate::validate::beyond_policy_text(f) {
+                // The share's policy names each file; IAM refuses the policy, so say it now, before any plan.
+                let instead = match f.rsplit_once('/') {
+                    Some((folder, _)) if crate::validate::beyond_policy_text(folder).is_none() => format!("share its folder s3://{}/{folder}/ instead", self.bucket),
+                    _ => "rename the file, or share a folder it is in whose name has no such characters".to_string(),
+                };
+                return Err(Error::invalid("share", format!("\"{f}\" has {c:?} in its name: a share names each file in its AWS permissions, which can hold only Western European letters, digits and symbols; {instead}")));
+            }
         }
         Ok(())
     }
@@ -273,6 +281,15 @@ mod tests {
         assert!(none.validate().unwrap_err().to_string().contains("choose files, or a folder"));
         let star = ShareRequest { files: vec!["f/*.pdf".into()], ..ok.clone() };
         assert!(star.validate().unwrap_err().to_string().contains("wildcard"));
+        // IAM cannot hold these names in a policy (MalformedPolicyDocument): refused before any plan, with
+        // the folder offered when its own name can be held.
+        let chinese = ShareRequest { files: vec!["f/报告.pdf".into()], ..ok.clone() };
+        let err = chinese.validate().unwrap_err().to_string();
+        assert!(err.contains("'报'") && err.contains("share its folder s3://b-1/f/ instead"), "{err}");
+        let emoji_folder = ShareRequest { files: vec!["📁/a.pdf".into()], ..ok.clone() };
+        assert!(emoji_folder.validate().unwrap_err().to_string().contains("rename the file"));
+        let latin1 = ShareRequest { files: vec!["f/Größe café.pdf".into()], ..ok.clone() };
+        latin1.validate().unwrap();
         let long = ShareRequest { expires_in: Duration::from_secs(8 * 86_400), ..ok.clone() };
         assert!(long.validate().unwrap_err().to_string().contains("7 days"));
         assert_eq!(ShareRequest { files: vec!["f/a".into(), "f/b".into()], ..ok }.describe(), "2 files in s3://b-1/f/");

@@ -92,6 +92,14 @@ pub fn log_prefix(prefix: &str) -> Result<String> {
     Ok(trimmed.to_string())
 }
 
+/// The first character of `text` above U+00FF, if it has one. IAM takes a policy's text only in tab, line
+/// feed, carriage return and U+0020-U+00FF (the `PolicyDocument` pattern of its API); our JSON writes
+/// control characters as `\u` escapes, but any character above U+00FF as itself, so a policy naming such
+/// a key or folder is refused (MalformedPolicyDocument).
+pub fn beyond_policy_text(text: &str) -> Option<char> {
+    text.chars().find(|c| (*c as u32) > 0xFF)
+}
+
 fn key_prefix(f: &'static str, noun: &str, prefix: &str) -> Result<Option<String>> {
     let trimmed = prefix.trim().trim_start_matches('/');
     if trimmed.is_empty() {
@@ -109,7 +117,7 @@ fn key_prefix(f: &'static str, noun: &str, prefix: &str) -> Result<Option<String
     if let Some(c) = trimmed.chars().find(|c| c.is_control()) {
         return Err(Error::invalid(f, format!("{noun} contains the control character {c:?}; remove it")));
     }
-    if let Some(c) = trimmed.chars().find(|c| (*c as u32) > 0xFF) {
+    if let Some(c) = beyond_policy_text(trimmed) {
         return Err(Error::invalid(f, format!("{noun} contains {c:?}, which an IAM policy cannot hold; use plain Latin letters, digits and punctuation")));
     }
     if trimmed.split('/').any(|part| part == "." || part == "..") {

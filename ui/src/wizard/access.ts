@@ -11,8 +11,8 @@ import { limitsArgs, withTarget, type EndsChoice } from "./state";
 
 export const LEVELS: { id: LevelDto; title: string; text: string }[] = [
   { id: "read", title: "Read only", text: "Can see and download files. Cannot change or delete anything." },
-  { id: "upload", title: "Upload only", text: "Can add new files (and replace ones with the same name). Cannot see, download or delete files." },
-  { id: "read-write", title: "Read and write", text: "Can see, download and upload files. Cannot delete files." },
+  { id: "upload", title: "Upload only", text: "Can add new files (and replace ones with the same name). Cannot see, download or delete files, so tools that look first (aws s3 sync, a plain rclone copy) fail: copy each file (aws s3 cp)." },
+  { id: "read-write", title: "Read and write", text: "Can see, download and upload files. Cannot delete files, so it cannot move or rename them either (aws s3 mv, sync --delete)." },
   { id: "full", title: "Full", text: "Can see, download, upload and delete files." },
 ];
 

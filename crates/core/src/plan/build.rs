@@ -144,17 +144,18 @@ fn plan_hardening(request: &AccessRequest, seen: &Observed, d: &mut Draft) -> Re
         if edit.based_on != current {
             return Err(Error::invalid("CORS", "the bucket's CORS rules changed since they were loaded; load them again and redo the edit (nothing was changed)"));
         }
-        for r in &edit.rules {
-            r.validate()?;
+        // Rules as they are on the bucket stay as they are; new and edited ones are written as browsers match them.
+        let rules = edit.rules.iter().map(|r| if current.contains(r) { Ok(r.clone()) } else { r.normalised() }).collect::<Result<Vec<_>>>()?;
+        for r in &rules {
             d.notes.extend(r.warnings());
         }
-        check_cors_limits(&edit.rules)?;
-        if edit.rules == current {
+        check_cors_limits(&rules)?;
+        if rules == current {
             d.notes.push("CORS: the rules are unchanged.".into());
-        } else if edit.rules.is_empty() {
+        } else if rules.is_empty() {
             d.steps.push(Action::DeleteBucketCors { bucket: scope.bucket.clone(), previous: current });
         } else {
-            d.steps.push(Action::PutBucketCors { bucket: scope.bucket.clone(), rules: edit.rules.clone(), previous: seen.cors.clone(), added: None });
+            d.steps.push(Action::PutBucketCors { bucket: scope.bucket.clone(), rules, previous: seen.cors.clone(), added: None });
         }
     }
     Ok(encryption)
@@ -163,10 +164,10 @@ fn plan_hardening(request: &AccessRequest, seen: &Observed, d: &mut Draft) -> Re
 /// A CORS rule to add, merged into what the bucket has.
 fn plan_cors(request: &AccessRequest, seen: &Observed, d: &mut Draft) -> Result<()> {
     let Some(rule) = &request.cors else { return Ok(()) };
-    rule.validate()?;
+    let rule = rule.normalised()?;
     d.notes.extend(rule.warnings());
-    match merge_cors(seen.cors.as_deref(), rule)? {
-        Some(rules) => d.steps.push(Action::PutBucketCors { bucket: request.scope.bucket.clone(), rules, previous: seen.cors.clone(), added: Some(rule.clone()) }),
+    match merge_cors(seen.cors.as_deref(), &rule)? {
+        Some(rules) => d.steps.push(Action::PutBucketCors { bucket: request.scope.bucket.clone(), rules, previous: seen.cors.clone(), added: Some(rule) }),
         None => d.notes.push("CORS: an identical rule is already there.".into()),
     }
     Ok(())

@@ -265,6 +265,39 @@ fn a_cors_edit_refuses_rules_changed_meanwhile() {
     assert_eq!(p.steps[0].undo_call(), "s3:PutBucketCORS (previous rules)");
 }
 
+/// Origins are written as a browser sends them: a new rule (added from the wizard's DTO as it is, or in an
+/// edit) loses one trailing slash and is refused with a path; a rule already on the bucket is kept as it is.
+#[test]
+fn cors_origins_are_planned_as_browsers_send_them() {
+    let rule = |o: &str| CorsRule { allowed_origins: vec![o.into()], allowed_methods: vec!["GET".into()], ..Default::default() };
+    let mut r = user_request(AccessLevel::Read, None);
+    r.cors = Some(rule("https://app.example.com/"));
+    let p = plan_from(&r, &seen(), &opts()).unwrap();
+    match &p.steps[0] {
+        Action::PutBucketCors { rules, added, .. } => {
+            assert_eq!(rules, &vec![rule("https://app.example.com")]);
+            assert_eq!(added.as_ref(), Some(&rule("https://app.example.com")));
+        }
+        other => panic!("{other:?}"),
+    }
+    r.cors = Some(rule("https://app.example.com/app"));
+    assert!(plan_from(&r, &seen(), &opts()).unwrap_err().to_string().contains("write \"https://app.example.com\""));
+
+    let mut e = user_request(AccessLevel::Read, None);
+    e.method = Method::BucketSettings;
+    let old = rule("https://old.example.com/app");
+    let mut s = seen();
+    s.cors = Some(vec![old.clone()]);
+    e.hardening.cors_edit = Some(crate::request::CorsEdit { based_on: vec![old.clone()], rules: vec![old.clone(), rule("https://new.example.com/")] });
+    let p = plan_from(&e, &s, &opts()).unwrap();
+    match &p.steps[0] {
+        Action::PutBucketCors { rules, .. } => assert_eq!(rules, &vec![old.clone(), rule("https://new.example.com")]),
+        other => panic!("{other:?}"),
+    }
+    e.hardening.cors_edit = Some(crate::request::CorsEdit { based_on: vec![old.clone()], rules: vec![rule("https://new.example.com/x")] });
+    assert!(plan_from(&e, &s, &opts()).unwrap_err().to_string().contains("path, query or fragment"));
+}
+
 #[test]
 fn log_delivery_merges_once_and_keeps_other_statements() {
     let existing = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Other","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/public/*"}]}"#;

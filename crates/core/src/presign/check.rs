@@ -36,12 +36,32 @@ pub async fn test_link(link: &Link) -> Result<LinkTest> {
         .map_err(|_| Error::Timeout { operation: "fetching the link".into() })?
         .map_err(|e| Error::Unreachable { endpoint: link.url.split('?').next().unwrap_or_default().to_string(), detail: e.to_string() })?;
     let status = resp.status().as_u16();
+    Ok(explain_status(status))
+}
+
+/// What an answer to the first-byte request means. 416 (the range cannot be satisfied) comes from the file
+/// itself: the link reached it, and it has no first byte, as an empty file has none.
+fn explain_status(status: u16) -> LinkTest {
     let message = match status {
         200 | 206 => "The link works: the file downloads.".to_string(),
+        416 => "The link works: the file is empty.".to_string(),
         403 => "Refused (403): the signing identity may not read this file, or the link has expired. Sign with a key that has read access.".to_string(),
         404 => "The link is signed, but there is no file at this key (404).".to_string(),
         400 => "Refused (400): the link is malformed or was signed for another region.".to_string(),
         other => format!("Unexpected answer: HTTP {other}."),
     };
-    Ok(LinkTest { works: matches!(status, 200 | 206), status, message })
+    LinkTest { works: matches!(status, 200 | 206 | 416), status, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_counts_as_working() {
+        for (status, works) in [(200, true), (206, true), (416, true), (403, false), (404, false), (400, false), (500, false)] {
+            assert_eq!(explain_status(status).works, works, "{status}");
+        }
+        assert!(explain_status(416).message.contains("the file is empty"));
+    }
 }
