@@ -37,7 +37,7 @@ fn cond(condition: Value, context: Context) -> bool {
 
 fn bad(condition: Value) -> String {
     let p = identity(json!([{ "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": condition }]));
-    evaluate(&req("s3:GetObject", "arn:aws:s3:::b/k", ctx(&[("aws:CurrentTime", "2026-01-01T00:00:00Z"), ("aws:SourceIp", "1.2.3.4")])), &p).unwrap_err().to_string()
+    evaluate(&req("s3:GetObject", "arn:aws:s3:::b/k", ctx(&[("aws:CurrentTime", "2026-01-01T00:00:00Z"), ("aws:SourceIp", "1.2.3.4"), ("aws:SecureTransport", "true"), ("s3:max-keys", "10")])), &p).unwrap_err().to_string()
 }
 
 #[test]
