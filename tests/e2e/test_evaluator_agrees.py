@@ -210,6 +210,17 @@ def known(name):
     return register
 
 
+@known("an IP range of /0 (the oracle's IPv4 mask shifts by 32)")
+def _zero_prefix(case):
+    return any(op.endswith(("IpAddress", "IpAddressIfExists")) and "0.0.0.0/0" in v for op, _, v in _conditions(case))
+
+
+@known("a bare IPv4 address against an IPv6 caller under NotIpAddress (the oracle calls it a match failure)")
+def _bare_v4_v6_caller(case):
+    ip = case["context"].get("aws:SourceIp", "")
+    return ":" in ip and any(op.startswith("NotIpAddress") and any("/" not in x and ":" not in x for x in v) for op, _, v in _conditions(case))
+
+
 def explain(case):
     return [name for name, predicate in KNOWN.items() if predicate(case)]
 
