@@ -17,6 +17,7 @@ pub mod connect;
 pub mod connections;
 pub mod credential_process;
 pub mod error;
+pub mod evaluate;
 pub mod explain;
 pub mod export;
 pub mod iam;
