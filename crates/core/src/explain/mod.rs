@@ -535,7 +535,7 @@ fn shared_files_line_held(held: &Held, target: &Target, files: &[String]) -> Opt
 mod tests {
     use super::*;
     use crate::limits::Limits;
-    use crate::policy::{access_policy, AccessLevel, Scope};
+    use crate::policy::{access_policy, wildcard_match, AccessLevel, Scope};
     use serde_json::json;
 
     fn card(doc: &Value, prefix: Option<&str>) -> Vec<(&'static str, String)> {
