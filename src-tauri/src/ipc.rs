@@ -544,10 +544,11 @@ pub enum KitKind {
 #[serde(rename_all = "camelCase")]
 pub struct CardLineDto {
     /// Stable: `list_folder`, `list_other_folders`, `download`, `upload`, `replace`, `delete`,
-    /// `other_folders`, `bucket_settings`, `other_buckets`, `ends`, `source_ips`.
+    /// `other_folders`, `public_or_lock`, `bucket_settings`, `other_buckets`, `other_services`, `ends`,
+    /// `source_ips`, `conditions`, `download_shared`.
     pub code: String,
     pub question: String,
-    /// For yes/no lines; null for the end date and the addresses.
+    /// For yes/no lines; null for the end date, the addresses and the other conditions.
     pub allowed: Option<bool>,
     pub answer: String,
 }

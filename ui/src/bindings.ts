@@ -114,11 +114,12 @@ endsOn: string | null, sourceIps: Array<string>, };
 export type CardLineDto = { 
 /**
  * Stable: `list_folder`, `list_other_folders`, `download`, `upload`, `replace`, `delete`,
- * `other_folders`, `bucket_settings`, `other_buckets`, `ends`, `source_ips`.
+ * `other_folders`, `public_or_lock`, `bucket_settings`, `other_buckets`, `other_services`, `ends`,
+ * `source_ips`, `conditions`, `download_shared`.
  */
 code: string, question: string, 
 /**
- * For yes/no lines; null for the end date and the addresses.
+ * For yes/no lines; null for the end date, the addresses and the other conditions.
  */
 allowed: boolean | null, answer: string, };
 

@@ -27,7 +27,8 @@ pub enum AccessCommand {
         /// The access: its id, user or role name, or an access key id.
         access: String,
     },
-    /// What an access can do, in plain yes/no lines, read from its policy as it is in the account now.
+    /// What an access can do, in plain yes/no lines, read from every policy its user or role holds now
+    /// (inline, attached, its groups', and its permissions boundary).
     Explain {
         access: String,
         /// The bucket to ask about (for an imported key, which has none on record).

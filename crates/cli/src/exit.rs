@@ -194,7 +194,11 @@ pub fn card_json(lines: &[s3aw_core::explain::Line]) -> serde_json::Value {
 pub fn print_card(lines: &[s3aw_core::explain::Line]) {
     for l in lines {
         match l.allowed {
-            Some(yes) => println!("  {:<4} {}", if yes { "yes" } else { "no" }, l.question),
+            Some(yes) => {
+                // "Yes: IAM, STS": the detail after the answer.
+                let detail = l.answer.split_once(": ").map(|(_, d)| format!(": {d}")).unwrap_or_default();
+                println!("  {:<4} {}{detail}", if yes { "yes" } else { "no" }, l.question)
+            }
             None => println!("  {}: {}", l.question, l.answer),
         }
     }

@@ -62,6 +62,7 @@ pub enum On {
     Object,
     IamUser,
     IamRole,
+    IamGroup,
     IamPolicy,
 }
 
@@ -109,6 +110,10 @@ pub const OPERATIONS: &[Operation] = ops![
     "detach_user_policy" => "iam:DetachUserPolicy" on IamUser for GM,
     "list_attached_user_policies" => "iam:ListAttachedUserPolicies" on IamUser for GM,
     "list_groups_for_user" => "iam:ListGroupsForUser" on IamUser for GM,
+    // A user's groups and their policies (what the card of an access reads).
+    "list_group_policies" => "iam:ListGroupPolicies" on IamGroup for M,
+    "get_group_policy" => "iam:GetGroupPolicy" on IamGroup for M,
+    "list_attached_group_policies" => "iam:ListAttachedGroupPolicies" on IamGroup for M,
     "create_access_key" => "iam:CreateAccessKey" on IamUser for GM,
     "delete_access_key" => "iam:DeleteAccessKey" on IamUser for GM,
     "update_access_key" => "iam:UpdateAccessKey" on IamUser for M,
@@ -122,6 +127,7 @@ pub const OPERATIONS: &[Operation] = ops![
     "put_role_policy" => "iam:PutRolePolicy" on IamRole for GM,
     "delete_role_policy" => "iam:DeleteRolePolicy" on IamRole for GM,
     "list_role_policies" => "iam:ListRolePolicies" on IamRole for M,
+    "get_role_policy" => "iam:GetRolePolicy" on IamRole for M,
     "attach_role_policy" => "iam:AttachRolePolicy" on IamRole for G,
     "detach_role_policy" => "iam:DetachRolePolicy" on IamRole for GM,
     "list_attached_role_policies" => "iam:ListAttachedRolePolicies" on IamRole for M,
@@ -203,7 +209,9 @@ pub fn policy(jobs: &[Job], limits: &Limits) -> Result<serde_json::Value> {
                 On::Object => ("ObjectsForLinks", buckets.iter().map(|b| format!("arn:{p}:s3:::{b}/*")).collect()),
                 On::IamUser => ("IamUsers", vec![format!("arn:{p}:iam::{account}:user/*")]),
                 On::IamRole => ("IamRoles", vec![format!("arn:{p}:iam::{account}:role/*")]),
-                On::IamPolicy => ("IamPolicies", vec![format!("arn:{p}:iam::{account}:policy/*")]),
+                On::IamGroup => ("IamGroups", vec![format!("arn:{p}:iam::{account}:group/*")]),
+                // AWS's own managed policies (AdministratorAccess) live in the account "aws".
+                On::IamPolicy => ("IamPolicies", vec![format!("arn:{p}:iam::{account}:policy/*"), format!("arn:{p}:iam::aws:policy/*")]),
             };
             serde_json::json!({ "Sid": sid, "Effect": "Allow", "Action": actions.into_iter().collect::<Vec<_>>(), "Resource": if resources.len() == 1 { serde_json::json!(resources[0]) } else { serde_json::json!(resources) } })
         })
@@ -356,6 +364,9 @@ mod tests {
         assert_eq!(by_sid("ObjectsForLinks")["Resource"], "arn:aws:s3:::reports/*");
         assert_eq!(by_sid("IamUsers")["Resource"], "arn:aws:iam::123456789012:user/*");
         assert_eq!(by_sid("IamRoles")["Resource"], "arn:aws:iam::123456789012:role/*");
+        assert_eq!(by_sid("IamPolicies")["Resource"], serde_json::json!(["arn:aws:iam::123456789012:policy/*", "arn:aws:iam::aws:policy/*"]), "AWS's managed policies are read too");
+        let manage = policy(&[Job::Manage], &limits).unwrap();
+        assert!(manage["Statement"].as_array().unwrap().iter().any(|s| s["Sid"] == "IamGroups" && s["Resource"] == "arn:aws:iam::123456789012:group/*"), "{manage}");
         assert!(st.iter().all(|s| s["Effect"] == "Allow"));
         let all: BTreeSet<String> = st.iter().flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_string())).collect();
         assert_eq!(all, actions_for(&[Job::Grant, Job::Links]).into_iter().map(str::to_string).collect());

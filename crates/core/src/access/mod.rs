@@ -5,6 +5,7 @@
 //! record does not name, and deletion also needs the entity to carry the app's `created-by` tag, unless
 //! the caller explicitly adopts it.
 
+pub mod policies;
 pub mod revoke;
 pub mod rotate;
 
@@ -50,6 +51,9 @@ pub struct AccessStatus {
     pub keys: Vec<KeyState>,
     /// The access policy as it is in the account now, when it could be read.
     pub policy_document: Option<Value>,
+    /// Every policy the user or role holds (what the card reads), or why they could not all be read;
+    /// `None` when not checked or gone.
+    pub policies: Option<std::result::Result<policies::Policies, String>>,
 }
 
 impl AccessStatus {
@@ -128,7 +132,10 @@ async fn managed_policy_document(session: &Session, arn: &str) -> Result<Option<
     };
     let Some(version) = policy.policy().and_then(|p| p.default_version_id()) else { return Ok(None) };
     let out = session.iam.get_policy_version().policy_arn(arn).version_id(version).send().await.map_err(|e| from_sdk(&session.ctx, "GetPolicyVersion", e))?;
-    Ok(out.policy_version().and_then(|v| v.document()).and_then(decode_document))
+    match out.policy_version().and_then(|v| v.document()) {
+        Some(text) => decode_document(text).map(Some).ok_or_else(|| Error::invalid("policy", format!("the policy {arn} is not a policy document this app can read"))),
+        None => Ok(None),
+    }
 }
 
 async fn inline_policy_document(session: &Session, user: &str, name: &str) -> Result<Option<Value>> {
@@ -191,13 +198,14 @@ async fn unchecked(keychain: &Keychain, entry: &RecordEntry, why: String) -> Acc
     for id in &entry.access_key_ids {
         keys.push(recorded_only(keychain, entry, id).await);
     }
-    AccessStatus { entry: entry.clone(), principal: Live::Unchecked(why), keys, policy_document: None }
+    AccessStatus { entry: entry.clone(), principal: Live::Unchecked(why), keys, policy_document: None, policies: None }
 }
 
 async fn entry_status(session: &Session, keychain: &Keychain, entry: &RecordEntry) -> Result<AccessStatus> {
     let mut keys = Vec::new();
     let mut principal = Live::Exists;
     let mut policy_document = None;
+    let mut held = None;
     if let Some(user) = &entry.user_name {
         match user_keys(session, user).await? {
             None => principal = Live::Deleted,
@@ -229,6 +237,7 @@ async fn entry_status(session: &Session, keychain: &Keychain, entry: &RecordEntr
                 (None, Some(name)) => inline_policy_document(session, user, name).await?,
                 _ => None,
             };
+            held = policies::of_user(session, user).await.map_err(|e| e.to_string()).transpose();
         }
     } else if let Some(role) = &entry.role_name {
         match session.iam.get_role().role_name(role).send().await {
@@ -236,6 +245,7 @@ async fn entry_status(session: &Session, keychain: &Keychain, entry: &RecordEntr
                 if let Some(arn) = &entry.policy_arn {
                     policy_document = managed_policy_document(session, arn).await?;
                 }
+                held = policies::of_role(session, role).await.map_err(|e| e.to_string()).transpose();
             }
             Err(e) if is_no_such_entity(e.code()) => principal = Live::Deleted,
             Err(e) => return Err(from_sdk(&session.ctx, "GetRole", e)),
@@ -247,7 +257,7 @@ async fn entry_status(session: &Session, keychain: &Keychain, entry: &RecordEntr
             keys.push(recorded_only(keychain, entry, id).await);
         }
     }
-    Ok(AccessStatus { entry: entry.clone(), principal, keys, policy_document })
+    Ok(AccessStatus { entry: entry.clone(), principal, keys, policy_document, policies: held })
 }
 
 /// The user name in an IAM user ARN (`arn:aws:iam::123456789012:user/path/name` → `name`).
