@@ -52,6 +52,7 @@ class Moto:
             self.proxy.faults.clear()
             self.proxy.sticky.clear()
             self.proxy.log.clear()
+            fault_proxy.release(self.proxy)
 
     def enforce_iam(self, on=True):
         """Turn moto's IAM policy enforcement on (every later request is checked) or off."""
@@ -65,6 +66,21 @@ class Moto:
         """Fail every request for `operation` not signed with `unless_key`, until the next reset."""
         with self.proxy.lock:
             self.proxy.sticky.append({"operation": operation, "sticky": True, "unless_key": unless_key})
+
+    def withhold_answer(self, operation, after=None):
+        """Forward the next `operation` (made after one for `after`, when given) to the emulator and keep its
+        answer from the client until `release`."""
+        with self.proxy.lock:
+            self.proxy.withhold.setdefault(operation, (fault_proxy.threading.Event(), after))
+
+    def withheld(self):
+        """The operations done by the emulator whose answer is being withheld now."""
+        with self.proxy.lock:
+            return list(self.proxy.withheld)
+
+    def release(self):
+        with self.proxy.lock:
+            fault_proxy.release(self.proxy)
 
     def reset_faults(self):
         with self.proxy.lock:

@@ -15,6 +15,12 @@ operations seen; `DELETE /__log` clears it.
 `POST /__fault {"operation": OP, "hold": true}` holds every request for OP (it waits, unanswered) until
 `POST /__release`: a test can then act while a request is known to be in flight, and release it when it
 chooses, without guessing at timings. `DELETE /__fault` releases held requests too.
+
+`POST /__fault {"operation": OP, "withhold_answer": true}` forwards the next request for OP to the emulator
+(which carries it out) and withholds the answer until `POST /__release`: the state of a client killed right
+after AWS did what it asked, before it heard back. `GET /__withheld` lists the operations whose answer is
+being withheld, so a test waits for that state. With `"after": OP2` only a request for OP made after one for
+OP2 counts (a call a client also makes before the change, such as HeadBucket).
 """
 
 import http.client
@@ -64,13 +70,19 @@ class State:
         self.log = []
         # Operation -> the event held requests for it wait on.
         self.holds = {}
+        # Operation -> (the event a forwarded request's withheld answer waits on, the operation it must follow);
+        # and the operations waiting now.
+        self.withhold = {}
+        self.withheld = []
 
 
 def release(state):
     """Let every held request go on, and hold no more (call with the lock held)."""
-    for event in state.holds.values():
+    for event in list(state.holds.values()) + [e for e, _ in state.withhold.values()]:
         event.set()
     state.holds.clear()
+    state.withhold.clear()
+    state.withheld.clear()
 
 
 def make_handler(upstream_host, upstream_port, state):
@@ -139,7 +151,9 @@ def make_handler(upstream_host, upstream_port, state):
                 if self.command == "POST":
                     fault = json.loads(body or b"{}")
                     with state.lock:
-                        if fault.get("hold"):
+                        if fault.get("withhold_answer"):
+                            state.withhold.setdefault(fault["operation"], (threading.Event(), fault.get("after")))
+                        elif fault.get("hold"):
                             state.holds.setdefault(fault["operation"], threading.Event())
                         elif fault.get("sticky"):
                             state.sticky.append(fault)
@@ -151,6 +165,10 @@ def make_handler(upstream_host, upstream_port, state):
                         state.sticky.clear()
                         release(state)
                 return self._reply(200, "{}", "application/json")
+            if self.path.startswith("/__withheld"):
+                with state.lock:
+                    data = json.dumps(state.withheld)
+                return self._reply(200, data, "application/json")
             if self.path.startswith("/__release"):
                 with state.lock:
                     release(state)
@@ -201,6 +219,15 @@ def make_handler(upstream_host, upstream_port, state):
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
+            with state.lock:
+                # Once per arming: the emulator did it; the client waits for an answer that comes only on release.
+                withhold = None
+                armed = state.withhold.get(op)
+                if armed is not None and (armed[1] is None or armed[1] in state.log[:-1]):
+                    withhold = state.withhold.pop(op)[0]
+                    state.withheld.append(op)
+            if withhold is not None:
+                withhold.wait(120)
             self.send_response(resp.status)
             for k, v in resp.getheaders():
                 if k.lower() not in ("transfer-encoding", "connection", "content-length", "server", "date"):

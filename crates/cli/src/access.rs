@@ -21,7 +21,19 @@ use std::time::Duration;
 #[derive(Subcommand)]
 pub enum AccessCommand {
     /// Everything this app created or imported, with what AWS and the keychain hold now.
-    List,
+    List {
+        /// Also find what the app made in this account that this computer's list does not have (IAM users
+        /// and roles with its `created-by` tag: made on another computer, before a reinstall, or by a grant
+        /// cut short). `s3aw access adopt NAME` adds one to the list.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Add an IAM user or role the app made elsewhere (`access list --all` shows them) to this computer's
+    /// list, so it can be rotated and revoked here. Nothing changes in AWS.
+    Adopt {
+        /// The IAM user's or role's name.
+        name: String,
+    },
     /// One access in detail, with its policy as it is in the account.
     Show {
         /// The access: its id, user or role name, or an access key id.
@@ -133,17 +145,33 @@ pub struct ExportArgs {
 pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
     let keychain = Keychain::from_env();
     match cmd {
-        AccessCommand::List => {
+        AccessCommand::List { all } => {
             let session = connect(cli).await?;
-            let list = access::status(&session, &keychain, &Record::load()?).await?;
+            let record = Record::load()?;
+            let list = access::status(&session, &keychain, &record).await?;
+            let elsewhere = if *all { access::elsewhere::find(&session, &record).await? } else { vec![] };
             if cli.json {
-                print_json(json!(list.iter().map(status_json).collect::<Vec<_>>()));
-            } else if list.is_empty() {
+                print_json(json!(list.iter().map(status_json).chain(elsewhere.iter().map(elsewhere_json)).collect::<Vec<_>>()));
+                return Ok(());
+            }
+            if list.is_empty() {
                 println!("This app has not created or imported any access on this machine yet.");
+            }
+            for s in &list {
+                print_status(s, false);
+            }
+            for e in &elsewhere {
+                print_elsewhere(e);
+            }
+            Ok(())
+        }
+        AccessCommand::Adopt { name } => {
+            let session = connect(cli).await?;
+            let entry = access::elsewhere::adopt(&session, name).await?;
+            if cli.json {
+                print_json(json!({ "id": entry.id, "kind": entry.kind, "user_name": entry.user_name, "role_name": entry.role_name, "access_key_ids": entry.access_key_ids }));
             } else {
-                for s in &list {
-                    print_status(s, false);
-                }
+                println!("Added {} to this computer's list as {}. Its keys' secrets are not on this computer; rotate to get a key saved here, or revoke it.", entry.principal_label(), entry.id);
             }
             Ok(())
         }
@@ -404,6 +432,26 @@ fn status_json(s: &AccessStatus) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "policy": s.policy_document,
     })
+}
+
+/// What the app made elsewhere, as `access list --all --json` lists it beside the recorded entries.
+fn elsewhere_json(e: &access::elsewhere::Elsewhere) -> serde_json::Value {
+    json!({
+        "made_elsewhere": true, "kind": e.kind, "created_at": e.created,
+        "user_name": (e.kind == "iam-user").then_some(&e.name), "role_name": (e.kind == "role").then_some(&e.name),
+        "keys": e.keys.iter().map(|(id, status)| json!({ "access_key_id": id, "status": status, "in_keychain": false, "recorded": false })).collect::<Vec<_>>(),
+    })
+}
+
+fn print_elsewhere(e: &access::elsewhere::Elsewhere) {
+    println!("{} — made by the app elsewhere (not in this computer's list)", e.label());
+    if let Some(c) = &e.created {
+        println!("  created {c}");
+    }
+    for (id, status) in &e.keys {
+        println!("  key {id}: {status}, no secret on this computer");
+    }
+    println!("  `s3aw access adopt {}` adds it to the list here; then `s3aw access revoke {}` removes it.", e.name, e.name);
 }
 
 fn print_status(s: &AccessStatus, details: bool) {

@@ -303,9 +303,6 @@ struct HandedOver {
 /// Write the key where it was asked to go, and note what was created in the local record.
 async fn hand_over(session: &Session, plan: &Plan, applied: &Applied, key: &AccessKey, args: &IamUserArgs, user_name: &str) -> HandedOver {
     let mut out = HandedOver { csv: None, profile: None, kit: Vec::new(), warnings: Vec::new() };
-    if let Err(e) = s3aw_core::grant::remember(session, plan, applied) {
-        out.warnings.push(format!("could not update the local record of created access: {e}"));
-    }
     if let Some(path) = &args.files.csv {
         match export::write_csv(path, key, user_name, args.files.csv_format.into(), args.files.force) {
             Ok(()) => out.csv = Some(path.clone()),
@@ -331,6 +328,11 @@ async fn hand_over(session: &Session, plan: &Plan, applied: &Applied, key: &Acce
             Ok(written) => out.kit = written,
             Err(e) => out.warnings.push(format!("could not write the connect kit: {e}")),
         }
+    }
+    // Recorded last: this closes the change's journal entry, so a grant cut short before the secret
+    // reached its files is still found and undone by `s3aw recover`.
+    if let Err(e) = s3aw_core::grant::remember(session, plan, applied) {
+        out.warnings.push(format!("could not update the local record of created access: {e}"));
     }
     out
 }

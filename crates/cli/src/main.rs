@@ -10,6 +10,7 @@ mod guide;
 mod login;
 mod permissions;
 mod presign;
+mod recover;
 mod share;
 
 use clap::{Parser, Subcommand};
@@ -97,6 +98,28 @@ enum Command {
     /// Links you can stop: signed with a key made for the share, deleted by `share stop`.
     #[command(subcommand)]
     Share(share::ShareCommand),
+    /// Finish or undo a change that was interrupted (the process killed, the laptop closed, a crash):
+    /// the account ends with the finished access or with nothing of it. Commands that change the
+    /// account warn when there is one.
+    Recover {
+        /// Show what it would do, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Go ahead without asking.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+/// Whether a command may change the account (or the record of what the app made).
+fn changes_account(cmd: &Command) -> bool {
+    use access::AccessCommand as A;
+    match cmd {
+        Command::Grant(_) | Command::Bucket(bucket::BucketCommand::Change(_)) => true,
+        Command::Share(c) => !matches!(c, share::ShareCommand::List),
+        Command::Access(c) => matches!(c, A::Rotate(_) | A::DeleteKey { .. } | A::Revoke { .. } | A::Import { .. } | A::Adopt { .. }),
+        _ => false,
+    }
 }
 
 #[derive(Subcommand)]
@@ -152,6 +175,9 @@ pub async fn connect(cli: &Cli) -> Result<Session, Failure> {
 }
 
 async fn run(cli: Cli) -> CliResult {
+    if changes_account(&cli.command) {
+        recover::before_change()?;
+    }
     match &cli.command {
         Command::Profiles => {
             let profiles = list_profiles().await;
@@ -226,6 +252,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Grant(cmd) => grant::run(&cli, cmd).await,
         Command::Presign(args) => presign::run(&cli, args).await,
         Command::Share(cmd) => share::run(&cli, cmd).await,
+        Command::Recover { dry_run, yes } => recover::run(&cli, *dry_run, *yes).await,
         Command::Guide(GuideCommand::Read(args)) => guide::run(&cli, args),
         Command::Access(cmd) => access::run(&cli, cmd).await,
         Command::Bucket(cmd) => bucket::run(&cli, cmd).await,

@@ -3,11 +3,13 @@
 
 use crate::connect::Session;
 use crate::error::{from_sdk, Error, Result};
+use crate::journal::{self, Entry, Outcome};
 use crate::keychain::{run_blocking, KeyRef, Keychain};
 use crate::plan::{merge_cors, merge_statement, Action, Encryption, Plan, PolicyPurpose, PublicAccessBlock, CREATED_BY_TAG};
 use crate::request::CorsRule;
 use crate::secret::AccessKey;
 use aws_sdk_s3::types as s3t;
+use serde::{Deserialize, Serialize};
 
 /// Progress of an apply, for live display. Holds no secret.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +34,17 @@ pub struct Applied {
     pub remerged: Vec<String>,
     /// The completed steps and what undoing them needs, for [`roll_back`].
     done: Vec<(usize, StepOutput)>,
+    /// The change's journal entry, still open while what follows the apply (the record) is not written.
+    journal: Option<Entry>,
+}
+
+impl Applied {
+    /// Close the change's journal entry: what the apply made is now recorded (or needs no record).
+    pub fn close_journal(&self) {
+        if let Some(j) = &self.journal {
+            let _ = j.close(Outcome::Finished);
+        }
+    }
 }
 
 /// A failed apply: the error, and what rollback did.
@@ -76,20 +89,25 @@ impl ApplyFailure {
     }
 }
 
-/// The result of one step that undoing it may need.
-#[derive(Debug, Default)]
-struct StepOutput {
-    access_key_id: Option<String>,
+/// The result of one step that undoing it may need (written to the journal as the step's answer).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct StepOutput {
+    pub(crate) access_key_id: Option<String>,
     /// For a step that replaced a whole document (bucket policy, CORS rules): what the bucket held just
     /// before (`None`: nothing) and what the step wrote. Undo restores the first only while the bucket
     /// still holds the second.
-    replaced: Option<Replaced>,
+    pub(crate) replaced: Option<Replaced>,
     /// The step merged into a document that had changed since the review.
-    remerged: bool,
+    #[serde(default)]
+    pub(crate) remerged: bool,
+    /// The account, once known (CreateUser's ARN names it for an unattended plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) account: Option<String>,
 }
 
-#[derive(Debug)]
-enum Replaced {
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Replaced {
     Policy { before: Option<String>, written: String },
     Cors { before: Vec<CorsRule>, written: Vec<CorsRule> },
 }
@@ -100,6 +118,19 @@ struct Run<'a> {
     account: Option<String>,
     key: Option<AccessKey>,
     keychain_entry: Option<KeyRef>,
+    journal: Option<Entry>,
+}
+
+/// The journal entry a plan's apply opens: the plan's headline, and the record entry it will make.
+fn journal_change(session: &Session, plan: &Plan) -> journal::Change {
+    journal::Change {
+        kind: journal::Kind::Apply,
+        summary: plan.headline.clone(),
+        account: plan.account.clone(),
+        endpoint: session.endpoint_url().map(str::to_string),
+        steps: plan.steps.len(),
+        detail: serde_json::json!({ "record": crate::grant::draft_entry(session, plan) }),
+    }
 }
 
 /// Apply `plan`, calling `progress` for each event. The keychain is needed when the plan saves a secret.
@@ -107,15 +138,28 @@ struct Run<'a> {
 /// Documents S3 replaces whole are read again first: a CORS edit or removal based on rules that have
 /// changed since the review stops before anything changes; a statement or rule to add is merged into what
 /// is there when its step runs (and the progress says it was re-merged).
+///
+/// Every step is written to the intent journal before it runs; the entry closes when the apply is rolled
+/// back, and otherwise when what was made is recorded ([`Applied::close_journal`], which
+/// `grant::remember` calls); a plan that records nothing (bucket settings) closes it here.
 pub async fn apply(
     session: &Session,
     plan: &Plan,
     keychain: Option<&Keychain>,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> std::result::Result<Applied, ApplyFailure> {
-    let mut run = Run { session, keychain, account: plan.account.clone(), key: None, keychain_entry: None };
+    let mut run = Run { session, keychain, account: plan.account.clone(), key: None, keychain_entry: None, journal: None };
     let total = plan.steps.len();
+    match Entry::begin(journal_change(session, plan)) {
+        Ok(entry) => run.journal = Some(entry),
+        Err(error) => {
+            let summary = plan.steps.first().map(Action::summary).unwrap_or_default();
+            progress(Progress::StepFailed { index: 0, message: error.to_string() });
+            return Err(ApplyFailure { failed_step: 0, failed_summary: summary, error, rolled_back: vec![], left_behind: vec![] });
+        }
+    }
     if let Err((index, error)) = run.check_unchanged(plan).await {
+        run.close_journal(Outcome::RolledBack);
         let summary = plan.steps[index].summary();
         progress(Progress::StepFailed { index, message: error.to_string() });
         return Err(ApplyFailure { failed_step: index, failed_summary: summary, error, rolled_back: vec![], left_behind: vec![] });
@@ -123,8 +167,20 @@ pub async fn apply(
     let mut done: Vec<(usize, StepOutput)> = Vec::new();
     for (index, action) in plan.steps.iter().enumerate() {
         progress(Progress::StepStarted { index, total, summary: action.summary() });
-        match run.execute(action).await {
-            Ok((out, detail)) => {
+        let started = match &run.journal {
+            Some(j) => j.intent(index, &action.summary(), action),
+            None => Ok(()),
+        };
+        let result = match started {
+            Ok(()) => run.execute(action).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok((mut out, detail)) => {
+                out.account.clone_from(&run.account);
+                if let Some(j) = &run.journal {
+                    j.done(index, &out);
+                }
                 progress(Progress::StepSucceeded { index, detail });
                 done.push((index, out));
             }
@@ -136,7 +192,10 @@ pub async fn apply(
         }
     }
     let remerged = done.iter().filter(|(_, o)| o.remerged).map(|(i, _)| plan.steps[*i].summary()).collect();
-    Ok(Applied { account: run.account, access_key: run.key, keychain_entry: run.keychain_entry, remerged, done })
+    if crate::grant::draft_entry(session, plan).is_none() {
+        run.close_journal(Outcome::Finished);
+    }
+    Ok(Applied { account: run.account, access_key: run.key, keychain_entry: run.keychain_entry, remerged, done, journal: run.journal })
 }
 
 /// Undo a successful apply, in reverse, because what followed it failed (say the new secret could be
@@ -149,7 +208,7 @@ pub async fn roll_back(
     error: Error,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> ApplyFailure {
-    let mut run = Run { session, keychain, account: applied.account, key: applied.access_key, keychain_entry: applied.keychain_entry };
+    let mut run = Run { session, keychain, account: applied.account, key: applied.access_key, keychain_entry: applied.keychain_entry, journal: applied.journal };
     let last = applied.done.last().map(|(i, _)| *i).unwrap_or(0);
     let failure = ApplyFailure { failed_step: last, failed_summary: "Hand the new key over".into(), error, rolled_back: vec![], left_behind: vec![] };
     run.undo_all(plan, applied.done, failure, progress).await
@@ -222,7 +281,21 @@ fn encryption_to_sdk(e: &Encryption) -> Result<s3t::ServerSideEncryptionConfigur
         .map_err(|e| build_err("encryption", e))
 }
 
+/// Undo one step of an interrupted apply, from what its journal entry says (`recover`): `out` is the
+/// step's answer, or what undoing must assume when none came back.
+pub(crate) async fn undo_step(session: &Session, keychain: Option<&Keychain>, account: Option<String>, keychain_entry: Option<KeyRef>, action: &Action, out: &StepOutput) -> Result<()> {
+    let mut run = Run { session, keychain, account, key: None, keychain_entry, journal: None };
+    run.undo(action, out).await
+}
+
 impl Run<'_> {
+    /// Close the journal entry (once).
+    fn close_journal(&mut self, outcome: Outcome) {
+        if let Some(j) = self.journal.take() {
+            let _ = j.close(outcome);
+        }
+    }
+
     fn s3(&self) -> &aws_sdk_s3::Client {
         self.session.s3()
     }
@@ -253,6 +326,9 @@ impl Run<'_> {
             let step = &plan.steps[i];
             match self.undo(step, &out).await {
                 Ok(()) => {
+                    if let Some(j) = &self.journal {
+                        j.undone(i);
+                    }
                     progress(Progress::StepUndone { index: i, summary: step.summary() });
                     failure.rolled_back.push(step.summary());
                 }
@@ -261,6 +337,12 @@ impl Run<'_> {
                     failure.left_behind.push((step.summary(), e));
                 }
             }
+        }
+        // What could not be undone stays open in the journal: `recover` tries again.
+        if failure.left_behind.is_empty() {
+            self.close_journal(Outcome::RolledBack);
+        } else {
+            self.journal = None;
         }
         failure
     }

@@ -87,6 +87,9 @@ pub enum Error {
     #[error("The {what} at {} is damaged ({detail}); move it aside to start a new one.", .path.display())]
     DamagedFile { what: &'static str, path: PathBuf, detail: String },
 
+    #[error("The record of what this app created, {}, cannot be read ({detail}), so nothing was changed in the account. A copy of it was kept as {}. Restore the file from a backup, or move it aside to start a new record: `s3aw access list --all` then finds what the app made in the account.", .path.display(), .kept.display())]
+    DamagedRecord { path: PathBuf, kept: PathBuf, detail: String },
+
     #[error("The sign-in in the browser was not finished within {minutes} minute(s). Sign in again when you are ready.")]
     SignInTimedOut { minutes: u64 },
 
@@ -149,7 +152,7 @@ impl Error {
             Error::ExistingAccess { .. } => "existing_access",
             Error::OutOfReach { .. } => "out_of_reach",
             Error::AccessGone { .. } => "access_gone",
-            Error::DamagedFile { .. } => "damaged_file",
+            Error::DamagedFile { .. } | Error::DamagedRecord { .. } => "damaged_file",
             Error::NoHomeFolder => "no_home_folder",
             Error::SignInTimedOut { .. } => "sign_in_timed_out",
             Error::SignInCancelled { .. } => "sign_in_cancelled",

@@ -263,7 +263,11 @@ pub fn remove_ini_section(text: &str, header: &str) -> Option<String> {
 }
 
 /// Read, change and write back (owner-only) an AWS INI file; a file that is not there reads as empty.
+/// The file is locked from reading to writing (another s3aw process waits its turn), and a symlink is
+/// followed: the file it points to is rewritten, the link stays.
 pub fn edit_ini_file(path: &Path, change: impl FnOnce(&str) -> String) -> Result<()> {
+    let path = &followed(path);
+    let _lock = crate::lock::exclusive(path)?;
     let existing = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -292,16 +296,32 @@ pub fn write_credentials_profile_at(path: &Path, profile: &str, key: &AccessKey,
 }
 
 /// Insert or (with `force`) replace one section of an AWS INI file on disk, keeping the rest; the file is
-/// written owner-only. Returns the file's path.
-pub fn upsert_ini_file(path: &Path, header: &str, body: &[(String, String)], force: bool) -> Result<PathBuf> {
+/// written owner-only, under the file's lock, through a symlink (as [`edit_ini_file`]). Returns the path
+/// as given.
+pub fn upsert_ini_file(given: &Path, header: &str, body: &[(String, String)], force: bool) -> Result<PathBuf> {
+    let path = &followed(given);
+    let _lock = crate::lock::exclusive(path)?;
     let existing = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(source) => return Err(Error::Io { action: "read", path: path.to_path_buf(), source }),
     };
-    let updated = upsert_ini_section(&existing, header, body, force, path)?;
+    let updated = upsert_ini_section(&existing, header, body, force, given)?;
     write_private_file(path, &updated, true)?;
-    Ok(path.to_path_buf())
+    Ok(given.to_path_buf())
+}
+
+/// The file a path names, through symlinks (a dotfiles manager's `~/.aws/config -> dotfiles/aws/config`),
+/// so a rename puts the new text there and the link stays. A path that is no link is itself.
+fn followed(path: &Path) -> PathBuf {
+    let mut p = path.to_path_buf();
+    for _ in 0..32 {
+        match std::fs::read_link(&p) {
+            Ok(target) => p = p.parent().map(|d| d.join(&target)).unwrap_or(target),
+            Err(_) => break,
+        }
+    }
+    p
 }
 
 #[cfg(test)]
@@ -392,6 +412,40 @@ mod tests {
         w.row(["a", "b"]).unwrap();
         w.finish().unwrap();
         assert_eq!(buf, b"a,b\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_file_is_written_through_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("dotfiles")).unwrap();
+        let target = dir.path().join("dotfiles/config");
+        std::fs::write(&target, "[default]\nregion = eu-west-1\n").unwrap();
+        let link = dir.path().join("config");
+        std::os::unix::fs::symlink("dotfiles/config", &link).unwrap();
+        upsert_ini_file(&link, "profile x", &[("a".into(), "b".into())], false).unwrap();
+        edit_ini_file(&link, |t| set_ini_keys(t, "profile x", &[("c".into(), "d".into())])).unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "[default]\nregion = eu-west-1\n\n[profile x]\na = b\nc = d\n");
+    }
+
+    /// Many writers at once (threads here, processes in the e2e suite): every one's profile is kept.
+    #[test]
+    fn writers_at_once_keep_every_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        std::thread::scope(|s| {
+            for i in 0..8 {
+                let path = &path;
+                s.spawn(move || {
+                    edit_ini_file(path, |t| set_ini_keys(t, &format!("p{i}"), &[("k".into(), i.to_string())])).unwrap();
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        for i in 0..8 {
+            assert!(text.contains(&format!("[p{i}]\nk = {i}\n")), "{text}");
+        }
     }
 
     #[test]

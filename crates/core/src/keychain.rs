@@ -60,12 +60,17 @@ impl Keychain {
         keyring::Entry::new(&self.service, name).map_err(map_err)
     }
 
-    /// Check that the keychain can store a secret now (reachable and unlocked), by writing and removing a probe.
+    /// Check that the keychain can store a secret now (reachable and unlocked), by writing and removing a
+    /// probe. Each check has a probe of its own: with one shared name, two processes checking at once
+    /// removed each other's probe, and the second removal failed as "no such entry".
     pub fn check_available(&self) -> Result<()> {
         let _guard = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let probe = self.entry("availability-check")?;
+        let probe = self.entry(&probe_name())?;
         probe.set_password("probe").map_err(map_err)?;
-        probe.delete_credential().map_err(map_err)
+        match probe.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_err(e)),
+        }
     }
 
     pub fn store(&self, key: &KeyRef, secret: &Secret) -> Result<()> {
@@ -94,6 +99,11 @@ impl Keychain {
             Err(e) => Err(map_err(e)),
         }
     }
+}
+
+/// A probe entry's name, unique to this check.
+fn probe_name() -> String {
+    format!("availability-check/{}/{}", std::process::id(), uuid::Uuid::new_v4().simple())
 }
 
 /// Run a keychain call off the async runtime: keyring calls block (D-Bus, Security framework).
@@ -134,6 +144,12 @@ mod tests {
     fn entry_names_are_account_user_key() {
         let k = KeyRef { account: "123456789012".into(), owner: "vendor".into(), access_key_id: "AKIA1".into() };
         assert_eq!(k.entry_name(), "123456789012/vendor/AKIA1");
+    }
+
+    #[test]
+    fn each_availability_check_has_its_own_probe() {
+        assert_ne!(probe_name(), probe_name());
+        assert!(probe_name().starts_with(&format!("availability-check/{}/", std::process::id())));
     }
 
     #[test]

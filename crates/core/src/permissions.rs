@@ -102,6 +102,8 @@ pub const OPERATIONS: &[Operation] = ops![
     "create_user" => "iam:CreateUser" on IamUser for G,
     "delete_user" => "iam:DeleteUser" on IamUser for GM,
     "list_user_tags" => "iam:ListUserTags" on IamUser for M,
+    // Listing has no resource to name: "*" (finds what the app made that this computer does not know).
+    "list_users" => "iam:ListUsers" on Anything for M,
     "put_user_policy" => "iam:PutUserPolicy" on IamUser for GM,
     "get_user_policy" => "iam:GetUserPolicy" on IamUser for GM,
     "delete_user_policy" => "iam:DeleteUserPolicy" on IamUser for GM,
@@ -124,6 +126,7 @@ pub const OPERATIONS: &[Operation] = ops![
     "create_role" => "iam:CreateRole" on IamRole for G,
     "delete_role" => "iam:DeleteRole" on IamRole for GM,
     "list_role_tags" => "iam:ListRoleTags" on IamRole for M,
+    "list_roles" => "iam:ListRoles" on Anything for M,
     "put_role_policy" => "iam:PutRolePolicy" on IamRole for GM,
     "delete_role_policy" => "iam:DeleteRolePolicy" on IamRole for GM,
     "list_role_policies" => "iam:ListRolePolicies" on IamRole for M,

@@ -193,7 +193,7 @@ pub struct Hardening {
 }
 
 /// Where server access logs go.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoggingTarget {
     pub bucket: String,
     /// A key prefix for the log files, such as `logs/source-bucket/` (may be empty).

@@ -150,6 +150,7 @@ pub fn remember(session: &Session, plan: &Plan, applied: &Applied, req: &ShareRe
     entry.level = "share".into();
     entry.share_files = req.files.clone();
     Record::append(entry.clone())?;
+    applied.close_journal();
     Ok(entry)
 }
 

@@ -11,7 +11,20 @@ use s3aw_core::probe::{wait_until_key_works, Backoff};
 use s3aw_core::request::{AccessRequest, Hardening, IamUserOptions, Method};
 use s3aw_core::secret::{PastedCredentials, Secret};
 
+/// The app's folder (the intent journal, the record) for this test process: a temporary one, never the
+/// user's own.
+fn private_app_folder() {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let d = std::env::temp_dir().join(format!("s3aw-emulator-test-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    });
+    std::env::set_var("S3AW_CONFIG_DIR", dir);
+}
+
 async fn session() -> Session {
+    private_app_folder();
     let endpoint = std::env::var("S3AW_TEST_ENDPOINT").expect("run through make test (tests/harness/with-moto.sh sets S3AW_TEST_ENDPOINT)");
     Session::connect(ConnectOptions {
         profile: None,

@@ -5,6 +5,7 @@
 //! record does not name, and deletion also needs the entity to carry the app's `created-by` tag, unless
 //! the caller explicitly adopts it.
 
+pub mod elsewhere;
 pub mod policies;
 pub mod revoke;
 pub mod rotate;

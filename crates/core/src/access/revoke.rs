@@ -11,6 +11,7 @@ use crate::connect::Session;
 use crate::error::{from_sdk, Error, Result};
 use crate::iam::{Principal, REVOKE_OLDER_SESSIONS};
 use crate::keychain::{run_blocking, KeyRef, Keychain};
+use crate::journal;
 use crate::record::{Record, RecordEntry};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
@@ -252,23 +253,42 @@ impl RevokeFailure {
     }
 }
 
-/// Carry out a revocation plan, in order, stopping at the first failure.
+/// Carry out a revocation plan, in order, stopping at the first failure. Each step is written to the
+/// intent journal first; a revoke cut short is finished by `recover` (what is gone is skipped). A failure
+/// the user is told about closes the entry: the record entry stays, and revoking again finishes it.
 pub async fn revoke(session: &Session, keychain: &Keychain, plan: &RevokePlan, progress: &mut (dyn FnMut(Progress) + Send)) -> std::result::Result<(), RevokeFailure> {
     let total = plan.steps.len();
     let mut done = Vec::new();
+    let change = journal::Change {
+        kind: journal::Kind::Revoke,
+        summary: format!("Revoke {}", plan.entry.principal_label()),
+        account: Some(plan.entry.account.clone()),
+        endpoint: session.endpoint_url().map(str::to_string),
+        steps: total,
+        detail: serde_json::json!({ "record_id": plan.entry.id }),
+    };
+    let fail = |index: usize, error: Error, done: Vec<String>| RevokeFailure { failed_summary: plan.steps.get(index).map(RevokeStep::summary).unwrap_or_default(), error, done, remaining: plan.steps[index.min(total)..].iter().map(RevokeStep::summary).collect() };
+    let entry = journal::Entry::begin(change).map_err(|e| fail(0, e, vec![]))?;
     for (index, step) in plan.steps.iter().enumerate() {
         progress(Progress::StepStarted { index, total, summary: step.summary() });
-        match execute(session, keychain, step).await {
+        let result = match entry.intent(index, &step.summary(), &serde_json::json!({ "call": step.api_call() })) {
+            Ok(()) => execute(session, keychain, step).await,
+            Err(e) => Err(e),
+        };
+        match result {
             Ok(()) => {
+                entry.done(index, &serde_json::Value::Null);
                 progress(Progress::StepSucceeded { index, detail: None });
                 done.push(step.summary());
             }
             Err(error) => {
                 progress(Progress::StepFailed { index, message: error.to_string() });
-                return Err(RevokeFailure { failed_summary: step.summary(), error, done, remaining: plan.steps[index..].iter().map(RevokeStep::summary).collect() });
+                let _ = entry.close(journal::Outcome::Stopped);
+                return Err(fail(index, error, done));
             }
         }
     }
+    let _ = entry.close(journal::Outcome::Finished);
     Ok(())
 }
 

@@ -11,10 +11,12 @@ use crate::keychain::{run_blocking, KeyRef, Keychain};
 use crate::probe::{wait_until_key_works, Backoff};
 use crate::record::{Record, RecordEntry};
 use crate::iam::{Principal, REVOKE_OLDER_SESSIONS};
+use crate::journal::{self, Entry, Outcome};
 use crate::secret::AccessKey;
 
-/// One step of a rotation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One step of a rotation (written to the intent journal as it starts).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case")]
 pub enum RotateStep {
     /// Make room: a user may have two keys.
     DeleteInactiveKey { access_key_id: String },
@@ -145,6 +147,18 @@ pub async fn plan_rotation(session: &Session, entry: &RecordEntry, opts: &Rotate
     Ok(RotatePlan { entry: entry.clone(), user_name: user, old_key_id: old, steps })
 }
 
+/// The journal entry of a rotation: the access, its user and the key being replaced.
+fn journal_change(session: &Session, plan: &RotatePlan) -> journal::Change {
+    journal::Change {
+        kind: journal::Kind::Rotate,
+        summary: format!("Replace the key {} of IAM user \"{}\"", plan.old_key_id, plan.user_name),
+        account: Some(plan.entry.account.clone()),
+        endpoint: session.endpoint_url().map(str::to_string),
+        steps: plan.steps.len(),
+        detail: serde_json::json!({ "record_id": plan.entry.id, "user_name": plan.user_name, "old_key_id": plan.old_key_id }),
+    }
+}
+
 /// A finished rotation.
 #[derive(Debug)]
 pub struct Rotated {
@@ -195,20 +209,40 @@ pub async fn rotate(
     let mut run = Rotation { session, keychain, plan, new_key: None, saved: None };
     let total = plan.steps.len();
     let mut old_deleted = false;
+    let journal = Entry::begin(journal_change(session, plan)).map_err(|error| RotateFailure {
+        failed_summary: plan.steps.first().map(|s| plan.summary(s)).unwrap_or_default(),
+        error,
+        clean: true,
+        working: format!("The old key {} still works; nothing was changed.", plan.old_key_id),
+        left: vec![],
+    })?;
     for (index, step) in plan.steps.iter().enumerate() {
         let summary = plan.summary(step);
         progress(Progress::StepStarted { index, total, summary: summary.clone() });
-        match run.execute(step, backoff).await {
+        let result = match journal.intent(index, &summary, step) {
+            Ok(()) => run.execute(step, backoff).await,
+            Err(e) => Err(e),
+        };
+        match result {
             Ok(detail) => {
                 old_deleted |= *step == RotateStep::DeleteOld;
+                journal.done(index, &serde_json::json!({ "access_key_id": run.new_key.as_ref().map(|k| k.access_key_id.clone()) }));
                 progress(Progress::StepSucceeded { index, detail });
             }
             Err(error) => {
                 progress(Progress::StepFailed { index, message: error.to_string() });
-                return Err(run.recover(step, summary, error, progress).await);
+                let failure = run.recover(step, summary, error, progress).await;
+                // Undone, or stopped with the new key working and the user told what is left: closed. A new
+                // key that could not be taken away again stays open for `recover`.
+                let key_works = matches!(step, RotateStep::DeactivateOld | RotateStep::DeleteOld | RotateStep::RevokeOlderSessions);
+                if failure.clean || key_works {
+                    let _ = journal.close(if failure.clean { Outcome::RolledBack } else { Outcome::Stopped });
+                }
+                return Err(failure);
             }
         }
     }
+    let _ = journal.close(Outcome::Finished);
     match (run.new_key, run.saved) {
         (Some(new_key), Some(keychain_entry)) => Ok(Rotated { new_key, keychain_entry, old_key_id: plan.old_key_id.clone(), old_deleted }),
         _ => Err(RotateFailure {

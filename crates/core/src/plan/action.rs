@@ -3,20 +3,23 @@
 
 use crate::policy::PolicyDocument;
 use crate::request::{CorsRule, LoggingTarget};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// The four Block Public Access settings, in AWS's order.
 pub type PublicAccessBlock = [bool; 4];
 
 /// Default encryption as S3 reports it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Encryption {
     pub algorithm: String,
     pub kms_key_id: Option<String>,
 }
 
-/// One AWS call (or one local effect) of a plan, with what it needs to run and to be undone.
-#[derive(Clone, Debug, PartialEq)]
+/// One AWS call (or one local effect) of a plan, with what it needs to run and to be undone. Serialised
+/// only into the intent journal (`journal.rs`), which recovery reads back: it holds no secret.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Action {
     CreateBucket { bucket: String, region: String },
@@ -42,7 +45,7 @@ pub enum Action {
 }
 
 /// Why a bucket policy is changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PolicyPurpose {
     TlsOnly,
     /// Let S3's log delivery write the access logs of `source` into this bucket.
