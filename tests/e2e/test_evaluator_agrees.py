@@ -30,7 +30,7 @@ CASES = 4000
 @pytest.fixture(scope="module")
 def engine():
     """The engine's evaluator, built from this tree."""
-    subprocess.run(["cargo", "build", "-q", "-p", "s3aw-core", "--example", "evaluate_batch"], cwd=ROOT, check=True, timeout=900)
+    subprocess.run(["cargo", "build", "-q", "--workspace", "--example", "evaluate_batch"], cwd=ROOT, check=True, timeout=900)
     binary = TARGET / "debug" / "examples" / "evaluate_batch"
 
     def run(cases):
