@@ -99,7 +99,7 @@ test("access that ends in 30 days: the policy AWS gets ends then, and the app sa
   await ui.waitForText("#export-status", "Saved the rclone remote");
   const conf = path.join(env.saveDir, "sample-reports-q1-rclone.conf");
   assert.equal(statSync(conf).mode & 0o777, 0o600);
-  assert.match(readFileSync(conf, "utf8"), /\[sample-reports-q1\]\ntype = alias\nremote = sample-reports-q1-s3:sample-reports\/q1\n/);
+  assert.match(readFileSync(conf, "utf8"), /\[sample-reports-q1\]\ntype = alias\nremote = sample-reports-q1-s3:sample-reports\/q1\/\n/);
   await ui.click("Save Cyberduck bookmark…");
   await ui.waitForText("#export-status", "Saved the Cyberduck bookmark");
   const duck = readFileSync(path.join(env.saveDir, "sample-reports-q1.duck"), "utf8");
