@@ -228,13 +228,16 @@ pub async fn plan_grant(state: State<'_, AppState>, args: GrantArgs) -> IpcResul
     keep_for_review(&state, id, plan, keychain_problem).await
 }
 
-/// Read a vendor's guide (pasted, or a file the user opened), before the bucket is chosen: no AWS call.
+/// Read a vendor's guide (pasted, or a file the user opened), before the bucket is chosen: no AWS call. The
+/// reading is bounded (1 MB, linear) but off the async runtime all the same.
 #[tauri::command]
 pub async fn read_guide(text: String) -> IpcResult<GuideReadingDto> {
-    let (r, pasted_policy) = s3aw_core::guide::read_before_bucket(&text);
+    let (r, pasted_policy) = tauri::async_runtime::spawn_blocking(move || s3aw_core::guide::read_before_bucket(&text))
+        .await
+        .map_err(|_| IpcError::new(ShellCode::Other, "Reading the instructions stopped unexpectedly; try again."))??;
     Ok(GuideReadingDto {
         asks: r.asks.clone(),
-        findings: r.findings.iter().map(|f| GuideFindingDto { code: f.code.into(), message: f.message.clone(), line: f.line as u32, quote: f.quote.clone() }).collect(),
+        findings: r.findings.iter().map(|f| GuideFindingDto { code: f.code.into(), message: f.message.clone(), line: f.line as u32, quote: f.quote.clone(), blocks_as_pasted: f.blocks_as_pasted }).collect(),
         proposal: (&r.proposal).into(),
         pasted_policy,
     })

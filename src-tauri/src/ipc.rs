@@ -463,6 +463,8 @@ pub struct GuideProposalDto {
     pub cors_origins: Vec<String>,
     pub account: Option<String>,
     pub external_id: Option<String>,
+    /// The guide speaks of an external ID without giving one: ask the user for the vendor's.
+    pub external_id_asked: bool,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -472,6 +474,8 @@ pub struct GuideFindingDto {
     pub message: String,
     pub line: u32,
     pub quote: String,
+    /// "Create exactly as pasted" is refused while this finding holds.
+    pub blocks_as_pasted: bool,
 }
 
 /// A vendor's guide, read: what it asks for, what is broader than needed, the proposal.
@@ -505,6 +509,7 @@ impl From<&s3aw_core::guide::Proposal> for GuideProposalDto {
             cors_origins: p.cors_origins.clone(),
             account: p.account.clone(),
             external_id: p.external_id.clone(),
+            external_id_asked: p.external_id_asked,
         }
     }
 }

@@ -5,7 +5,7 @@ by the proxy in front of the emulator (tests/harness/fault_proxy.py logs every o
 printed and written to tests/.artifacts/bench-results.md. Not part of `make test`: numbers are reported,
 not asserted.
 
-Covered here: 1. grant (calls and wall time), 2. inventory of 500 buckets, 3. presign (one link, and a
+Covered here (6. the vendor-guide reader on hostile 1 MB guides): 1. grant (calls and wall time), 2. inventory of 500 buckets, 3. presign (one link, and a
 prefix of many objects to CSV), 4. the release app: start-up to the first drawn screen under Xvfb, idle
 memory (PSS of the app and its WebKit processes), stripped binary and .deb size, 5. the object browser
 with 100,000 objects in the real window (tests/bench/browser.mjs): first rows, all rows, and how fast a jump
@@ -255,12 +255,46 @@ def sizes(tmp, app=APP, product="S3 Access Wizard"):
     return stripped.stat().st_size / 2**20, (debs[-1].stat().st_size / 2**20 if debs else None)
 
 
+def hostile_guides(tmp):
+    """Guides of (just under) the 1 MB the reader accepts, each built to be slow for a naive reader."""
+    mb = 999_000
+    policy = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::YOUR-BUCKET-NAME/in/*"}]}\n'
+    shapes = {
+        "open braces": "{" * mb,
+        "nested brackets": "[" * (mb // 2) + "]" * (mb // 2),
+        "empty objects, one per line": "{}\n" * (mb // 3),
+        "prose with quotes and braces": ('Click "Save" {then} [next] it\'s "done\n' * (mb // 40)),
+        "a policy repeated": policy * (mb // len(policy)),
+    }
+    out = {}
+    for name, text in shapes.items():
+        path = tmp / f"guide-{len(out)}.txt"
+        path.write_text(text[:mb])
+        out[name] = path
+    return out
+
+
+def guide_reading(reps, tmp):
+    """`s3aw guide read` on each hostile 1 MB guide: whole-process wall time (start-up included)."""
+    results = {}
+    for name, path in hostile_guides(tmp).items():
+        times = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            proc = subprocess.run([S3AW, "--json", "guide", "read", str(path), "--bucket", "data"], capture_output=True, text=True, timeout=120)
+            times.append(time.perf_counter() - t)
+            if proc.returncode != 0:
+                raise RuntimeError(f"guide read failed on {name}: {proc.stderr[-500:]}")
+        results[name] = times
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--buckets", type=int, default=500)
     ap.add_argument("--objects", type=int, default=100_000)
-    ap.add_argument("--only", choices=["cli", "app", "browser"], help="run only the CLI comparisons (1-3), the app's figures (4) or the object browser (5)")
+    ap.add_argument("--only", choices=["cli", "app", "browser", "guide"], help="run only the CLI comparisons (1-3), the app's figures (4), the object browser (5) or the guide reader (6)")
     a = ap.parse_args()
     emu = Emulator()
     lines = [f"# Benchmark results\n", f"s3aw binary: `{S3AW}`; {a.reps} runs per side; medians. Machine: {os.cpu_count()} cores.\n"]
@@ -276,7 +310,13 @@ def main():
             tmp = Path(d)
             home = tmp / "home"
             home.mkdir()
-            if a.only != "app":
+            if a.only in (None, "guide"):
+                lines.append("\n## The vendor-guide reader on hostile 1 MB guides (`s3aw guide read`, whole process; goal: under 1 s)\n")
+                lines.append("| guide | median | slowest |\n|---|---|---|")
+                for name, times in guide_reading(a.reps, tmp).items():
+                    lines.append(f"| {name} | {median(times):.3f} s | {max(times):.3f} s |")
+                print("\n".join(lines[-7:]), flush=True)
+            if a.only not in ("app", "browser", "guide"):
                 lines.append("| comparison | s3aw | the other tool | s3aw is faster by |\n|---|---|---|---|")
                 print(lines[-1])
                 ours, theirs, oc, tc, _ = grant(emu, a.reps, home)

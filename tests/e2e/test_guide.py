@@ -147,3 +147,100 @@ def test_the_guides_no_listing_stays_unless_listing_is_asked_for(cli, aws, iam, 
 def test_list_and_no_list_together_are_refused(cli, aws):
     proc = cli.run("grant", "iam-user", "--bucket", "data", "--access", "read", "--list", "--no-list", "--user", "vendor", "--yes")
     assert proc.returncode == 2 and "--no-list" in proc.stderr and "cannot be used with" in proc.stderr, proc.stderr
+
+
+# Hostile guides (issue 23 C): each trick a guide can play on the reader, the findings it must give (exactly),
+# and whether "create exactly as pasted" is refused.
+HOSTILE = GUIDES / "hostile"
+HOSTILE_EXPECTED = {
+    "takeover.md": ({"access": "read-write", "prefix": "sync/"}, {"other_services"}, True),
+    "assume-role-inside.json": ({"method": "iam-user", "access": "read", "prefix": "reports/"}, {"other_services"}, True),
+    "wildcard-bucket-name.md": ({"access": "read", "prefix": None}, {"all_buckets"}, False),
+    "lowercase-actions.json": ({"access": "full", "prefix": "media/"}, {"s3_wildcard", "delete"}, False),
+    "any-origin-https.txt": ({"access": "upload", "prefix": "drop/", "cors_origins": []}, {"any_origin"}, False),
+    "external-id-prose.md": ({"method": "role", "account": "444455556666", "external_id": None}, {"no_external_id"}, False),
+    "terminal-escape.md": ({"access": "read", "prefix": "in/"}, {"delete"}, False),
+    "managed-and-narrow.md": ({"access": "read", "no_list": True}, {"managed_policy", "whole_bucket"}, False),
+    "not-understood.json": ({"prefix": "feed/"}, {"not_understood"}, False),
+    "not-resource.json": ({"access": "read"}, {"all_buckets"}, False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_EXPECTED))
+def test_each_hostile_guide_is_read_for_what_it_is(cli, name):
+    out = cli.json("guide", "read", str(HOSTILE / name), "--bucket", "data")
+    want, codes, blocks = HOSTILE_EXPECTED[name]
+    assert {k: out["proposal"][k] for k in want} == want, out["proposal"]
+    assert {f["code"] for f in out["findings"]} == codes, out["findings"]
+    assert any(f["blocks_as_pasted"] for f in out["findings"]) == blocks, out["findings"]
+    text = (HOSTILE / name).read_text().splitlines()
+    for f in out["findings"]:
+        assert 1 <= f["line"] <= len(text) and f["quote"] in text[f["line"] - 1].strip(), f
+    human = cli.run("guide", "read", str(HOSTILE / name), "--bucket", "data", check=0).stdout
+    assert "\x1b" not in human, "a guide's control characters never reach the terminal raw"
+    assert ("Nothing in it is broader" in human) == (not codes)
+
+
+def test_a_guide_that_hands_over_more_than_s3_is_never_created_as_pasted(cli, aws, iam, s3):
+    seed(s3)
+    before = account_state(iam, s3, cli)
+    for name in ("takeover.md", "assume-role-inside.json"):
+        proc = cli.run("grant", "iam-user", "--bucket", "data", "--from-guide", str(HOSTILE / name), "--as-pasted", "--user", "pasted", "--yes")
+        assert proc.returncode != 0 and "outside S3" in proc.stderr and "panicked" not in proc.stderr, proc.stderr
+    assert account_state(iam, s3, cli) == before, "nothing was created"
+
+
+def test_an_external_id_described_in_prose_is_asked_for(cli, aws, iam, s3):
+    seed(s3)
+    before = account_state(iam, s3, cli)
+    proc = cli.run("grant", "role", "--bucket", "data", "--from-guide", str(HOSTILE / "external-id-prose.md"), "--role", "metrics", "--yes")
+    assert proc.returncode != 0 and "--external-id" in proc.stderr, proc.stderr
+    assert account_state(iam, s3, cli) == before
+    cli.json("grant", "role", "--bucket", "data", "--from-guide", str(HOSTILE / "external-id-prose.md"), "--role", "metrics", "--external-id", "from-their-dashboard-1", "--yes")
+    trust = iam.get_role(RoleName="metrics")["Role"]["AssumeRolePolicyDocument"]
+    trust = json.loads(trust) if isinstance(trust, str) else trust
+    assert trust["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"] == "from-their-dashboard-1"
+
+
+# What each finding code stands for, as requests against the bucket "data": if the proposal's policy allows any
+# of them, the guide's findings must have named it (the proposal never hands over more than the list says).
+OTHER = "arn:aws:s3:::other-bucket"
+DANGERS = {
+    "delete": [("s3:DeleteObject", "arn:aws:s3:::data/{f}x.csv")],
+    "all_buckets": [("s3:GetObject", f"{OTHER}/x.csv"), ("s3:PutObject", f"{OTHER}/x.csv"), ("s3:ListBucket", OTHER)],
+    "other_services": [("iam:CreateAccessKey", "arn:aws:iam::123456789012:user/vendor"), ("sts:AssumeRole", "arn:aws:iam::123456789012:role/admin"), ("kms:Decrypt", "arn:aws:kms:us-east-1:123456789012:key/1")],
+    "bucket_admin": [("s3:PutBucketPolicy", "arn:aws:s3:::data"), ("s3:DeleteBucket", "arn:aws:s3:::data")],
+    "acl": [("s3:PutObjectAcl", "arn:aws:s3:::data/{f}x.csv")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED) + [f"hostile/{n}" for n in sorted(HOSTILE_EXPECTED)])
+def test_every_proposal_does_the_job_and_nothing_the_findings_did_not_name(cli, aws, s3, name):
+    """The oracle decides the proposal's policy exactly as the plan would write it: the guide's job is
+    allowed, and every dangerous request is refused unless the findings named it."""
+    from oracle import Policies, decide, req
+
+    seed(s3)
+    reading = cli.json("guide", "read", str(GUIDES / name), "--bucket", "data")
+    p = reading["proposal"]
+    method = ["grant", "role", "--role", "vendor", "--external-id", "x-1234"] if p["method"] == "role" else ["grant", "iam-user", "--user", "vendor"]
+    plan = cli.json(*method, "--bucket", "data", "--from-guide", str(GUIDES / name), "--dry-run")
+    assert plan["policy"] is not None, plan
+    policies = Policies([plan["policy"]])
+    folder = p["prefix"] or ""
+    job = {"read": [("s3:GetObject", f"arn:aws:s3:::data/{folder}x.csv")], "upload": [("s3:PutObject", f"arn:aws:s3:::data/{folder}x.csv")]}
+    job["read-write"] = job["read"] + job["upload"]
+    job["full"] = job["read-write"] + [("s3:DeleteObject", f"arn:aws:s3:::data/{folder}x.csv")]
+    named = {f["code"] for f in reading["findings"]}
+    cases, wants = [], []
+    for action, resource in job[p["access"]]:
+        cases.append(req(policies, action, resource))
+        wants.append((action, resource, True))
+    for code, requests in DANGERS.items():
+        if code in named or (code == "delete" and p["access"] == "full"):
+            continue
+        for action, resource in requests:
+            cases.append(req(policies, action, resource.format(f=folder)))
+            wants.append((action, resource, False))
+    for (action, resource, want), got in zip(wants, decide(cases)):
+        assert (got == "Allowed") == want, f"{name}: {action} on {resource} is {got}, the proposal promised {'it' if want else 'no such thing'}"

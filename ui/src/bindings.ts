@@ -139,9 +139,17 @@ export type KitKind = "rclone" | "cyberduck";
 
 export type IacFormatDto = "cloudformation-yaml" | "cloudformation-json" | "terraform";
 
-export type GuideProposalDto = { kind: GrantKind, level: LevelDto, noList: boolean, prefix: string | null, corsOrigins: Array<string>, account: string | null, externalId: string | null, };
+export type GuideProposalDto = { kind: GrantKind, level: LevelDto, noList: boolean, prefix: string | null, corsOrigins: Array<string>, account: string | null, externalId: string | null, 
+/**
+ * The guide speaks of an external ID without giving one: ask the user for the vendor's.
+ */
+externalIdAsked: boolean, };
 
-export type GuideFindingDto = { code: string, message: string, line: number, quote: string, };
+export type GuideFindingDto = { code: string, message: string, line: number, quote: string, 
+/**
+ * "Create exactly as pasted" is refused while this finding holds.
+ */
+blocksAsPasted: boolean, };
 
 export type GuideReadingDto = { asks: Array<string>, findings: Array<GuideFindingDto>, proposal: GuideProposalDto, 
 /**

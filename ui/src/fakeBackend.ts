@@ -89,11 +89,11 @@ export function fakeBackend(): Backend {
     bucketCors: async () => [],
     readGuide: async () => ({
       asks: ["A permission policy for the user or role (line 3)."],
-      findings: [{ code: "delete", message: "It allows deleting files (s3:DeleteObject). Most vendors only read or upload.", line: 9, quote: '"s3:DeleteObject",' }],
-      proposal: { kind: "iam-user", level: "read-write", noList: false, prefix: "uploads/", corsOrigins: [], account: null, externalId: null },
+      findings: [{ code: "delete", message: "It allows deleting files (s3:DeleteObject). Most vendors only read or upload.", line: 9, quote: '"s3:DeleteObject",', blocksAsPasted: false }],
+      proposal: { kind: "iam-user", level: "read-write", noList: false, prefix: "uploads/", corsOrigins: [], account: null, externalId: null, externalIdAsked: false },
       pastedPolicy: "{}",
     }),
-    readRecipe: async () => ({ vendor: "Example", purpose: "Demo", proposal: { kind: "iam-user", level: "read", noList: true, prefix: "images/", corsOrigins: [], account: null, externalId: null }, dashboardAsksFor: [] }),
+    readRecipe: async () => ({ vendor: "Example", purpose: "Demo", proposal: { kind: "iam-user", level: "read", noList: true, prefix: "images/", corsOrigins: [], account: null, externalId: null, externalIdAsked: false }, dashboardAsksFor: [] }),
     planGrant: async (args) =>
       newPlan(`Read access to s3://${args.bucket}/ for a new IAM user "${args.userName}"`, "{}", [
         { call: "iam:CreatePolicy", summary: `Create the permission policy "${args.policyName}"`, undo: "iam:DeletePolicy", document: "{}" },

@@ -32,8 +32,8 @@ export function trustedPrincipalError(v: string): string | null {
 
 export function externalIdError(v: string): string | null {
   if (v.length < 2 || v.length > 1224) return `An external ID has 2 to 1,224 characters (this has ${v.length}).`;
-  const bad = [...v].find((c) => !/[A-Za-z0-9+=,.@:\/-]/.test(c));
-  return bad === undefined ? null : `${JSON.stringify(bad)} is not allowed: use letters, digits and + = , . @ : / -`;
+  const bad = [...v].find((c) => !/[A-Za-z0-9_+=,.@:\/-]/.test(c));
+  return bad === undefined ? null : `${JSON.stringify(bad)} is not allowed: use letters, digits and _ + = , . @ : / -`;
 }
 
 export function sessionHoursError(v: string): string | null {

@@ -459,6 +459,13 @@ async fn grant_role(cli: &Cli, args: &RoleArgs) -> CliResult {
     let external_id = match (&args.external_id, g.as_ref().and_then(|g| g.proposal.external_id.clone())) {
         (Some(id), _) => id.clone(),
         (None, Some(id)) => id,
+        (None, None) if g.as_ref().is_some_and(|g| g.proposal.external_id_asked) => {
+            return Err(fail(
+                Exit::Error,
+                "invalid_input",
+                "the guide speaks of an external ID but gives none (the vendor may make it for you): add --external-id with the one from the vendor, or one you make and send them",
+            ))
+        }
         (None, None) => s3aw_core::handoff::generate_external_id()?,
     };
     let account = args.account.clone().or_else(|| g.as_ref().and_then(|g| g.proposal.account.clone())).ok_or_else(|| {

@@ -27,7 +27,7 @@ fn read_file(path: &Path) -> Result<String, Error> {
 /// Read a guide file for `bucket`.
 pub fn read_guide(path: &Path, bucket: &str) -> Result<Reading, Error> {
     s3aw_core::validate::bucket_name(bucket)?;
-    Ok(guide::read(&read_file(path)?, bucket))
+    guide::read(&read_file(path)?, bucket)
 }
 
 /// Read a recipe file.
@@ -38,15 +38,21 @@ pub fn read_recipe(path: &Path) -> Result<Recipe, Error> {
 pub fn proposal_json(p: &Proposal) -> Value {
     json!({
         "method": p.method.as_str(), "access": p.access.as_str(), "no_list": p.no_list, "prefix": p.prefix,
-        "cors_origins": p.cors_origins, "account": p.account, "external_id": p.external_id,
+        "cors_origins": p.cors_origins, "account": p.account, "external_id": p.external_id, "external_id_asked": p.external_id_asked,
     })
+}
+
+/// Text from a guide, safe for a terminal: control characters (escape sequences that could move the
+/// cursor or erase the lines above) are shown escaped, as `\u{1b}`.
+pub fn plain(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
 pub fn print_findings(r: &Reading) {
     for f in &r.findings {
-        eprintln!("  line {}: {} [{}]", f.line, f.message, f.code);
+        eprintln!("  line {}: {} [{}]", f.line, plain(&f.message), f.code);
         if !f.quote.is_empty() {
-            eprintln!("      {}", f.quote);
+            eprintln!("      {}", plain(&f.quote));
         }
     }
 }
@@ -58,31 +64,31 @@ pub fn run(cli: &Cli, args: &ReadArgs) -> CliResult {
             "blocks": r.extracted.blocks.iter().map(|b| json!({ "line": b.line, "json": b.value })).collect::<Vec<_>>(),
             "placeholders": r.extracted.placeholders,
             "asks": r.asks,
-            "findings": r.findings.iter().map(|f| json!({ "code": f.code, "message": f.message, "line": f.line, "quote": f.quote })).collect::<Vec<_>>(),
+            "findings": r.findings.iter().map(|f| json!({ "code": f.code, "message": f.message, "line": f.line, "quote": f.quote, "blocks_as_pasted": f.blocks_as_pasted })).collect::<Vec<_>>(),
             "proposal": proposal_json(&r.proposal),
         }));
         return Ok(());
     }
     println!("The guide asks for:");
     for a in &r.asks {
-        println!("  - {a}");
+        println!("  - {}", plain(a));
     }
     if !r.extracted.placeholders.is_empty() {
-        println!("Placeholders replaced by \"{}\": {}", args.bucket, r.extracted.placeholders.join(", "));
+        println!("Placeholders replaced by \"{}\": {}", args.bucket, plain(&r.extracted.placeholders.join(", ")));
     }
     if r.findings.is_empty() {
         println!("Nothing in it is broader than the job needs.");
     } else {
         println!("Broader than the job needs, or wrong:");
         for f in &r.findings {
-            println!("  line {}: {}", f.line, f.message);
+            println!("  line {}: {}{}", f.line, plain(&f.message), if f.blocks_as_pasted { " (so it cannot be created as pasted)" } else { "" });
             if !f.quote.is_empty() {
-                println!("      {}", f.quote);
+                println!("      {}", plain(&f.quote));
             }
         }
     }
     let p = &r.proposal;
-    println!(
+    let proposed = format!(
         "Proposed instead: {} with {} access{}{}{}{}",
         if p.method == guide::ProposedMethod::Role { "a role for their account" } else { "an IAM user with its own key" },
         p.access.as_str(),
@@ -91,6 +97,7 @@ pub fn run(cli: &Cli, args: &ReadArgs) -> CliResult {
         if p.cors_origins.is_empty() { String::new() } else { format!(", CORS for {}", p.cors_origins.join(", ")) },
         p.account.as_deref().map(|a| format!(", trusting {a}{}", p.external_id.as_deref().map(|e| format!(" with external ID {e}")).unwrap_or_default())).unwrap_or_default(),
     );
+    println!("{}", plain(&proposed));
     let cmd = if p.method == guide::ProposedMethod::Role { "grant role --role NAME" } else { "grant iam-user" };
     println!("Apply it with: s3aw {cmd} --bucket {} --from-guide {}", args.bucket, args.file.display());
     Ok(())

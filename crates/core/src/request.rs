@@ -138,7 +138,7 @@ impl CorsRule {
 
     /// Whether any origin allows every site (worth a warning).
     pub fn allows_any_origin(&self) -> bool {
-        self.allowed_origins.iter().any(|o| o == "*")
+        self.allowed_origins.iter().any(|o| origin_is_any(o))
     }
 
     /// Plain warnings about origins that are allowed but risky: every site, a wildcard that matches more
@@ -154,17 +154,38 @@ impl CorsRule {
             let (scheme, host) = o.split_once("://").unwrap_or(("", o.as_str()));
             let host = host.trim_end_matches('/');
             let host_only = host.split(':').next().unwrap_or(host);
-            if host.contains('*') {
-                let narrow = host_only.strip_prefix("*.").map(|rest| !rest.contains('*') && rest.split('.').filter(|l| !l.is_empty()).count() >= 2).unwrap_or(false);
-                if !narrow {
-                    out.push(format!("Warning: the CORS origin \"{o}\" matches far more sites than yours; use the exact site, or *.yourdomain.com for its subdomains."));
-                }
+            if origin_is_any(o) {
+                out.push(format!("Warning: the CORS origin \"{o}\" matches far more sites than yours; use the exact site, or *.yourdomain.com for its subdomains."));
             }
             if scheme == "http" && !matches!(host_only, "localhost" | "127.0.0.1" | "[::1]") {
                 out.push(format!("Warning: the CORS origin \"{o}\" is unencrypted http://; pages served that way can be tampered with on the way. Use https:// unless this is only for development."));
             }
         }
         out
+    }
+}
+
+/// Domains under which anyone can have a name (`*.github.io` is every GitHub Pages site): a wildcard
+/// right above one of them is as good as any origin. The common two-label country suffixes are here too.
+const SHARED_SUFFIXES: &[&str] = &[
+    "co.uk", "org.uk", "ac.uk", "gov.uk", "com.au", "net.au", "org.au", "co.nz", "co.jp", "ne.jp", "or.jp", "com.br", "com.cn", "com.tw", "com.hk",
+    "co.in", "co.kr", "co.za", "com.mx", "com.ar", "com.tr", "com.sg",
+    "github.io", "gitlab.io", "herokuapp.com", "vercel.app", "netlify.app", "pages.dev", "workers.dev", "web.app", "firebaseapp.com",
+    "appspot.com", "azurewebsites.net", "cloudfront.net", "amazonaws.com", "s3.amazonaws.com", "blob.core.windows.net", "onrender.com", "fly.dev",
+];
+
+/// Whether a CORS origin lets (nearly) every site in: `*`, a wildcard anywhere but as the first label of a
+/// domain of two labels or more (`https://*`, `*.com`, `https://*.co.uk`, `https://app*.example.com`), or a
+/// wildcard right above a shared hosting domain (`https://*.github.io`). `https://*.example.com` is narrow.
+pub fn origin_is_any(origin: &str) -> bool {
+    if !origin.contains('*') {
+        return false;
+    }
+    let host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin).trim_end_matches('/');
+    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+    match host.strip_prefix("*.") {
+        Some(rest) => rest.contains('*') || rest.split('.').filter(|l| !l.is_empty()).count() < 2 || SHARED_SUFFIXES.contains(&rest),
+        None => true,
     }
 }
 
@@ -253,6 +274,16 @@ mod tests {
             crate::validate::policy_name(&default_policy_name(&user)).unwrap();
         }
         assert_eq!(default_user_name("vendor-data", AccessLevel::ReadWrite), "s3aw-vendor-data-read-write");
+    }
+
+    #[test]
+    fn origins_that_fit_nearly_every_site() {
+        for o in ["*", "https://*", "*.com", "https://*.com/", "https://*.co.uk", "https://*.github.io", "https://app*.example.com", "https://*.*.example.com", "https://*:8443"] {
+            assert!(origin_is_any(o), "{o}");
+        }
+        for o in ["https://app.example.com", "https://*.example.com", "http://localhost:3000", "https://*.example.co.uk"] {
+            assert!(!origin_is_any(o), "{o}");
+        }
     }
 
     #[test]

@@ -171,8 +171,9 @@ pub fn external_id(id: &str) -> Result<()> {
     if !(2..=1224).contains(&id.len()) {
         return Err(Error::invalid(f, format!("the external ID is {} characters; it needs 2 to 1,224", id.len())));
     }
-    if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || "+=,.@:/-".contains(*c))) {
-        return Err(Error::invalid(f, format!("the external ID contains {c:?}; use letters, digits and + = , . @ : / -")));
+    // STS's pattern for ExternalId is [\w+=,.@:/-]*: underscores are allowed too.
+    if let Some(c) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(*c))) {
+        return Err(Error::invalid(f, format!("the external ID contains {c:?}; use letters, digits and _ + = , . @ : / -")));
     }
     Ok(())
 }
@@ -344,6 +345,7 @@ mod tests {
     #[test]
     fn external_ids_and_accounts() {
         external_id("abc:def/ghi=+,.@-12").unwrap();
+        external_id("vendor_42").unwrap();
         assert!(external_id("a").is_err());
         assert!(external_id("has space").is_err());
         account_id("123456789012").unwrap();

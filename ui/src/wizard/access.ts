@@ -128,7 +128,9 @@ function roleFieldset(refresh: () => void) {
   });
   const ext = field("External ID", {
     value: app.state.externalId,
-    hint: "If they gave you an external ID, paste it here. Otherwise keep this random one and send it to them.",
+    hint: app.state.externalIdAsked
+      ? "The vendor's instructions speak of an external ID but do not give it: paste the one from the vendor (their dashboard often shows it), or generate one and send it to them."
+      : "If they gave you an external ID, paste it here. Otherwise keep this random one and send it to them.",
     onInput: (v) => (set({ externalId: v }), refresh(), externalIdError(v)),
   });
   const regenerate = h("button", { type: "button", class: "secondary small", id: "new-external-id" }, "Generate a new one");
@@ -145,7 +147,7 @@ function roleFieldset(refresh: () => void) {
     }
   };
   regenerate.addEventListener("click", fill);
-  if (!app.state.externalId) fill();
+  if (!app.state.externalId && !app.state.externalIdAsked) fill();
   const hours = field("Longest session (hours)", { value: app.state.maxSessionHours, hint: "How long their credentials last each time they use the role (1 to 12).", onInput: (v) => (set({ maxSessionHours: v }), refresh(), sessionHoursError(v)) });
   return h("fieldset", {}, h("legend", {}, "Who gets access"), other.wrap, ext.wrap, regenerate, hours.wrap);
 }

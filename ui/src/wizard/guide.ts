@@ -9,7 +9,8 @@ import { app, go } from "./context";
 import { fromProposal } from "./state";
 
 export function proposalWords(p: GuideProposalDto): string {
-  const who = p.kind === "role" ? `a role for the AWS account ${p.account ?? "(add their account ID)"}${p.externalId ? ` with the external ID ${p.externalId}` : ""}` : "an IAM user with its own key";
+  const id = p.externalId ? ` with the external ID ${p.externalId}` : p.externalIdAsked ? " with the external ID the vendor gives you (their instructions do not say it)" : "";
+  const who = p.kind === "role" ? `a role for the AWS account ${p.account ?? "(add their account ID)"}${id}` : "an IAM user with its own key";
   const where = p.prefix ? `the folder ${p.prefix} of your bucket` : "your bucket";
   const extras = [p.noList ? "without listing the files" : "", p.corsOrigins.length ? `browser access from ${p.corsOrigins.join(", ")}` : ""].filter(Boolean);
   return `${who}, ${LEVEL_WORDS[p.level].toLowerCase()} access to ${where}${extras.length ? `, ${extras.join(", ")}` : ""}.`;
@@ -30,7 +31,8 @@ export function guidePanel(): HTMLElement {
 
   const showReading = (r: GuideReadingDto) => {
     const pastedId = uid("as-pasted");
-    const pastedBox = h("input", { type: "checkbox", id: pastedId, disabled: r.pastedPolicy === null });
+    const blocking = r.findings.filter((f) => f.blocksAsPasted);
+    const pastedBox = h("input", { type: "checkbox", id: pastedId, disabled: r.pastedPolicy === null || blocking.length > 0 });
     const use = h("button", { type: "button", class: "primary", id: "use-proposal" }, "Use this and continue");
     use.addEventListener("click", () => take(r.proposal, "the vendor's instructions", pastedBox.checked ? r.pastedPolicy : null));
     out.replaceChildren(
@@ -62,6 +64,9 @@ export function guidePanel(): HTMLElement {
               pastedBox,
               h("label", { for: pastedId }, "Create exactly this policy instead of the proposal (not recommended: everything listed above as too broad stays in it)"),
             ),
+            blocking.length
+              ? h("p", { class: "field-error", id: "as-pasted-refused" }, `The app will not create this policy as pasted: ${blocking.map((f) => `line ${f.line}`).join(", ")} ${blocking.length > 1 ? "give" : "gives"} the key more than files (other AWS services or the whole world). The proposal does the job without it.`)
+              : null,
           )
         : null,
       use,

@@ -84,11 +84,18 @@ describe("wizard transitions", () => {
   });
 
   it("a vendor's proposal fills in the wizard's choices", () => {
-    const s = fromProposal(connected(), { kind: "role", level: "upload", noList: false, prefix: "backups/", corsOrigins: ["https://app.example.com"], account: "210987654321", externalId: "ext-1" }, "a recipe");
+    const s = fromProposal(connected(), { kind: "role", level: "upload", noList: false, prefix: "backups/", corsOrigins: ["https://app.example.com"], account: "210987654321", externalId: "ext-1", externalIdAsked: false }, "a recipe");
     expect([s.kind, s.level, s.folder, s.allowList, s.corsEnabled, s.corsOrigins, s.otherAccount, s.externalId, s.guidedBy]).toEqual(["role", "upload", "backups/", true, true, "https://app.example.com", "210987654321", "ext-1", "a recipe"]);
     expect(s.corsMethods).toEqual(["PUT", "POST"]);
-    const objectOnly = fromProposal(connected(), { kind: "iam-user", level: "read", noList: true, prefix: null, corsOrigins: [], account: null, externalId: null }, "a guide");
+    const objectOnly = fromProposal(connected(), { kind: "iam-user", level: "read", noList: true, prefix: null, corsOrigins: [], account: null, externalId: null, externalIdAsked: false }, "a guide");
     expect([objectOnly.allowList, objectOnly.folder, objectOnly.corsEnabled]).toEqual([false, "", false]);
+  });
+
+  it("an external ID the guide speaks of but does not give is asked for, never made up", () => {
+    const before = { ...connected(), externalId: "made-up-earlier" };
+    const s = fromProposal(before, { kind: "role", level: "read", noList: true, prefix: null, corsOrigins: [], account: "444455556666", externalId: null, externalIdAsked: true }, "a guide");
+    expect([s.externalId, s.externalIdAsked]).toEqual(["", true]);
+    expect(blocker({ ...withTarget({ ...s, step: "access" }, "b1", "read"), kind: "role", otherAccount: "444455556666" })).toMatch(/external ID/i);
   });
 
   it("a plan in which IAM Access Analyzer found errors cannot be applied", () => {

@@ -52,6 +52,8 @@ export interface WizardState {
   /** For a role: the other party (account ID or principal ARN), the external ID, the longest session. */
   otherAccount: string;
   externalId: string;
+  /** The vendor's guide speaks of an external ID without giving it: ask for theirs, do not make one up. */
+  externalIdAsked: boolean;
   maxSessionHours: string;
   /** When the access ends: never, a preset number of days, or on a date (`endsOn`, YYYY-MM-DD). */
   endsChoice: EndsChoice;
@@ -89,6 +91,7 @@ export function initialState(): WizardState {
     managedPolicy: false,
     otherAccount: "",
     externalId: "",
+    externalIdAsked: false,
     maxSessionHours: "1",
     endsChoice: "never",
     endsOn: "",
@@ -209,7 +212,8 @@ export function fromProposal(s: WizardState, p: GuideProposalDto, guidedBy: stri
     corsOrigins: p.corsOrigins.join("\n"),
     corsMethods: corsMethodsFor(p.level),
     otherAccount: p.account ?? s.otherAccount,
-    externalId: p.externalId ?? s.externalId,
+    externalId: p.externalId ?? (p.externalIdAsked ? "" : s.externalId),
+    externalIdAsked: p.externalIdAsked,
     guidedBy,
     plan: null,
   };

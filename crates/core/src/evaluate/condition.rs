@@ -56,6 +56,10 @@ struct Operator {
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct BadCondition(pub String);
 
+pub(super) fn is_operator(name: &str) -> bool {
+    parse_operator(name).is_ok()
+}
+
 fn parse_operator(name: &str) -> Result<Operator, BadCondition> {
     let bad = || BadCondition(format!("{name} is not a condition operator IAM knows"));
     let lower = name.to_ascii_lowercase();

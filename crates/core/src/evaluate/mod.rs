@@ -29,6 +29,16 @@ use crate::error::{Error, Result};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// Whether an `Action` pattern of a policy (IAM's `*` and `?` anywhere, any case) covers `action`.
+pub(crate) fn pattern_covers(pattern: &str, action: &str) -> bool {
+    pattern::compile(pattern, None).is_ok_and(|toks| pattern::matches(&toks, action, true))
+}
+
+/// Whether `name` is a condition operator IAM knows (`StringEquals`, `ForAnyValue:StringLikeIfExists`, ...).
+pub(crate) fn known_operator(name: &str) -> bool {
+    condition::is_operator(name)
+}
+
 /// One context key's value: most keys hold one, some (`aws:TagKeys`) a list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContextValue {

@@ -28,6 +28,10 @@ pub struct Extracted {
     pub managed_policies: Vec<(String, usize)>,
     /// Placeholders replaced by the bucket, as they were written.
     pub placeholders: Vec<String>,
+    /// The text speaks of an external ID (whether or not it gives one).
+    pub external_id_mentioned: bool,
+    /// The guide holds more than [`MAX_BLOCKS`] blocks; the rest were not read.
+    pub more_blocks: bool,
 }
 
 /// AWS managed policies a guide may name instead of JSON, with what they allow (for the findings).
@@ -86,15 +90,42 @@ pub fn repair(text: &str) -> String {
     re.replace_all(&straight, "$1").into_owned()
 }
 
-/// The end (exclusive byte index) of the bracketed block starting at `start`, minding strings.
-fn block_end(s: &str, start: usize) -> Option<usize> {
-    let bytes = s.as_bytes();
-    let mut depth = 0i32;
-    let mut in_str = false;
-    let mut escaped = false;
-    for (i, &b) in bytes.iter().enumerate().skip(start) {
+/// The most JSON blocks read from one guide; a guide holds a handful (more is said as a finding).
+pub const MAX_BLOCKS: usize = 64;
+
+/// Where each line starts, so a byte offset becomes its 1-based line in one binary search.
+pub struct Lines(Vec<usize>);
+
+impl Lines {
+    pub fn of(text: &str) -> Lines {
+        Lines(std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+
+    /// The byte range of 1-based line `line` (without its line break).
+    pub fn range(&self, line: usize, len: usize) -> std::ops::Range<usize> {
+        let start = self.0.get(line.saturating_sub(1)).copied().unwrap_or(len);
+        let end = self.0.get(line).map(|next| next - 1).unwrap_or(len);
+        start..end.max(start)
+    }
+}
+
+/// Every bracket pair of `text` (`{...}` or `[...]`, minding JSON strings), as (start, end exclusive), in
+/// the order they open. One pass with a stack: a quote opens a string only inside a bracket, and a string
+/// ends at the end of its line (JSON strings never span one), so prose quotes cannot swallow what follows;
+/// a closing bracket of the wrong kind abandons the brackets still open (none of them can be JSON).
+fn bracket_pairs(text: &str) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    let mut open: Vec<(u8, usize)> = Vec::new();
+    let (mut in_str, mut escaped) = (false, false);
+    for (i, &b) in text.as_bytes().iter().enumerate() {
         if in_str {
             match (escaped, b) {
+                (_, b'\n') => in_str = false,
                 (true, _) => escaped = false,
                 (false, b'\\') => escaped = true,
                 (false, b'"') => in_str = false,
@@ -103,60 +134,70 @@ fn block_end(s: &str, start: usize) -> Option<usize> {
             continue;
         }
         match b {
-            b'"' => in_str = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-                if depth < 0 {
-                    return None;
-                }
+            b'"' if !open.is_empty() => in_str = true,
+            b'{' | b'[' => open.push((b, i)),
+            b'}' | b']' => match open.pop() {
+                Some((o, start)) if (o == b'{') == (b == b'}') => pairs.push((start, i + 1)),
+                Some(_) => open.clear(),
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    pairs.sort_unstable();
+    pairs
+}
+
+/// Read a guide: its JSON blocks (outermost only; a block that does not parse is skipped and what it
+/// holds is tried instead), and the values it gives in plain text. Linear in the guide's length: the
+/// brackets are paired in one pass, each pair is parsed at most once (serde_json gives up on nesting
+/// deeper than 128 at once), and lines come from one offset table.
+pub fn extract(guide: &str, bucket: &str) -> Extracted {
+    let (filled, placeholders) = fill_placeholders(guide, bucket);
+    let text = repair(&filled);
+    let lines = Lines::of(&text);
+    let mut out = Extracted { placeholders, ..Default::default() };
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut cursor = 0;
+    for (start, end) in bracket_pairs(&text) {
+        if start < cursor {
+            continue;
+        }
+        if out.blocks.len() == MAX_BLOCKS {
+            out.more_blocks = true;
+            break;
+        }
+        match serde_json::from_str::<Value>(&text[start..end]) {
+            Ok(value) if value.is_object() || value.as_array().is_some_and(|a| a.iter().any(Value::is_object)) => {
+                out.blocks.push(Block { line: lines.line(start), text: text[start..end].to_string(), value });
+                taken.push((start, end));
+                cursor = end;
             }
             _ => {}
         }
     }
-    None
-}
-
-/// Read a guide: its JSON blocks (outermost only; a block that does not parse is skipped), and the
-/// values it gives in plain text.
-pub fn extract(guide: &str, bucket: &str) -> Extracted {
-    let (filled, placeholders) = fill_placeholders(guide, bucket);
-    let text = repair(&filled);
-    let mut out = Extracted { placeholders, ..Default::default() };
-    let mut i = 0;
-    while i < text.len() {
-        let Some(rel) = text[i..].find(['{', '[']) else { break };
-        let start = i + rel;
-        match block_end(&text, start) {
-            Some(end) => match serde_json::from_str::<Value>(&text[start..end]) {
-                Ok(value) if value.is_object() || value.as_array().is_some_and(|a| a.iter().any(Value::is_object)) => {
-                    out.blocks.push(Block { line: text[..start].matches('\n').count() + 1, text: text[start..end].to_string(), value });
-                    i = end;
-                }
-                _ => i = start + 1,
-            },
-            None => i = start + 1,
-        }
+    let mut outside = String::with_capacity(text.len());
+    let mut from = 0;
+    for (start, end) in &taken {
+        outside.push_str(&text[from..*start]);
+        outside.push('\n');
+        from = *end;
     }
-    let outside: String = {
-        let mut t = text.clone();
-        for b in &out.blocks {
-            t = t.replacen(&b.text, "", 1);
-        }
-        t
-    };
+    outside.push_str(&text[from..]);
     static ACCOUNT: OnceLock<Regex> = OnceLock::new();
     let account = ACCOUNT.get_or_init(|| Regex::new(r"(?i)account(?:\s+id|\s+number)?\s*(?:is|:|=)?\s*`?(\d{4}-?\d{4}-?\d{4})\b").expect("account pattern"));
     out.account_id = account.captures(&outside).map(|c| c[1].replace('-', ""));
+    // Only a quoted or code-formatted value after "external ID" (and on its line): prose such as "the
+    // external ID is generated by our dashboard" gives none, and the app asks for it.
     static EXTERNAL: OnceLock<Regex> = OnceLock::new();
-    let external = EXTERNAL.get_or_init(|| Regex::new(r"(?i)external[\s_-]?id\s*(?:is|:|=)?\s*`?([A-Za-z0-9+=,.@:/-]{2,1224})`?").expect("external id pattern"));
-    out.external_id = external.captures(&outside).map(|c| c[1].trim_end_matches(['.', ',']).to_string());
+    let external = EXTERNAL.get_or_init(|| Regex::new(r#"(?i)external[ _-]?id\b[^`"'\n]{0,40}?(?:`\s*([A-Za-z0-9+=,.@:/_-]{2,1224})\s*`|"([A-Za-z0-9+=,.@:/_-]{2,1224})"|'([A-Za-z0-9+=,.@:/_-]{2,1224})')"#).expect("external id pattern"));
+    static MENTION: OnceLock<Regex> = OnceLock::new();
+    out.external_id_mentioned = MENTION.get_or_init(|| Regex::new(r"(?i)external[ _-]?id").expect("external id mention")).is_match(&outside);
+    out.external_id = external.captures(&outside).and_then(|c| c.iter().skip(1).flatten().next().map(|m| m.as_str().to_string()));
+    let guide_lines = Lines::of(guide);
     for (name, _) in MANAGED_POLICIES {
         if let Some(pos) = guide.find(name) {
-            out.managed_policies.push((name.to_string(), guide[..pos].matches('\n').count() + 1));
+            out.managed_policies.push((name.to_string(), guide_lines.line(pos)));
         }
     }
     out

@@ -80,7 +80,7 @@ impl Recipe {
             let rule = crate::request::CorsRule::for_origins(&c.origins, AccessLevel::parse(&r.access)?);
             rule.validate()?;
             if rule.allows_any_origin() {
-                return Err(Error::invalid("recipe", "the recipe's CORS origins include \"*\" (every web site); a recipe must name the vendor's site"));
+                return Err(Error::invalid("recipe", "the recipe's CORS origins include \"*\" or a wildcard that fits (nearly) every web site; a recipe must name the vendor's site"));
             }
         }
         if let Some(bad) = r.dashboard_asks_for.iter().find(|f| !DASHBOARD_FIELDS.contains(&f.as_str())) {
@@ -102,6 +102,7 @@ impl Recipe {
             cors_origins: self.cors.as_ref().map(|c| c.origins.clone()).unwrap_or_default(),
             account: self.role.as_ref().map(|r| r.account.clone()),
             external_id: self.role.as_ref().map(|r| r.external_id.clone()),
+            external_id_asked: false,
         })
     }
 }
@@ -133,6 +134,8 @@ mod tests {
             (r#"{"s3aw_recipe":1,"vendor":"A","purpose":"p","method":"iam-user","access":"admin"}"#, "not an access level"),
             (r#"{"s3aw_recipe":1,"vendor":"A","purpose":"p","method":"role","access":"read"}"#, "needs a role section"),
             (r#"{"s3aw_recipe":1,"vendor":"A","purpose":"p","method":"iam-user","access":"read","cors":{"origins":["*"]}}"#, "every web site"),
+            (r#"{"s3aw_recipe":1,"vendor":"A","purpose":"p","method":"iam-user","access":"read","cors":{"origins":["https://*"]}}"#, "every web site"),
+            (r#"{"s3aw_recipe":1,"vendor":"A","purpose":"p","method":"iam-user","access":"read","cors":{"origins":["https://*.com"]}}"#, "every web site"),
             (r#"{"s3aw_recipe":1,"vendor":"A","purpose":"p","method":"iam-user","access":"read","url":"https://x"}"#, "unknown field"),
             (r#"{"s3aw_recipe":1,"vendor":"A","purpose":"p","method":"iam-user","access":"read","dashboard_asks_for":["password"]}"#, "\"password\""),
         ] {
