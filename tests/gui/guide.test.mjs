@@ -34,11 +34,20 @@ test("a pasted guide: its findings, then its least-privilege equivalent through 
   await ui.click("Read the instructions");
   await ui.waitForText(".guide-result", "What the instructions ask for");
   const findings = await ui.text(".guide-findings");
-  assert.match(findings, /Line 18: It allows changing who may read files/);
+  assert.match(findings, /Line 18: It allows making files public/);
   assert.match(findings, /Line 19: It allows deleting files/);
   assert.match(await ui.text("#guide-proposal"), /an IAM user with its own key, full \(with delete\) access to your bucket/);
   await ui.b.execute(() => document.querySelector(".guide-result h2").scrollIntoView());
   await ui.shot("2b-vendor-guide");
+
+  // A guide that hands over more than files (IAM actions): said, and "as pasted" is not offered.
+  await paste("Paste the vendor's instructions", readFileSync(path.join(ROOT, "tests", "e2e", "guides", "hostile", "takeover.md"), "utf8"));
+  await ui.click("Read the instructions");
+  await ui.waitForText(".guide-findings", "outside S3");
+  assert.match(await ui.text(".guide-findings"), /Line 10: It allows actions outside S3 \(IAM\)/);
+  assert.match(await ui.text("#guide-proposal"), /read and write access to the folder sync\//i);
+  assert.equal(await ui.b.execute(() => document.querySelector(".guide-result input[type=checkbox]").disabled), true, "the broad policy cannot be chosen");
+  assert.match(await ui.b.execute(() => document.getElementById("as-pasted-refused")?.textContent ?? ""), /will not create this policy as pasted: line 10/);
 
   // A narrower guide: a bare policy for one folder, fetched by name.
   await paste("Paste the vendor's instructions", readFileSync(path.join(ROOT, "tests", "e2e", "guides", "bare-policy.json"), "utf8"));
