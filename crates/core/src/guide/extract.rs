@@ -114,13 +114,18 @@ impl Lines {
     }
 }
 
-/// Every bracket pair of `text` (`{...}` or `[...]`, minding JSON strings), as (start, end exclusive), in
-/// the order they open. One pass with a stack: a quote opens a string only inside a bracket, and a string
+/// serde_json's nesting limit (its recursion limit of 128 allows 127 levels): a value nested deeper never
+/// parses, so it is not tried.
+const MAX_NESTING: usize = 127;
+
+/// Every bracket pair of `text` (`{...}` or `[...]`, minding JSON strings), as (start, end exclusive, how
+/// many levels deep it nests), in the order they open. One pass with a stack: a quote opens a string only inside a bracket, and a string
 /// ends at the end of its line (JSON strings never span one), so prose quotes cannot swallow what follows;
 /// a closing bracket of the wrong kind abandons the brackets still open (none of them can be JSON).
-fn bracket_pairs(text: &str) -> Vec<(usize, usize)> {
+fn bracket_pairs(text: &str) -> Vec<(usize, usize, usize)> {
     let mut pairs = Vec::new();
-    let mut open: Vec<(u8, usize)> = Vec::new();
+    // (bracket, where it opens, the deepest nesting of what it holds so far)
+    let mut open: Vec<(u8, usize, usize)> = Vec::new();
     let (mut in_str, mut escaped) = (false, false);
     for (i, &b) in text.as_bytes().iter().enumerate() {
         if in_str {
@@ -135,9 +140,14 @@ fn bracket_pairs(text: &str) -> Vec<(usize, usize)> {
         }
         match b {
             b'"' if !open.is_empty() => in_str = true,
-            b'{' | b'[' => open.push((b, i)),
+            b'{' | b'[' => open.push((b, i, 0)),
             b'}' | b']' => match open.pop() {
-                Some((o, start)) if (o == b'{') == (b == b'}') => pairs.push((start, i + 1)),
+                Some((o, start, inner)) if (o == b'{') == (b == b'}') => {
+                    pairs.push((start, i + 1, inner + 1));
+                    if let Some(parent) = open.last_mut() {
+                        parent.2 = parent.2.max(inner + 1);
+                    }
+                }
                 Some(_) => open.clear(),
                 None => {}
             },
@@ -150,8 +160,8 @@ fn bracket_pairs(text: &str) -> Vec<(usize, usize)> {
 
 /// Read a guide: its JSON blocks (outermost only; a block that does not parse is skipped and what it
 /// holds is tried instead), and the values it gives in plain text. Linear in the guide's length: the
-/// brackets are paired in one pass, each pair is parsed at most once (serde_json gives up on nesting
-/// deeper than 128 at once), and lines come from one offset table.
+/// brackets are paired in one pass, each pair is parsed at most once (and not at all when it nests deeper
+/// than serde_json would read), and lines come from one offset table.
 pub fn extract(guide: &str, bucket: &str) -> Extracted {
     let (filled, placeholders) = fill_placeholders(guide, bucket);
     let text = repair(&filled);
@@ -159,8 +169,8 @@ pub fn extract(guide: &str, bucket: &str) -> Extracted {
     let mut out = Extracted { placeholders, ..Default::default() };
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut cursor = 0;
-    for (start, end) in bracket_pairs(&text) {
-        if start < cursor {
+    for (start, end, levels) in bracket_pairs(&text) {
+        if start < cursor || levels > MAX_NESTING {
             continue;
         }
         if out.blocks.len() == MAX_BLOCKS {

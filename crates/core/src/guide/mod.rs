@@ -851,5 +851,9 @@ mod tests {
         let values: Vec<String> = x.blocks.iter().map(|b| b.value.to_string()).collect();
         assert_eq!(values, vec![r#"[{"a":1}]"#.to_string(), r#"{"b":{"c":2}}"#.to_string()]);
         assert_eq!(x.blocks.iter().map(|b| b.line).collect::<Vec<_>>(), vec![2, 3]);
+        // Nested 127 deep still parses; deeper is not JSON serde_json reads, and what it holds is tried.
+        let nest = |n: usize| format!("{}1{}", "{\"a\": ".repeat(n), "}".repeat(n));
+        assert_eq!(extract::extract(&nest(127), "b").blocks[0].text, nest(127));
+        assert_eq!(extract::extract(&nest(200), "b").blocks[0].text, nest(127));
     }
 }
