@@ -1030,12 +1030,45 @@ pub struct LinkTestDto {
     pub message: String,
 }
 
+/// A change that was interrupted (the app or a command died mid-way), in plain words.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InterruptedDto {
+    pub id: String,
+    /// "A change was interrupted on 7 Dec at 14:02 UTC: …", with what is known of each step begun.
+    pub description: String,
+}
+
+/// How an interrupted change would be finished or undone: nothing has changed yet.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryPlanDto {
+    pub id: String,
+    pub description: String,
+    /// It finishes the change (else it undoes it).
+    pub finishes: bool,
+    pub steps: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// What recovery did; `left` is what could not be done (the change stays open, to try again).
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveredDto {
+    pub finished: bool,
+    pub done: Vec<String>,
+    pub left: Vec<String>,
+}
+
 /// All IPC types, as TypeScript, in one file.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new();
     let decls = [
         IpcError::decl(&cfg),
         ShellCode::decl(&cfg),
+        InterruptedDto::decl(&cfg),
+        RecoveryPlanDto::decl(&cfg),
+        RecoveredDto::decl(&cfg),
         AppInfo::decl(&cfg),
         ProfileKindDto::decl(&cfg),
         ProfileDto::decl(&cfg),

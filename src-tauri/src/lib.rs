@@ -9,6 +9,7 @@ pub mod ipc;
 mod keys;
 mod links;
 mod platform;
+mod recover;
 mod settings;
 mod share;
 mod signin;
@@ -73,6 +74,9 @@ pub fn run() {
             settings::plan_settings,
             access::list_access,
             access::access_reminders,
+            recover::interrupted_changes,
+            recover::plan_recovery,
+            recover::run_recovery,
             access::plan_rotate,
             access::rotate_key,
             access::delete_access_key,

@@ -43,6 +43,8 @@ pub struct AppState {
     /// The rotation or revocation the user is looking at in "My access", applied as reviewed.
     pub rotate_plan: Mutex<Option<RotatePlan>>,
     pub revoke_plan: Mutex<Option<RevokePlan>>,
+    /// The recovery of an interrupted change the user is looking at, run as reviewed.
+    pub recover_plan: Mutex<Option<s3aw_core::recover::RecoverPlan>>,
     pub keychain: Keychain,
     pub sandbox_endpoint: Option<String>,
     /// The sign-in waiting for the browser (one at a time), and the Identity Center session whose
@@ -75,6 +77,7 @@ impl AppState {
             share_request: Mutex::new(None),
             rotate_plan: Mutex::new(None),
             revoke_plan: Mutex::new(None),
+            recover_plan: Mutex::new(None),
             keychain: keychain(),
             sandbox_endpoint: std::env::var("S3AW_SANDBOX_ENDPOINT").ok().filter(|s| !s.is_empty()),
             signin: Mutex::new(None),
@@ -96,6 +99,7 @@ impl AppState {
         *self.last_handoff.lock().await = None;
         *self.rotate_plan.lock().await = None;
         *self.revoke_plan.lock().await = None;
+        *self.recover_plan.lock().await = None;
     }
 
     pub fn next_signin_id(&self) -> u32 {

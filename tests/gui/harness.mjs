@@ -200,6 +200,28 @@ export class Env {
     return JSON.parse(execFileSync(CLI, ["--json", ...args], { encoding: "utf8", env }));
   }
 
+  /**
+   * Run `s3aw ARGS` and kill it (SIGKILL) right after the emulator carried out `operation`, before its
+   * answer arrives: a change interrupted at its most awkward moment, left in this user's journal.
+   */
+  async killedCli(operation, ...args) {
+    await fetch(`${this.proxy}/__fault`, { method: "POST", body: JSON.stringify({ operation, withhold_answer: true }) });
+    const env = this.toolEnv({ AWS_ACCESS_KEY_ID: "AKIAADMINEXAMPLE0001", AWS_SECRET_ACCESS_KEY: "admin-secret-not-checked-by-moto", AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: this.proxy });
+    const child = spawn(CLI, args, { env, stdio: "ignore" });
+    let exited = false;
+    child.on("exit", () => (exited = true));
+    for (;;) {
+      const withheld = await (await fetch(`${this.proxy}/__withheld`)).json();
+      if (withheld.includes(operation)) break;
+      if (exited) throw new Error(`s3aw ${args.join(" ")} ended before ${operation} was carried out`);
+      await sleep(50);
+    }
+    const gone = new Promise((resolve) => (exited ? resolve() : child.on("exit", resolve)));
+    child.kill("SIGKILL");
+    await gone;
+    await this.release();
+  }
+
   /** Run Python with boto3 clients `s3` and `iam` on the emulator (a third-party client); returns stdout. */
   boto(code) {
     const prelude = `import sys, json; sys.path.insert(0, "${ROOT}/tests/e2e")

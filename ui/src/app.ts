@@ -8,6 +8,7 @@
 import { tauriBackend } from "./backend";
 import { errorBox, message } from "./common";
 import { h, osOf } from "./dom";
+import { recoveryBanner, refreshRecovery } from "./recovery";
 import { connectScreen } from "./wizard/connect";
 import { app, show, startOver, type View } from "./wizard/context";
 import { STEPS } from "./wizard/state";
@@ -46,7 +47,7 @@ function render() {
     cancelPlanRequests();
     const main = h("main", { id: "screen" });
     const nav = h("nav", { class: "nav", "aria-label": { access: "My access", settings: "Bucket settings", links: "Share links" }[app.view] });
-    root.replaceChildren(header(), main, nav);
+    root.replaceChildren(header(), recoveryBanner(), main, nav);
     if (app.view === "access") myAccessScreen(main, nav, { backend: app.backend, info: app.info, onNewAccess: startOver });
     else if (app.view === "links") linksScreen(main, nav, app.backend);
     else bucketSettingsScreen(main, nav, app.backend);
@@ -61,7 +62,7 @@ function render() {
   );
   const main = h("main", { id: "screen" });
   const nav = h("nav", { class: "nav", "aria-label": "Wizard navigation" });
-  root.replaceChildren(header(), stepper, main, nav);
+  root.replaceChildren(header(), recoveryBanner(), stepper, main, nav);
   const step = app.state.step;
   if (step === "connect") connectScreen(main, nav);
   else screens!.WIZARD_SCREENS[step](main, nav);
@@ -76,6 +77,7 @@ async function start() {
   app.render = render;
   app.redrawHeader = () => root.querySelector("header")?.replaceWith(header());
   render();
+  refreshRecovery().catch(() => {});
   requestAnimationFrame(() => {
     app.backend.uiReady(root.querySelector("h1")?.textContent ?? "").catch(() => {});
     loadScreens().catch(() => {}); // a failure shows when a screen needs them

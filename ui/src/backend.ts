@@ -3,6 +3,9 @@
 // dev) and in tests without the app.
 
 import type {
+  InterruptedDto,
+  RecoveredDto,
+  RecoveryPlanDto,
   AccessDto,
   AppInfo,
   ApplyOutcomeDto,
@@ -124,6 +127,12 @@ export interface Backend {
   listAccess(): Promise<AccessDto[]>;
   /** Accesses that ended or end within a week, from this computer's record (no connection needed). */
   accessReminders(): Promise<ReminderDto[]>;
+  /** Changes that were interrupted (the app or a command died mid-way), from the journal (no connection needed). */
+  interruptedChanges(): Promise<InterruptedDto[]>;
+  /** How an interrupted change would be finished or undone (reads the account; changes nothing). */
+  planRecovery(id: string): Promise<RecoveryPlanDto>;
+  /** Run the recovery reviewed with planRecovery. */
+  runRecovery(id: string, onEvent: (p: ProgressDto) => void): Promise<RecoveredDto>;
   planRotate(id: string): Promise<RotatePlanDto>;
   rotateKey(onEvent: (p: ProgressDto) => void): Promise<RotateOutcomeDto>;
   deleteAccessKey(id: string, accessKeyId: string, cutOffSessions: boolean): Promise<void>;
@@ -224,6 +233,9 @@ export function tauriBackend(): Backend {
     saveKit: (kind) => call("save_kit", { kind }),
     listAccess: () => call("list_access"),
     accessReminders: () => call("access_reminders"),
+    interruptedChanges: () => call("interrupted_changes"),
+    planRecovery: (id) => call("plan_recovery", { id }),
+    runRecovery: (id, onEvent) => streaming("run_recovery", { id }, "onEvent", onEvent),
     planRotate: (id) => call("plan_rotate", { id }),
     rotateKey: (onEvent) => streaming("rotate_key", {}, "onEvent", onEvent),
     deleteAccessKey: (id, accessKeyId, cutOffSessions) => call("delete_access_key", { id, accessKeyId, cutOffSessions }),

@@ -5,6 +5,20 @@ export type IpcError = { code: string, message: string, };
 
 export type ShellCode = "not_connected" | "stale_plan" | "no_key" | "no_handoff" | "no_link" | "no_sandbox" | "not_found" | "clipboard" | "invalid_input" | "other";
 
+export type InterruptedDto = { id: string, 
+/**
+ * "A change was interrupted on 7 Dec at 14:02 UTC: …", with what is known of each step begun.
+ */
+description: string, };
+
+export type RecoveryPlanDto = { id: string, description: string, 
+/**
+ * It finishes the change (else it undoes it).
+ */
+finishes: boolean, steps: Array<string>, notes: Array<string>, };
+
+export type RecoveredDto = { finished: boolean, done: Array<string>, left: Array<string>, };
+
 export type AppInfo = { version: string, 
 /**
  * The local sandbox endpoint when `make run` started one; the connect screen offers it.

@@ -181,6 +181,9 @@ export function fakeBackend(): Backend {
       return access;
     },
     accessReminders: async () => [],
+    interruptedChanges: async () => [],
+    planRecovery: async (id) => ({ id, description: "", finishes: false, steps: [], notes: [] }),
+    runRecovery: async () => ({ finished: false, done: [], left: [] }),
     planRotate: async (id) => {
       const a = access.find((x) => x.id === id)!;
       const old = a.keys.find((k) => k.status === "Active")!.accessKeyId;
