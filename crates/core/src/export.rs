@@ -168,8 +168,24 @@ pub fn validate_profile_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Every section name, key and value written to `~/.aws/config` or `credentials` is one line of plain
+/// text: a line break or another control character would add a line of its own (a `credential_process`
+/// an attacker chose, say), so it is refused.
+pub fn check_ini_values(header: &str, body: &[(String, String)]) -> Result<()> {
+    for (what, text) in std::iter::once(("section name", header)).chain(body.iter().flat_map(|(k, v)| [("key", k.as_str()), ("value", v.as_str())])) {
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            return Err(Error::invalid("AWS config file", format!("the {what} {:?} holds the control character {:?}; a line of the file must be one line of text", text.escape_debug().to_string(), c)));
+        }
+        if what == "section name" && text.contains([']', '[']) {
+            return Err(Error::invalid("AWS config file", format!("the section name {text:?} holds a bracket")));
+        }
+    }
+    Ok(())
+}
+
 /// Insert or (with `force`) replace `[profile]` in an AWS INI text, keeping everything else byte for byte.
 pub fn upsert_ini_section(text: &str, header: &str, body: &[(String, String)], force: bool, path: &Path) -> Result<String> {
+    check_ini_values(header, body)?;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let is_header = |l: &str| {
         let t = l.trim();
@@ -446,6 +462,16 @@ mod tests {
         for i in 0..8 {
             assert!(text.contains(&format!("[p{i}]\nk = {i}\n")), "{text}");
         }
+    }
+
+    #[test]
+    fn ini_values_with_line_breaks_or_control_characters_are_refused() {
+        let injected = vec![("role_arn".to_string(), "arn:aws:iam::1:role/x\ncredential_process = /tmp/evil".to_string())];
+        let err = upsert_ini_section("", "profile p", &injected, true, Path::new("config")).unwrap_err().to_string();
+        assert!(err.contains("control character"), "{err}");
+        assert!(upsert_ini_section("", "profile p]\n[default", &[], true, Path::new("config")).is_err());
+        assert!(upsert_ini_section("", "profile p", &[("region".into(), "eu\u{1b}west".into())], true, Path::new("config")).is_err());
+        upsert_ini_section("", "profile p", &[("region".into(), "eu-west-1".into())], true, Path::new("config")).unwrap();
     }
 
     #[test]

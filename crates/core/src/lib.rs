@@ -44,6 +44,8 @@ pub mod validate;
 pub mod winacl;
 pub mod grant;
 pub mod guide;
+#[cfg(test)]
+mod fuzz;
 pub mod handoff;
 pub mod iac;
 

@@ -1,7 +1,9 @@
 //! The loopback redirect of a browser sign-in: a one-shot HTTP listener on 127.0.0.1 (never another
 //! interface), on a port the system picks. It waits for `/oauth/callback?code=…&state=…` (or `?error=…`),
 //! checks the state, answers the browser with a short page, and closes. Anything else on the port gets
-//! a 404; a redirect with another attempt's state ends this one; nothing arriving ends it at the timeout.
+//! a 404; a redirect with another attempt's state (its `error=` form too) is refused and ignored;
+//! connections are served side by side, each with a deadline; nothing arriving ends it at the timeout.
+//! AWS's error is said in the app's words, never the caller's text.
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -44,54 +46,108 @@ impl Loopback {
             .map_err(|_| Error::SignInTimedOut { minutes })?
     }
 
+    /// Connections are served side by side, each with its own deadline, so one slow or silent client
+    /// cannot hold the port while the real redirect waits.
     async fn serve(self, expected_state: &str, product: &str) -> Result<Redirect> {
+        let mut handlers = tokio::task::JoinSet::new();
         loop {
-            let (stream, _) = self.listener.accept().await.map_err(|e| Error::SignInFailed { detail: format!("the local port stopped working ({e})") })?;
-            if let Some(outcome) = handle(stream, expected_state, product).await {
-                return outcome;
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let (stream, _) = accepted.map_err(|e| Error::SignInFailed { detail: format!("the local port stopped working ({e})") })?;
+                    let (state, product) = (expected_state.to_string(), product.to_string());
+                    handlers.spawn(async move { handle(stream, &state, &product).await });
+                }
+                Some(done) = handlers.join_next(), if !handlers.is_empty() => {
+                    if let Ok(Some(outcome)) = done {
+                        return outcome;
+                    }
+                }
             }
         }
     }
 }
 
-/// One connection: `None` when it was not the callback (served a 404, keep waiting).
-async fn handle(mut stream: TcpStream, expected_state: &str, product: &str) -> Option<Result<Redirect>> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    // The request line and headers; a callback is small, so a few KB is plenty.
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
-        match tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk)).await {
-            Ok(Ok(0)) | Err(_) | Ok(Err(_)) => break,
-            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&buf);
+/// How long one connection may take to send its request line and headers.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
+/// A callback is small: more than this is not one.
+const MAX_REQUEST: usize = 16 * 1024;
+
+/// What one request to the port was.
+#[derive(Debug)]
+pub(crate) enum Callback {
+    /// Another path (a favicon, a probe): a 404, and the wait goes on.
+    Elsewhere,
+    /// A callback of a sign-in not started here (its state does not match; the `error=` form too): it is
+    /// refused and ignored, so a page elsewhere cannot end or steer this attempt.
+    Stranger,
+    /// The redirect of this sign-in: its code, or why the sign-in did not happen.
+    Outcome(Result<Redirect>),
+}
+
+/// Read a request's head (pure, for any bytes a client may send).
+pub(crate) fn read_callback(head: &str, expected_state: &str) -> Callback {
     let target = head.lines().next().and_then(|l| l.strip_prefix("GET ")).and_then(|l| l.split(' ').next()).unwrap_or("");
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if path != CALLBACK_PATH {
-        respond(&mut stream, "404 Not Found", "Not here", "This address only receives the sign-in.").await;
-        return None;
+        return Callback::Elsewhere;
     }
-    let params: std::collections::HashMap<String, String> = query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (decode(k), decode(v)))
-        .collect();
-    let outcome = if let Some(error) = params.get("error") {
-        let detail = params.get("error_description").filter(|d| !d.is_empty()).unwrap_or(error).clone();
-        Err(Error::SignInCancelled { detail })
-    } else {
-        match (params.get("code"), params.get("state")) {
-            (Some(code), Some(state)) if state == expected_state && !code.is_empty() => Ok(Redirect { code: Secret::new(code.as_str()) }),
-            (Some(_), Some(_)) => Err(Error::SignInFailed { detail: "the browser came back from a sign-in that was not started here (its state does not match)".into() }),
-            _ => Err(Error::SignInFailed { detail: "the browser came back without an authorization code".into() }),
+    let params: std::collections::HashMap<String, String> = query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect();
+    if params.get("state").map(String::as_str) != Some(expected_state) {
+        return Callback::Stranger;
+    }
+    if let Some(error) = params.get("error") {
+        return Callback::Outcome(Err(Error::SignInCancelled { detail: oauth_error_words(error).into() }));
+    }
+    match params.get("code") {
+        Some(code) if !code.is_empty() => Callback::Outcome(Ok(Redirect { code: Secret::new(code.as_str()) })),
+        _ => Callback::Outcome(Err(Error::SignInFailed { detail: "the browser came back without an authorization code".into() })),
+    }
+}
+
+/// An OAuth error code in the app's own words; the caller's description is never shown (any page can
+/// put text there).
+fn oauth_error_words(code: &str) -> &'static str {
+    match code {
+        "access_denied" => "the sign-in was declined or cancelled in the browser",
+        "invalid_request" | "invalid_scope" | "unsupported_response_type" => "AWS refused the sign-in request as this app made it; try again, and update the app if it keeps happening",
+        "unauthorized_client" => "AWS does not allow this app's sign-in here (an organisation policy may forbid it)",
+        "server_error" | "temporarily_unavailable" => "AWS's sign-in service had a problem; try again in a few minutes",
+        _ => "the sign-in page reported an error",
+    }
+}
+
+/// One connection: `None` when it was not this sign-in's callback (served an answer, keep waiting).
+async fn handle(mut stream: TcpStream, expected_state: &str, product: &str) -> Option<Result<Redirect>> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    let read_head = async {
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < MAX_REQUEST {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
         }
     };
-    match &outcome {
-        Ok(_) => respond(&mut stream, "200 OK", "Signed in", &format!("You are signed in. Close this tab and go back to {product}.")).await,
-        Err(e) => respond(&mut stream, "400 Bad Request", "Not signed in", &format!("{e} Go back to {product}.")).await,
+    // Whatever arrived by the deadline is all there is.
+    let _ = tokio::time::timeout(REQUEST_DEADLINE, read_head).await;
+    let head = String::from_utf8_lossy(&buf).into_owned();
+    match read_callback(&head, expected_state) {
+        Callback::Elsewhere => {
+            respond(&mut stream, "404 Not Found", "Not here", "This address only receives the sign-in.").await;
+            None
+        }
+        Callback::Stranger => {
+            respond(&mut stream, "400 Bad Request", "Not this sign-in", &format!("This does not belong to the sign-in {product} is waiting for. Go back to {product}.")).await;
+            None
+        }
+        Callback::Outcome(outcome) => {
+            match &outcome {
+                Ok(_) => respond(&mut stream, "200 OK", "Signed in", &format!("You are signed in. Close this tab and go back to {product}.")).await,
+                Err(e) => respond(&mut stream, "400 Bad Request", "Not signed in", &format!("{e} Go back to {product}.")).await,
+            }
+            Some(outcome)
+        }
     }
-    Some(outcome)
 }
 
 fn decode(s: &str) -> String {
@@ -141,22 +197,19 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn another_state_a_cancel_and_silence_end_the_attempt_plainly() {
+    async fn another_state_is_ignored_a_cancel_is_said_in_our_words_and_silence_ends_the_attempt() {
         let lb = Loopback::bind().await.unwrap();
         let port = lb.port;
         let waiting = tokio::spawn(lb.wait("s-1", Duration::from_secs(20), "the app"));
         assert!(get(port, "/oauth/callback?code=c&state=evil").await.starts_with("HTTP/1.1 400"));
-        let e = waiting.await.unwrap().unwrap_err();
-        assert_eq!(e.code(), "sign_in_failed");
-        assert!(e.to_string().contains("state does not match"), "{e}");
-
-        let lb = Loopback::bind().await.unwrap();
-        let port = lb.port;
-        let waiting = tokio::spawn(lb.wait("s-2", Duration::from_secs(20), "the app"));
-        get(port, "/oauth/callback?error=access_denied&error_description=The+user+cancelled").await;
+        assert!(get(port, "/oauth/callback?error=access_denied&error_description=Pwned&state=evil").await.starts_with("HTTP/1.1 400"));
+        assert!(!waiting.is_finished(), "a stranger's callback, error form included, does not end the wait");
+        // A client that connects and says nothing does not hold the port: the real redirect still arrives.
+        let _silent = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        assert!(get(port, "/oauth/callback?error=access_denied&error_description=Visit+evil.example&state=s-1").await.starts_with("HTTP/1.1 400"));
         let e = waiting.await.unwrap().unwrap_err();
         assert_eq!(e.code(), "sign_in_cancelled");
-        assert!(e.to_string().contains("The user cancelled"), "{e}");
+        assert!(e.to_string().contains("declined or cancelled") && !e.to_string().contains("evil"), "{e}");
 
         let lb = Loopback::bind().await.unwrap();
         let e = lb.wait("s-3", Duration::from_millis(50), "the app").await.unwrap_err();

@@ -46,6 +46,7 @@ pub(crate) fn write_profile(profile: &str, keys: &[(String, String)]) -> Result<
 }
 
 pub(crate) fn write_section(header: &str, keys: &[(String, String)]) -> Result<()> {
+    crate::export::check_ini_values(header, keys)?;
     let path = crate::paths::config_file_path()?;
     crate::export::edit_ini_file(&path, |text| crate::export::set_ini_keys(text, header, keys))
 }
