@@ -44,7 +44,9 @@ pub mod validate;
 pub mod winacl;
 pub mod grant;
 pub mod guide;
-#[cfg(test)]
+// The parsers are the same code on every platform; the fuzzing runs where the corpora's paths are native
+// (not under Wine, whose run of the unit tests stays the platform-specific ones).
+#[cfg(all(test, not(windows)))]
 mod fuzz;
 pub mod handoff;
 pub mod iac;
