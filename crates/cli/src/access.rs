@@ -50,6 +50,22 @@ pub enum AccessCommand {
         #[arg(long)]
         prefix: Option<String>,
     },
+    /// Why the other side gets an error with this access ("Access Denied", "SignatureDoesNotMatch", ...):
+    /// the most likely cause in plain words, from the access's live state and the policies decided as AWS
+    /// would. Reads only.
+    Why {
+        access: String,
+        /// What they tried: s3:GetObject, s3:PutObject, s3:ListBucket, s3:DeleteObject (else read from the
+        /// error text).
+        #[arg(long)]
+        action: Option<String>,
+        /// The file (object name) they tried, or for a listing the folder.
+        #[arg(long)]
+        key: Option<String>,
+        /// A file holding the error they saw (from the AWS CLI, boto3, rclone, Cyberduck), or - for stdin.
+        #[arg(long)]
+        error_text: Option<std::path::PathBuf>,
+    },
     /// Replace an access key: create a new one, save it, wait until it works, deactivate the old one.
     Rotate(RotateArgs),
     /// Delete one access key (in AWS, the keychain and the list), and cut off sessions made from the user's
@@ -201,6 +217,37 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
             } else {
                 println!("What {} can do:", s.entry.principal_label());
                 crate::exit::print_card(&lines);
+            }
+            Ok(())
+        }
+        AccessCommand::Why { access: query, action, key, error_text } => {
+            let text = match error_text.as_deref() {
+                None => String::new(),
+                Some(p) if p.as_os_str() == "-" => {
+                    let mut t = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin().take(1 << 20), &mut t).map_err(|e| fail(Exit::Error, "invalid_input", format!("could not read the error text from standard input: {e}")))?;
+                    t
+                }
+                Some(p) => {
+                    let bytes = std::fs::read(p).map_err(|source| s3aw_core::Error::Io { action: "read", path: p.to_path_buf(), source })?;
+                    String::from_utf8_lossy(&bytes).into_owned()
+                }
+            };
+            let entry = Record::load()?.find(query)?.clone();
+            let error = s3aw_core::why::read_error_text(&text);
+            let attempt = s3aw_core::why::attempt_of(&entry, action.as_deref(), key.as_deref(), &error)?;
+            let session = connect(cli).await?;
+            let answer = s3aw_core::why::why(&session, &keychain, &entry, &attempt, &error).await?;
+            if cli.json {
+                print_json(json!({
+                    "id": entry.id, "cause": answer.cause, "message": answer.message, "fix": answer.fix, "decided_by": answer.decided_by,
+                    "action": attempt.action, "resource": attempt.resource, "prefix": attempt.prefix, "error_code": error.code,
+                }));
+            } else {
+                println!("{}", crate::guide::plain(&answer.message));
+                if let Some(f) = &answer.fix {
+                    println!("What to do: {}", crate::guide::plain(f));
+                }
             }
             Ok(())
         }

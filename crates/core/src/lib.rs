@@ -42,6 +42,7 @@ pub mod share;
 pub mod signin;
 pub mod validate;
 pub mod winacl;
+pub mod why;
 pub mod grant;
 pub mod guide;
 // The parsers are the same code on every platform; the fuzzing runs where the corpora's paths are native
