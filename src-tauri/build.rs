@@ -42,6 +42,7 @@ const COMMANDS: &[&str] = &[
     "plan_settings",
     "list_access",
     "access_reminders",
+    "why_denied",
     "interrupted_changes",
     "plan_recovery",
     "run_recovery",

@@ -92,6 +92,19 @@ pub async fn access_reminders() -> IpcResult<Vec<ReminderDto>> {
         .collect())
 }
 
+/// "Someone gets an error…": what the other side saw or tried, answered with the most likely cause (reads only).
+#[tauri::command]
+pub async fn why_denied(state: State<'_, AppState>, id: String, action: Option<TriedDto>, key: Option<String>, error_text: String) -> IpcResult<WhyDto> {
+    let session = state.session().await?;
+    let e = entry(&id)?;
+    let error = s3aw_core::why::read_error_text(&error_text);
+    let action = action.map(|a| a.action());
+    let key = key.filter(|k| !k.trim().is_empty());
+    let attempt = s3aw_core::why::attempt_of(&e, action, key.as_deref(), &error)?;
+    let a = s3aw_core::why::why(&session, &state.keychain, &e, &attempt, &error).await?;
+    Ok(WhyDto { cause: a.cause.into(), message: a.message, fix: a.fix, decided_by: a.decided_by })
+}
+
 fn entry(id: &str) -> IpcResult<s3aw_core::record::RecordEntry> {
     Record::load()?.get(id).cloned().ok_or_else(|| IpcError::new(ShellCode::NotFound, "This access is no longer in the list. Reload it."))
 }

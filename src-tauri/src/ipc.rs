@@ -1060,6 +1060,37 @@ pub struct RecoveredDto {
     pub left: Vec<String>,
 }
 
+/// What the other side tried, when the user picks it instead of pasting their error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TriedDto {
+    Download,
+    Upload,
+    List,
+    Delete,
+}
+
+impl TriedDto {
+    pub fn action(self) -> &'static str {
+        match self {
+            TriedDto::Download => "s3:GetObject",
+            TriedDto::Upload => "s3:PutObject",
+            TriedDto::List => "s3:ListBucket",
+            TriedDto::Delete => "s3:DeleteObject",
+        }
+    }
+}
+
+/// Why the other side gets an error: a stable cause code, the answer in plain words, what to do.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WhyDto {
+    pub cause: String,
+    pub message: String,
+    pub fix: Option<String>,
+    pub decided_by: Vec<String>,
+}
+
 /// All IPC types, as TypeScript, in one file.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new();
@@ -1067,6 +1098,8 @@ pub fn typescript_bindings() -> String {
         IpcError::decl(&cfg),
         ShellCode::decl(&cfg),
         InterruptedDto::decl(&cfg),
+        TriedDto::decl(&cfg),
+        WhyDto::decl(&cfg),
         RecoveryPlanDto::decl(&cfg),
         RecoveredDto::decl(&cfg),
         AppInfo::decl(&cfg),

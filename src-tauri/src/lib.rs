@@ -74,6 +74,7 @@ pub fn run() {
             settings::plan_settings,
             access::list_access,
             access::access_reminders,
+            access::why_denied,
             recover::interrupted_changes,
             recover::plan_recovery,
             recover::run_recovery,

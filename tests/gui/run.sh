@@ -15,7 +15,7 @@ cd "$here"
 # (swrast_dri.so; the kernel log shows it), which WebDriver reports as "page crash". A file that failed
 # that way, and only that way, runs once more. Any other failure fails at once.
 status=0
-for file in ${GUI_TESTS:-wizard.test.mjs signin.test.mjs access.test.mjs role.test.mjs settings.test.mjs links.test.mjs ends.test.mjs share.test.mjs guide.test.mjs recover.test.mjs}; do
+for file in ${GUI_TESTS:-wizard.test.mjs signin.test.mjs access.test.mjs role.test.mjs settings.test.mjs links.test.mjs ends.test.mjs share.test.mjs guide.test.mjs recover.test.mjs why.test.mjs}; do
   out=$(mktemp)
   if node --test --test-concurrency=1 "$@" "$file" 2>&1 | tee "$out"; [ "${PIPESTATUS[0]}" -eq 0 ]; then
     rm -f "$out"

@@ -4,6 +4,8 @@
 
 import type {
   InterruptedDto,
+  TriedDto,
+  WhyDto,
   RecoveredDto,
   RecoveryPlanDto,
   AccessDto,
@@ -127,6 +129,8 @@ export interface Backend {
   listAccess(): Promise<AccessDto[]>;
   /** Accesses that ended or end within a week, from this computer's record (no connection needed). */
   accessReminders(): Promise<ReminderDto[]>;
+  /** "Someone gets an error…": the most likely cause of what the other side saw or tried (reads only). */
+  whyDenied(id: string, action: TriedDto | null, key: string | null, errorText: string): Promise<WhyDto>;
   /** Changes that were interrupted (the app or a command died mid-way), from the journal (no connection needed). */
   interruptedChanges(): Promise<InterruptedDto[]>;
   /** How an interrupted change would be finished or undone (reads the account; changes nothing). */
@@ -233,6 +237,7 @@ export function tauriBackend(): Backend {
     saveKit: (kind) => call("save_kit", { kind }),
     listAccess: () => call("list_access"),
     accessReminders: () => call("access_reminders"),
+    whyDenied: (id, action, key, errorText) => call("why_denied", { id, action, key, errorText }),
     interruptedChanges: () => call("interrupted_changes"),
     planRecovery: (id) => call("plan_recovery", { id }),
     runRecovery: (id, onEvent) => streaming("run_recovery", { id }, "onEvent", onEvent),

@@ -11,6 +11,10 @@ export type InterruptedDto = { id: string,
  */
 description: string, };
 
+export type TriedDto = "download" | "upload" | "list" | "delete";
+
+export type WhyDto = { cause: string, message: string, fix: string | null, decidedBy: Array<string>, };
+
 export type RecoveryPlanDto = { id: string, description: string, 
 /**
  * It finishes the change (else it undoes it).

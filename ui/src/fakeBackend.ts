@@ -181,6 +181,7 @@ export function fakeBackend(): Backend {
       return access;
     },
     accessReminders: async () => [],
+    whyDenied: async () => ({ cause: "outside_places", message: "The access may only read the folder in/.", fix: null, decidedBy: [] }),
     interruptedChanges: async () => [],
     planRecovery: async (id) => ({ id, description: "", finishes: false, steps: [], notes: [] }),
     runRecovery: async () => ({ finished: false, done: [], left: [] }),

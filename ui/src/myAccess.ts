@@ -2,9 +2,9 @@
 // revocation (after an exact list of what goes), import of an existing key, and handing a saved key over.
 
 import type { Backend } from "./backend";
-import type { AccessDto, AppInfo, KeyStateDto } from "./bindings";
+import type { AccessDto, AppInfo, KeyStateDto, TriedDto } from "./bindings";
 import { busy, errorBox, LEVEL_WORDS, message, progressList } from "./common";
-import { field, h } from "./dom";
+import { field, h, uid } from "./dom";
 import { cardView } from "./card";
 import { handoverPanel } from "./handover";
 import { copyLinkButton } from "./links";
@@ -142,6 +142,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
         "div",
         { class: "row" },
         canRotate ? h("button", { type: "button", class: "secondary rotate", onclick: () => startRotate(a, panel!) }, "Rotate key…") : null,
+        a.state === "exists" && a.kind !== "share" && a.bucket ? h("button", { type: "button", class: "secondary why-denied", onclick: () => startWhy(a, panel!) }, "Someone gets an error…") : null,
         a.kind === "share" && a.state === "exists" ? h("button", { type: "button", class: "secondary extend", onclick: () => startExtend(a, panel!) }, "Extend…") : null,
         a.state !== "unchecked"
           ? h("button", { type: "button", class: "secondary danger revoke", onclick: () => startRevoke(a, panel!, false) }, a.kind === "share" ? "Stop these links now…" : a.expired ? "Clean up (revoke)…" : "Revoke…")
@@ -152,6 +153,48 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
   };
 
   const focusFirst = (el: HTMLElement) => el.querySelector<HTMLElement>("h3, button")?.focus();
+
+  /** "Someone gets an error…": paste what they saw, or pick what they tried; the app says the likely cause. */
+  const startWhy = (a: AccessDto, panel: HTMLElement) => {
+    const textId = uid("why-text");
+    const triedId = uid("why-tried");
+    const keyId = uid("why-key");
+    const text = h("textarea", { id: textId, rows: "5", spellcheck: "false", "aria-describedby": `${textId}-hint` });
+    const tried = h(
+      "select",
+      { id: triedId },
+      h("option", { value: "" }, "(read it from their error)"),
+      ...(["download", "upload", "list", "delete"] as TriedDto[]).map((t) => h("option", { value: t }, { download: "Download a file", upload: "Upload a file", list: "List a folder", delete: "Delete a file" }[t])),
+    );
+    const key = h("input", { type: "text", id: keyId, spellcheck: "false", placeholder: `${a.prefix ?? ""}report.pdf` });
+    const out = h("div", { class: "why-answer", "aria-live": "polite" });
+    const ask = h("button", { type: "button", class: "primary", id: "why-ask" }, "Find out why");
+    ask.addEventListener("click", async () => {
+      const action = (tried.value || null) as TriedDto | null;
+      if (!text.value.trim() && !action) return void out.replaceChildren(errorBox("Paste the error they saw, or choose what they tried."));
+      out.replaceChildren(busy("Checking the access, its keys and the bucket…"));
+      try {
+        const w = await backend.whyDenied(a.id, action, key.value.trim() || null, text.value);
+        out.replaceChildren(
+          h("h4", { tabindex: "-1", "data-cause": w.cause }, "Most likely"),
+          h("p", { class: "why-message" }, w.message),
+          w.fix ? h("p", { class: "why-fix" }, h("strong", {}, "What to do: "), w.fix) : h("span"),
+          w.decidedBy.length ? h("details", {}, h("summary", {}, "Which statements decide it"), h("ul", {}, w.decidedBy.map((d) => h("li", {}, d)))) : h("span"),
+        );
+        out.querySelector<HTMLElement>("h4")?.focus();
+      } catch (e) {
+        out.replaceChildren(errorBox(message(e)));
+      }
+    });
+    panel.replaceChildren(
+      h("h3", { tabindex: "-1" }, `Someone gets an error with ${a.label}`),
+      h("div", { class: "field" }, h("label", { for: textId }, "What they saw (paste their error message)"), h("p", { class: "hint", id: `${textId}-hint` }, "From the AWS CLI, boto3, rclone, Cyberduck or AWS itself. Nothing is sent anywhere: the app reads it here, then checks the access in your account."), text),
+      h("div", { class: "row" }, h("div", { class: "field" }, h("label", { for: triedId }, "Or what they tried"), tried), h("div", { class: "field" }, h("label", { for: keyId }, "The file or folder (optional)"), key)),
+      h("div", { class: "row" }, ask, closeButton(panel, "Close")),
+      out,
+    );
+    focusFirst(panel);
+  };
 
   const closeButton = (panel: HTMLElement, label = "Cancel") => h("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, label);
 
