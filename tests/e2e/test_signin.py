@@ -177,14 +177,23 @@ def test_a_session_in_the_aws_cli_format_is_used_by_s3aw(cli, fake):
     assert cli.json("profiles", env=env)[0]["kind"] == "login"
 
 
-def test_the_browser_coming_back_wrong_cancelled_or_not_at_all_saves_nothing(cli, fake):
+def test_a_strangers_callback_is_ignored_and_the_persons_own_redirect_signs_in(cli, fake):
+    """A callback with another state (from a page elsewhere) neither ends nor steers the sign-in: it is refused,
+    its code is never exchanged, and the person's own redirect still arrives."""
     env = signin_env(cli, fake)
     fake.browser("wrong_state")
-    p = cli.run("login", "--aws-profile", "me", env=env, check=1)
-    assert "state does not match" in p.stderr and "Nothing was saved" in p.stderr, p.stderr
+    cli.run("login", "--aws-profile", "me", env=env, check=0)
+    strangers = [g for g in fake.state.codes.values() if g.get("stranger")]
+    assert len(strangers) == 1 and not strangers[0]["used"], "the stranger's code was never exchanged"
+    assert fake.counts()["token"] == 1
+
+
+def test_the_browser_cancelled_or_not_at_all_saves_nothing(cli, fake):
+    env = signin_env(cli, fake)
     fake.browser("cancel")
     p = cli.run("login", "--aws-profile", "me", env=env, check=1)
-    assert "cancelled in the browser" in p.stderr and "The sign-in was cancelled." in p.stderr, p.stderr
+    # AWS's error in the app's own words: the caller's description is never shown.
+    assert "cancelled in the browser (AWS says access_denied: the sign-in was declined or closed)" in p.stderr and "The sign-in was cancelled." not in p.stderr, p.stderr
     p = cli.run("login", "--aws-profile", "me", "--timeout", "1", env=dict(env, S3AW_BROWSER="true"), check=1)
     assert "was not finished within 1 minute" in p.stderr, p.stderr
     assert fake.counts()["token"] == 0, "no code was exchanged"

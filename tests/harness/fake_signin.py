@@ -242,11 +242,20 @@ class Handler(BaseHTTPRequestHandler):
             return self.page("<p>Sign in to continue.</p>")
         if mode == "cancel":
             return self.redirect(f"{redirect_uri}?{urllib.parse.urlencode({'error': 'access_denied', 'error_description': 'The sign-in was cancelled.', 'state': state_value})}")
+        if mode == "wrong_state":
+            # A page elsewhere sends the loopback a callback of another sign-in first (its own code, another
+            # state); the client must refuse and ignore it, and go on waiting for the person's own redirect.
+            stranger = secrets.token_urlsafe(24)
+            with self.state.lock:
+                self.state.codes[stranger] = dict(grant, expires=time.time() + 300, used=False, stranger=True)
+            try:
+                urllib.request.urlopen(f"{redirect_uri}?{urllib.parse.urlencode({'code': stranger, 'state': 'not-' + state_value})}", timeout=10).read()
+            except Exception:
+                pass
         code = secrets.token_urlsafe(24)
         with self.state.lock:
             self.state.codes[code] = dict(grant, expires=time.time() + 300, used=False)
-        returned_state = "not-" + state_value if mode == "wrong_state" else state_value
-        self.redirect(f"{redirect_uri}?{urllib.parse.urlencode({'code': code, 'state': returned_state})}")
+        self.redirect(f"{redirect_uri}?{urllib.parse.urlencode({'code': code, 'state': state_value})}")
 
     def console_authorize(self, q):
         with self.state.lock:

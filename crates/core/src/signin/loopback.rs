@@ -108,7 +108,7 @@ pub(crate) fn read_callback(head: &str, expected_state: &str) -> Callback {
 /// put text there).
 fn oauth_error_words(code: &str) -> &'static str {
     match code {
-        "access_denied" => "the sign-in was declined or cancelled in the browser",
+        "access_denied" => "AWS says access_denied: the sign-in was declined or closed",
         "invalid_request" | "invalid_scope" | "unsupported_response_type" => "AWS refused the sign-in request as this app made it; try again, and update the app if it keeps happening",
         "unauthorized_client" => "AWS does not allow this app's sign-in here (an organisation policy may forbid it)",
         "server_error" | "temporarily_unavailable" => "AWS's sign-in service had a problem; try again in a few minutes",
@@ -209,7 +209,7 @@ mod tests {
         assert!(get(port, "/oauth/callback?error=access_denied&error_description=Visit+evil.example&state=s-1").await.starts_with("HTTP/1.1 400"));
         let e = waiting.await.unwrap().unwrap_err();
         assert_eq!(e.code(), "sign_in_cancelled");
-        assert!(e.to_string().contains("declined or cancelled") && !e.to_string().contains("evil"), "{e}");
+        assert!(e.to_string().contains("declined or closed") && !e.to_string().contains("evil"), "{e}");
 
         let lb = Loopback::bind().await.unwrap();
         let e = lb.wait("s-3", Duration::from_millis(50), "the app").await.unwrap_err();
