@@ -321,8 +321,8 @@ mod tests {
         assert_eq!(rclone.code.as_deref(), Some("AccessDenied"));
         let region = read_error_text("An error occurred (AuthorizationHeaderMalformed) when calling the ListObjectsV2 operation: The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'");
         assert_eq!(region.expected_region.as_deref(), Some("eu-west-1"));
-        let key = read_error_text("An error occurred (InvalidAccessKeyId) when calling the GetObject operation: The AWS Access Key Id you provided does not exist in our records. AKIAIOSFODNN7EXAMPLE");
-        assert_eq!((key.code.as_deref(), key.access_key_id.as_deref()), (Some("InvalidAccessKeyId"), Some("AKIAIOSFODNN7EXAMPLE")));
+        let key = read_error_text("An error occurred (InvalidAccessKeyId) when calling the GetObject operation: The AWS Access Key Id you provided does not exist in our records. AKIAWHYTESTKEY000001");
+        assert_eq!((key.code.as_deref(), key.access_key_id.as_deref()), (Some("InvalidAccessKeyId"), Some("AKIAWHYTESTKEY000001")));
         assert_eq!(read_error_text("it just does not work"), ErrorText::default());
     }
 
@@ -332,7 +332,7 @@ mod tests {
         let doc = serde_json::to_value(access_policy(&scope, level)).unwrap();
         State {
             entry: RecordEntry { kind: "iam-user".into(), user_name: Some("vendor".into()), bucket: "data".into(), prefix: scope.prefix.clone(), level: level.as_str().into(), account: "123456789012".into(), ..Default::default() },
-            keys: vec![KeyState { access_key_id: "AKIAIOSFODNN7EXAMPLE".into(), status: Some("Active".into()), created: None, last_used: None, last_used_service: None, in_keychain: true, recorded: true }],
+            keys: vec![KeyState { access_key_id: "AKIAWHYTESTKEY000001".into(), status: Some("Active".into()), created: None, last_used: None, last_used_service: None, in_keychain: true, recorded: true }],
             policies: HeldPolicies { identity: vec![HeldPolicy { source: "the policy \"vendor-s3-access\"".into(), document: doc }], boundary: None },
             bucket_policy: None,
             bucket_kms_key: None,
@@ -380,7 +380,7 @@ mod tests {
 
         let mut inactive = rw.clone();
         inactive.keys[0].status = Some("Inactive".into());
-        assert_eq!(cause(&inactive, Some("s3:GetObject"), Some("a"), "AKIAIOSFODNN7EXAMPLE AccessDenied").cause, "key_inactive");
+        assert_eq!(cause(&inactive, Some("s3:GetObject"), Some("a"), "AKIAWHYTESTKEY000001 AccessDenied").cause, "key_inactive");
         assert_eq!(cause(&rw, Some("s3:GetObject"), Some("a"), "An error occurred (InvalidAccessKeyId): AKIAOTHERKEY00000000").cause, "key_unknown");
 
         let mut tls = rw.clone();
