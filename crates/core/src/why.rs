@@ -234,10 +234,9 @@ pub fn diagnose(state: &State, attempt: &Attempt, error: &ErrorText, now: time::
         }
         Decision::ImplicitlyDenied => {
             let unmet_on = |key: &str| verdict.unmet.iter().find(|u| u.key.eq_ignore_ascii_case(key));
-            let mut a = if let Some(u) = unmet_on("aws:CurrentTime") {
-                let _ = u;
+            let mut a = if unmet_on("aws:CurrentTime").is_some() {
                 answer("ended", format!("The access of {who} has ended: AWS refuses it after its end date."), Some("Give a new access with a later end (the app never extends an ended one silently).".into()))
-            } else if let Some(_u) = unmet_on("aws:SourceIp") {
+            } else if unmet_on("aws:SourceIp").is_some() {
                 let ranges = crate::limits::limits_of(&state.policies.identity.first().map(|p| p.document.clone()).unwrap_or(Value::Null)).source_ips;
                 answer("source_ip", format!("The access works only from {}; the request most likely came from another address.", if ranges.is_empty() { "certain addresses".to_string() } else { ranges.join(", ") }), Some("Ask them for the address their requests come from, and give the access with it.".into()))
             } else if unmet_on("s3:prefix").is_some() && attempt.prefix.as_deref().is_some_and(|p| !p.is_empty() && !p.ends_with('/') && state.entry.prefix.as_deref() == Some(&format!("{p}/"))) {
