@@ -144,15 +144,42 @@ pub fn write_private_bytes(path: &Path, contents: &[u8], force: bool) -> Result<
             Error::Io { action: "write", path: path.to_path_buf(), source: e }
         })?;
     }
-    std::fs::rename(&tmp, path).map_err(|e| {
+    replace_file(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         Error::Io { action: "write", path: path.to_path_buf(), source: e }
     })
 }
 
+/// Rename `from` over `to`. Windows refuses to replace a file while another program has it open (the AWS
+/// CLI reading `~/.aws/credentials`, a virus scanner, a backup tool): "Access denied" until that program
+/// closes it, which is a matter of milliseconds. The rename is tried again for up to two seconds, as Go's
+/// toolchain and npm do, before the error is said; elsewhere a rename replaces an open file at once.
+fn replace_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(windows)]
+    {
+        let start = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(2);
+        loop {
+            match std::fs::rename(from, to) {
+                Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && start.elapsed() < std::time::Duration::from_secs(2) => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
+    }
+    #[cfg(not(windows))]
+    std::fs::rename(from, to)
+}
+
+/// A temporary name beside `path` that no other writer uses at the same time: this process's id and a
+/// number of its own, so two threads (or two windows of the app) never share one.
 fn temp_path(path: &Path) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    path.with_file_name(format!(".{name}.s3aw-{}.tmp", std::process::id()))
+    path.with_file_name(format!(".{name}.s3aw-{}-{n}.tmp", std::process::id()))
 }
 
 /// Write the CSV export.
@@ -454,13 +481,15 @@ mod tests {
             for i in 0..8 {
                 let path = &path;
                 s.spawn(move || {
-                    edit_ini_file(path, |t| set_ini_keys(t, &format!("p{i}"), &[("k".into(), i.to_string())])).unwrap();
+                    for round in 0..4 {
+                        edit_ini_file(path, |t| set_ini_keys(t, &format!("p{i}"), &[("k".into(), format!("{i}.{round}"))])).unwrap();
+                    }
                 });
             }
         });
         let text = std::fs::read_to_string(&path).unwrap();
         for i in 0..8 {
-            assert!(text.contains(&format!("[p{i}]\nk = {i}\n")), "{text}");
+            assert!(text.contains(&format!("[p{i}]\nk = {i}.3\n")), "{text}");
         }
     }
 
