@@ -99,21 +99,22 @@ fn iac_file(format: IacFormatDto, stem: &str) -> (String, (&'static str, &'stati
 }
 
 /// "Export for your team" on Review: the plan on screen (left in place, still appliable) as CloudFormation
-/// or Terraform, where the user chooses. Changes nothing in the account.
+/// or Terraform, where the user chooses. Changes nothing in the account. Returns the files written (a
+/// CloudFormation export of something that exists already has three: its two steps and the import list).
 #[tauri::command]
-pub async fn export_plan_iac(app: tauri::AppHandle, state: State<'_, AppState>, plan_id: u32, format: IacFormatDto) -> IpcResult<Option<String>> {
+pub async fn export_plan_iac(app: tauri::AppHandle, state: State<'_, AppState>, plan_id: u32, format: IacFormatDto) -> IpcResult<Option<Vec<String>>> {
     let plan = state.plan_copy(plan_id).await?;
     let model = s3aw_core::iac::IacModel::from_plan(&plan)?;
     let stem = plan.creates_key_for().map(str::to_string).unwrap_or_else(|| format!("s3-access-{}", plan.request.scope.bucket));
     let (name, filter) = iac_file(format, &stem);
     let Some(path) = choose_save_path(&app, &name, filter).await else { return Ok(None) };
-    model.write(format.into(), &path, true)?;
-    Ok(Some(path.display().to_string()))
+    let files = model.write(format.into(), &path, true)?;
+    Ok(Some(files.iter().map(|f| f.display().to_string()).collect()))
 }
 
 /// "Export for your team" in My access: the access as it is in the account now, marked for import.
 #[tauri::command]
-pub async fn export_access_iac(app: tauri::AppHandle, state: State<'_, AppState>, id: String, format: IacFormatDto) -> IpcResult<Option<String>> {
+pub async fn export_access_iac(app: tauri::AppHandle, state: State<'_, AppState>, id: String, format: IacFormatDto) -> IpcResult<Option<Vec<String>>> {
     let session = state.session().await?;
     let entry = Record::load()?.get(&id).cloned().ok_or_else(|| IpcError::new(ShellCode::NotFound, "This access is no longer in the list. Reload it."))?;
     let one = Record { version: 1, entries: vec![entry.clone()] };
@@ -122,6 +123,6 @@ pub async fn export_access_iac(app: tauri::AppHandle, state: State<'_, AppState>
     let stem = entry.user_name.clone().or(entry.role_name.clone()).unwrap_or_else(|| "access".into());
     let (name, filter) = iac_file(format, &stem);
     let Some(path) = choose_save_path(&app, &name, filter).await else { return Ok(None) };
-    model.write(format.into(), &path, true)?;
-    Ok(Some(path.display().to_string()))
+    let files = model.write(format.into(), &path, true)?;
+    Ok(Some(files.iter().map(|f| f.display().to_string()).collect()))
 }

@@ -201,6 +201,7 @@ mod tests {
             steps: vec![],
             notes: vec![],
             policy: None,
+            region: None,
         }
     }
 

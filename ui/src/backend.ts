@@ -110,9 +110,9 @@ export interface Backend {
   /** Sign a drop-box form and save its upload page where the user chooses; null when cancelled. */
   saveDropBox(args: DropBoxArgs): Promise<DropBoxSavedDto | null>;
   /** Save the plan on screen as CloudFormation or Terraform (it stays appliable); null when cancelled. */
-  exportPlanIac(planId: number, format: IacFormatDto): Promise<string | null>;
+  exportPlanIac(planId: number, format: IacFormatDto): Promise<string[] | null>;
   /** Save an access in My access as CloudFormation or Terraform, marked for import. */
-  exportAccessIac(id: string, format: IacFormatDto): Promise<string | null>;
+  exportAccessIac(id: string, format: IacFormatDto): Promise<string[] | null>;
   /** Links for a whole folder, saved as CSV where the user chooses; null when cancelled. */
   presignFolderCsv(bucket: string, prefix: string, expiresSeconds: number, signer: string | null, onProgress: (n: number) => void): Promise<string | null>;
   bucketSettings(bucket: string): Promise<BucketSettingsDto>;

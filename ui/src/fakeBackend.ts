@@ -147,8 +147,9 @@ export function fakeBackend(): Backend {
     },
     extendShare: async () => ({ ok: true, id: "share-demo", endsText: "2026-12-01 10:00 UTC", links: [], failure: null }),
     saveDropBox: async (args) => ({ path: `~/Downloads/upload-to-${args.bucket}.html`, endsText: "2026-12-01 10:00 UTC", note: null }),
-    exportPlanIac: async (_id, format) => `~/Downloads/demo.${format === "terraform" ? "tf" : "cfn.yaml"}`,
-    exportAccessIac: async (_id, format) => `~/Downloads/vendor.${format === "terraform" ? "tf" : "cfn.yaml"}`,
+    exportPlanIac: async (_id, format) => [`~/Downloads/demo.${format === "terraform" ? "tf" : "cfn.yaml"}`],
+    exportAccessIac: async (_id, format) =>
+      format === "terraform" ? ["~/Downloads/vendor.tf"] : ["~/Downloads/vendor.cfn.yaml", "~/Downloads/vendor.cfn.import.yaml", "~/Downloads/vendor.cfn.import-resources.json"],
     presignFolderCsv: async (bucket, _p, _e, _s, onProgress) => {
       onProgress(100);
       return `100 link(s) saved to ~/Downloads/links-${bucket}.csv`;

@@ -341,17 +341,18 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
         AccessCommand::ExportIac { access: query, format, file, force } => {
             let format = s3aw_core::iac::IacFormat::parse(format, file)?;
             if file.exists() && !force {
+                // Checked before connecting; the export's other files are checked when it is written.
                 return Err(s3aw_core::Error::FileExists { path: file.clone() }.into());
             }
             let session = connect(cli).await?;
             let one = Record { version: 1, entries: vec![Record::load()?.find(query)?.clone()] };
             let list = access::status(&session, &keychain, &one).await?;
             let s = list.first().ok_or_else(|| fail(Exit::Error, "other", "the entry vanished"))?;
-            s3aw_core::iac::IacModel::from_access(&session, s).await?.write(format, file, *force)?;
+            let files = s3aw_core::iac::IacModel::from_access(&session, s).await?.write(format, file, *force)?;
             if cli.json {
-                print_json(json!({ "exported": file, "id": s.entry.id }));
+                print_json(json!({ "exported": file, "files": files, "id": s.entry.id }));
             } else {
-                println!("Wrote {} for {}. What it declares exists already: import it (the file says how).", file.display(), s.entry.principal_label());
+                println!("Wrote {} for {}. What it declares exists already: import it (the file says how).", crate::exit::file_list(&files), s.entry.principal_label());
             }
             Ok(())
         }

@@ -80,6 +80,15 @@ pub fn print_json(v: serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
 }
 
+/// Files written, for a sentence: `a.yaml`, or `a.yaml, a.import.yaml and a.import-resources.json`.
+pub fn file_list(files: &[std::path::PathBuf]) -> String {
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
+
 /// Print the plan (or its JSON) with IAM Access Analyzer's findings, then ask unless `yes`. Returns false
 /// on a dry run or an empty plan; refuses when Access Analyzer found errors.
 pub fn review_plan(json: bool, dry_run: bool, yes: bool, plan: &Plan, analysis: &Analysis) -> Result<bool, Failure> {

@@ -240,11 +240,11 @@ async fn review(cli: &Cli, session: &Session, t: &Target, plan: &Plan) -> Result
     if let [format, file] = t.export.as_slice() {
         let path = PathBuf::from(file);
         let format = s3aw_core::iac::IacFormat::parse(format, &path)?;
-        s3aw_core::iac::IacModel::from_plan(plan)?.write(format, &path, false)?;
+        let files = s3aw_core::iac::IacModel::from_plan(plan)?.write(format, &path, false)?;
         if cli.json {
-            print_json(json!({ "exported": path, "format": format!("{format:?}"), "changed": false }));
+            print_json(json!({ "exported": path, "files": files, "format": format!("{format:?}"), "changed": false }));
         } else {
-            println!("Wrote {} for your team's engine. Nothing was changed in the account.", path.display());
+            println!("Wrote {} for your team's engine. Nothing was changed in the account.", crate::exit::file_list(&files));
             if plan.creates_key_for().is_some() {
                 println!("It declares no access key: after the stack is applied, create one (IAM console, or aws iam create-access-key) and keep it with `s3aw access import`.");
             }

@@ -62,7 +62,8 @@ pub fn plan_from(request: &AccessRequest, seen: &Observed, opts: &PlanOptions) -
     };
     // A settings change grants nothing, so it has no access policy to show.
     let policy = (!matches!(request.method, Method::BucketSettings)).then_some(doc);
-    Ok(Plan { account: seen.account.clone(), request: request.clone(), headline, steps: d.steps, notes: d.notes, policy })
+    let region = seen.bucket_region.clone().or_else(|| request.create_bucket_in.clone());
+    Ok(Plan { account: seen.account.clone(), request: request.clone(), headline, steps: d.steps, notes: d.notes, policy, region })
 }
 
 /// Create the bucket when asked (with Block Public Access and default encryption), or check it exists.

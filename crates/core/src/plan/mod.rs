@@ -70,6 +70,9 @@ pub struct Plan {
     pub notes: Vec<String>,
     /// The access policy being granted, for the "show me the JSON" view.
     pub policy: Option<PolicyDocument>,
+    /// The bucket's region (the one it is created in, for a new bucket), when it was read: where a team's
+    /// engine deploys the export.
+    pub region: Option<String>,
 }
 
 /// Options that only affect how a plan is built.
