@@ -84,6 +84,7 @@ pub enum ProfileKindDto {
     Login,
     AssumeRole,
     Process,
+    WebIdentity,
     Other,
 }
 
@@ -96,6 +97,7 @@ impl From<s3aw_core::connect::ProfileKind> for ProfileKindDto {
             K::Login => ProfileKindDto::Login,
             K::AssumeRole => ProfileKindDto::AssumeRole,
             K::Process => ProfileKindDto::Process,
+            K::WebIdentity => ProfileKindDto::WebIdentity,
             K::Other => ProfileKindDto::Other,
         }
     }

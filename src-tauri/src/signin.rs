@@ -89,7 +89,7 @@ pub async fn sign_in_start(state: State<'_, AppState>, args: SignInArgs) -> IpcR
 async fn sso_start(state: &AppState, opts: SsoOptions, again: Option<String>) -> IpcResult<SignInStartDto> {
     // Still signed in from before (a token good for a while yet): no browser needed.
     if again.is_none() {
-        if let Some(session) = SsoSession::from_cache(&opts) {
+        if let Some(session) = SsoSession::from_cache(&opts)? {
             let accounts = session.accounts().await?;
             let until = time(session.expires_at);
             *state.sso.lock().await = Some(session);

@@ -272,12 +272,40 @@ def test_an_ended_session_says_how_to_sign_in_again_and_logout_removes_it(cli, f
     assert "s3aw login --aws-profile me" in p.stderr and "aws login" not in p.stderr.replace("s3aw login", ""), p.stderr
     assert cli.json("--profile", "me", "buckets", env=env, check=3)["error"]["code"] == "login_expired"
 
+    # The person's own setting in the profile, which sign-out must keep.
+    (cli.home / ".aws" / "config").write_text((cli.home / ".aws" / "config").read_text().replace("[profile me]\n", "[profile me]\noutput = table\n"))
     out = cli.json("logout", "--aws-profile", "me", env=env)
-    assert out["cache_removed"] is True
+    assert out["cache_removed"] is True and out["kept_for"] == []
     assert not login_cache(cli, fake_signin.CONSOLE_IDENTITY).exists()
-    assert not config(cli).has_section("profile me")
+    assert config(cli).has_section("profile me") and "login_session" not in config(cli)["profile me"], "only what sign-in added is removed"
+    assert config(cli)["profile me"]["output"] == "table"
     p = cli.run("logout", "--aws-profile", "me", env=env, check=1)
-    assert 'no AWS profile named "me"' in p.stderr
+    assert "is not a sign-in profile" in p.stderr, p.stderr
+
+
+def test_signing_out_one_profile_keeps_the_session_another_profile_uses(cli, fake):
+    env = signin_env(cli, fake)
+    cli.run("login", "--aws-profile", "me", env=env, check=0)
+    session = config(cli)["profile me"]["login_session"]
+    with open(cli.home / ".aws" / "config", "a") as f:
+        f.write(f"\n[profile me-too]\nlogin_session = {session}\nregion = eu-west-1\n")
+    out = cli.json("logout", "--aws-profile", "me", env=env)
+    assert out["kept_for"] == ["me-too"] and out["cache_removed"] is False
+    assert login_cache(cli, fake_signin.CONSOLE_IDENTITY).exists(), "me-too still signs in with it"
+    assert cli.json("--profile", "me-too", "whoami", env=env)["arn"]
+    assert cli.json("logout", "--aws-profile", "me-too", env=env)["cache_removed"] is True
+    assert not login_cache(cli, fake_signin.CONSOLE_IDENTITY).exists()
+
+
+def test_a_profile_with_a_web_identity_token_is_not_given_a_sign_in(cli, fake):
+    """botocore and the SDKs take web_identity_token_file before login_session: the sign-in would be
+    silently ignored."""
+    (cli.home / ".aws").mkdir()
+    (cli.home / ".aws" / "config").write_text("[profile ci]\nweb_identity_token_file = /var/run/token\n")
+    p = cli.run("login", "--aws-profile", "ci", env=signin_env(cli, fake), check=1)
+    assert "web identity token" in p.stderr and "choose another name" in p.stderr, p.stderr
+    assert fake.counts()["authorize"] == 0
+    assert (cli.home / ".aws" / "config").read_text() == "[profile ci]\nweb_identity_token_file = /var/run/token\n"
 
 
 def test_a_profile_that_gets_credentials_another_way_is_not_taken_over(cli, fake):
@@ -323,6 +351,30 @@ def test_identity_center_sign_in_picks_an_account_and_role_and_is_shared(cli, fa
     assert cli.json("--profile", "S3Admin-123456789012", "whoami", env=env)["account"] == fake_signin.ACCOUNT
     for s in secrets_in(token_file):
         assert s not in p.stdout + p.stderr
+
+    # Signing out ends the session at AWS first (sso:Logout), as `aws sso logout` does, then deletes the
+    # cached token; the profile stays for signing in again.
+    out = cli.json("logout", "--aws-profile", "S3Admin-123456789012", env=env)
+    assert out["ended_at_aws"] is True and out["cache_removed"] is True and fake.counts()["sso_logout"] == 1
+    assert not token_file.exists() and config(cli).has_section("profile S3Admin-123456789012")
+
+
+def test_identity_center_sessions_never_share_a_name_or_get_repointed(cli, fake):
+    env = signin_env(cli, fake)
+    # Someone's own session already holds the name the instance id would give, for another start URL.
+    (cli.home / ".aws").mkdir()
+    theirs = "[sso-session d-1234567890]\nsso_start_url = https://d-1234567890.awsapps.com/other\nsso_region = us-east-1\n"
+    (cli.home / ".aws" / "config").write_text(theirs)
+    got = cli.json("login", "--sso", "--start-url", START_URL, "--sso-region", "eu-central-1", "--account", fake_signin.ACCOUNT, "--role", "S3Admin", env=env)
+    assert got["sso_session"].startswith("d-1234567890-") and got["sso_session"] != "d-1234567890"
+    cp = config(cli)
+    assert cp["sso-session d-1234567890"]["sso_start_url"] == "https://d-1234567890.awsapps.com/other", "theirs is never repointed"
+    assert cp[f"sso-session {got['sso_session']}"]["sso_start_url"] == START_URL
+
+    # A cached sign-in is used only for a valid region: the bearer token never goes to a host built from
+    # anything else.
+    p = cli.run("login", "--sso", "--start-url", START_URL, "--sso-region", "eu-central-1.evil.example#", "--account", fake_signin.ACCOUNT, "--role", "S3Admin", env=env, check=1)
+    assert "region" in p.stderr, p.stderr
 
 
 def test_identity_center_refusals_are_plain(cli, fake):

@@ -12,6 +12,7 @@ AWS Sign-In (what `aws login` and aws-config's `credentials-login` use)
 IAM Identity Center
   POST /client/register, GET /authorize, POST /token     (SSO OIDC, authorization code with PKCE S256)
   GET  /assignment/accounts, /assignment/roles, /federation/credentials   (the portal, bearer token)
+  POST /logout                                                           (the portal: sso:Logout)
 
 Credentials come from the emulator's STS (AssumeRole) when `--moto URL` is given, so they are ones the
 emulator knows. The test plays the person in the browser: it follows the authorization URL (a GET that
@@ -76,7 +77,7 @@ class State:
         self.jtis = set()
         self.clients = {}  # SSO OIDC client_id -> registration
         self.tokens = {}  # SSO access token -> expiry
-        self.counts = {"authorize": 0, "token": 0, "refresh": 0, "refused": 0, "register": 0, "sso_authorize": 0, "sso_token": 0, "sso_refresh": 0, "role_credentials": 0}
+        self.counts = {"authorize": 0, "token": 0, "refresh": 0, "refused": 0, "register": 0, "sso_authorize": 0, "sso_token": 0, "sso_refresh": 0, "role_credentials": 0, "sso_logout": 0}
         self.refusals = []
         self.last_console_credentials = None
 
@@ -215,7 +216,7 @@ class Handler(BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         try:
             body = self.body()
-            route = {"/v1/token": self.console_token, "/client/register": self.sso_register, "/token": self.sso_token, "/_control": self.control}.get(path)
+            route = {"/v1/token": self.console_token, "/client/register": self.sso_register, "/token": self.sso_token, "/logout": self.portal_logout, "/_control": self.control}.get(path)
             if route is None:
                 return self.reply(404, {"message": f"no such path {path}"})
             route(body)
@@ -398,6 +399,14 @@ class Handler(BaseHTTPRequestHandler):
             expiry = self.state.tokens.get(token)
         if expiry is None or time.time() > expiry:
             raise Refused(401, "UnauthorizedException", "unauthorized", "Session token not found or invalid")
+
+    def portal_logout(self, body):
+        """sso:Logout: the bearer token stops working, everywhere."""
+        self.bearer()
+        with self.state.lock:
+            self.state.tokens.pop(self.headers.get("x-amz-sso_bearer_token", ""), None)
+            self.state.counts["sso_logout"] += 1
+        self.reply(200, {})
 
     def portal_accounts(self, q):
         self.bearer()

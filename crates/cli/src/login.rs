@@ -135,7 +135,7 @@ async fn sso_login(cli: &Cli, args: &LoginArgs, name: Option<String>, existing: 
     if let Some(name) = &name {
         s3aw_core::signin::check_profile_is_free_for(name, "sso_session").await?;
     }
-    let session = match SsoSession::from_cache(&opts) {
+    let session = match SsoSession::from_cache(&opts)? {
         Some(s) => {
             eprintln!("Using your Identity Center sign-in from earlier (valid until {}).", when(s.expires_at));
             s
@@ -200,9 +200,18 @@ pub async fn logout(cli: &Cli, args: &LogoutArgs) -> CliResult {
     let profile = profile_name(cli, &args.aws_profile).unwrap_or_else(|| "default".into());
     let out = s3aw_core::signin::sign_out(&profile).await?;
     if cli.json {
-        print_json(json!({ "profile": out.profile, "session": out.session, "cache_removed": out.cache_removed }));
+        print_json(json!({ "profile": out.profile, "session": out.session, "cache_removed": out.cache_removed, "kept_for": out.kept_for, "ended_at_aws": out.ended_at_aws }));
+        return Ok(());
+    }
+    match out.ended_at_aws {
+        Some(true) => println!("AWS ended the Identity Center session of \"{}\".", out.profile),
+        Some(false) => println!("AWS did not confirm the end of the Identity Center session of \"{}\" (it may have ended already).", out.profile),
+        None => {}
+    }
+    if !out.kept_for.is_empty() {
+        println!("Signed out of \"{}\". The saved sign-in stays on this computer for {}, which use the same session.", out.profile, out.kept_for.join(", "));
     } else if out.cache_removed {
-        println!("Signed out of \"{}\": its saved sign-in is deleted from this computer.", out.profile);
+        println!("Signed out of \"{}\": its saved sign-in is deleted from this computer; the profile's other settings stay.", out.profile);
     } else {
         println!("\"{}\" was not signed in on this computer; nothing to delete.", out.profile);
     }

@@ -227,7 +227,9 @@ pub enum ProfileKind {
     AssumeRole,
     /// An external `credential_process`.
     Process,
-    /// Anything else (web identity, container, ...).
+    /// A role assumed with a web identity token (`web_identity_token_file`, as in EKS and CI runners).
+    WebIdentity,
+    /// Anything else (container, ...).
     Other,
 }
 
@@ -240,6 +242,7 @@ impl ProfileKind {
             ProfileKind::Login => "login",
             ProfileKind::AssumeRole => "assume-role",
             ProfileKind::Process => "process",
+            ProfileKind::WebIdentity => "web-identity",
             ProfileKind::Other => "other",
         }
     }
@@ -280,6 +283,8 @@ pub async fn list_profiles() -> Vec<ProfileInfo> {
                 ProfileKind::Login
             } else if has("sso_session") || has("sso_start_url") {
                 ProfileKind::Sso
+            } else if has("web_identity_token_file") {
+                ProfileKind::WebIdentity
             } else if has("role_arn") {
                 ProfileKind::AssumeRole
             } else if has("credential_process") {

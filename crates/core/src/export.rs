@@ -298,6 +298,22 @@ pub fn set_ini_keys(text: &str, header: &str, keys: &[(String, String)]) -> Stri
     out
 }
 
+/// The value of `key` in `[header]` of an INI text, when set.
+pub fn ini_value(text: &str, header: &str, key: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let (start, end) = ini_section_span(&lines, header)?;
+    lines[start + 1..end].iter().find_map(|l| l.split_once('=').filter(|(k, _)| k.trim() == key).map(|(_, v)| v.trim().to_string()))
+}
+
+/// Remove `keys` from `[header]` of an INI text, keeping the section (and everything else) byte for byte.
+pub fn remove_ini_keys(text: &str, header: &str, keys: &[&str]) -> String {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let Some((start, end)) = ini_section_span(&lines, header) else { return text.to_string() };
+    let named = |l: &&str| l.split_once('=').is_some_and(|(k, _)| keys.contains(&k.trim()));
+    let body: String = lines[start + 1..end].iter().filter(|l| !named(l)).copied().collect();
+    lines[..=start].concat() + &body + &lines[end..].concat()
+}
+
 /// Remove `[header]` and its keys from an INI text, keeping the rest byte for byte. `None` when absent.
 pub fn remove_ini_section(text: &str, header: &str) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
@@ -501,6 +517,15 @@ mod tests {
         assert!(upsert_ini_section("", "profile p]\n[default", &[], true, Path::new("config")).is_err());
         assert!(upsert_ini_section("", "profile p", &[("region".into(), "eu\u{1b}west".into())], true, Path::new("config")).is_err());
         upsert_ini_section("", "profile p", &[("region".into(), "eu-west-1".into())], true, Path::new("config")).unwrap();
+    }
+
+    #[test]
+    fn ini_keys_are_read_and_removed_one_by_one() {
+        let text = "[profile me]\nlogin_session = arn:aws:iam::1:user/a\nregion = eu-west-1\n\n[profile other]\nlogin_session = x\n";
+        assert_eq!(ini_value(text, "profile me", "region").as_deref(), Some("eu-west-1"));
+        assert_eq!(ini_value(text, "profile me", "output"), None);
+        assert_eq!(remove_ini_keys(text, "profile me", &["login_session"]), "[profile me]\nregion = eu-west-1\n\n[profile other]\nlogin_session = x\n");
+        assert_eq!(remove_ini_keys(text, "profile gone", &["login_session"]), text);
     }
 
     #[test]

@@ -166,7 +166,7 @@ export function connectScreen(main: HTMLElement, nav: HTMLElement) {
     profiles = found;
     for (const c of saved) list.append(option(`saved:${c.accessKeyId}`, `Saved keys ${c.accessKeyId}`, `Account ${c.account} · ${c.arn} · secret in your keychain`));
     for (const p of profiles) {
-      const kind = { sso: "IAM Identity Center", login: "AWS account sign-in", keys: "access keys", "assume-role": "assumes a role", process: "external program", other: "" }[p.kind] ?? "";
+      const kind = { sso: "IAM Identity Center", login: "AWS account sign-in", keys: "access keys", "assume-role": "assumes a role", process: "external program", "web-identity": "web identity token", other: "" }[p.kind] ?? "";
       const state = p.signedIn === false ? "signed out — sign in again" : p.signedIn && p.identity ? `signed in: ${p.identity}` : null;
       list.append(option(`profile:${p.name}`, `Profile “${p.name}”`, [kind, p.region, state].filter(Boolean).join(" · ")));
     }

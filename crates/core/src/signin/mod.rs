@@ -34,6 +34,13 @@ pub async fn check_profile_is_free_for(profile: &str, key: &str) -> Result<()> {
     if same_kind {
         return Ok(());
     }
+    if existing.kind == ProfileKind::WebIdentity {
+        // The AWS CLI and SDKs read the web identity token first and would ignore the sign-in, silently.
+        return Err(Error::invalid(
+            "profile name",
+            format!("the profile \"{profile}\" gets its credentials from a web identity token (web_identity_token_file), which the AWS CLI and SDKs would use instead of this sign-in; choose another name"),
+        ));
+    }
     Err(Error::invalid(
         "profile name",
         format!("the profile \"{profile}\" already gets its credentials another way ({}); choose another name for this sign-in", existing.kind.as_str()),
@@ -51,32 +58,48 @@ pub(crate) fn write_section(header: &str, keys: &[(String, String)]) -> Result<(
     crate::export::edit_ini_file(&path, |text| crate::export::set_ini_keys(text, header, keys))
 }
 
-/// What [`sign_out`] removed.
+/// What [`sign_out`] did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedOut {
     pub profile: String,
     pub session: String,
+    /// The saved sign-in (cached tokens) was deleted from this computer.
     pub cache_removed: bool,
+    /// Other profiles that use the same console session: its cache stays for them.
+    pub kept_for: Vec<String>,
+    /// Identity Center only: whether AWS confirmed the session's end (sso:Logout).
+    pub ended_at_aws: Option<bool>,
 }
 
-/// Sign out of a console session: its cached tokens (and DPoP key) are deleted, and its profile removed
-/// from the config file. An IAM Identity Center profile's cached token is deleted (its profile stays, so
-/// signing in again is one step).
+/// Sign out, removing only what signing in added. A console session: `login_session` leaves its profile
+/// (the profile's other settings stay) and its cached tokens and DPoP key are deleted, unless another
+/// profile uses the same session. An IAM Identity Center profile: the session is ended at AWS first
+/// (sso:Logout, as `aws sso logout` does), then its cached token deleted; the profile stays, so signing
+/// in again is one step.
 pub async fn sign_out(profile: &str) -> Result<SignedOut> {
     let profiles = list_profiles().await;
     let p = profiles.iter().find(|p| p.name == profile).ok_or_else(|| Error::invalid("profile", format!("there is no AWS profile named \"{profile}\"")))?;
     match p.kind {
         ProfileKind::Login => {
             let session = p.login_session.clone().unwrap_or_default();
-            let cache_removed = cache::remove(&cache::login_cache_file(&session)?)?;
+            let kept_for: Vec<String> = profiles.iter().filter(|o| o.name != profile && o.login_session.as_deref() == Some(session.as_str())).map(|o| o.name.clone()).collect();
+            let cache_removed = if kept_for.is_empty() { cache::remove(&cache::login_cache_file(&session)?)? } else { false };
             let path = crate::paths::config_file_path()?;
-            crate::export::edit_ini_file(&path, |text| crate::export::remove_ini_section(text, &profile_header(profile)).unwrap_or_else(|| text.to_string()))?;
-            Ok(SignedOut { profile: profile.to_string(), session, cache_removed })
+            crate::export::edit_ini_file(&path, |text| crate::export::remove_ini_keys(text, &profile_header(profile), &["login_session"]))?;
+            Ok(SignedOut { profile: profile.to_string(), session, cache_removed, kept_for, ended_at_aws: None })
         }
         ProfileKind::Sso => {
             let session = p.sso_session.clone().unwrap_or_default();
+            let mut ended_at_aws = None;
+            if let (Some(url), Some(region)) = (&p.sso_start_url, &p.sso_region) {
+                let mut opts = sso::SsoOptions::new(url, region);
+                opts.session_name = session.clone();
+                if let Ok(Some(s)) = sso::SsoSession::from_cache(&opts) {
+                    ended_at_aws = Some(s.logout().await);
+                }
+            }
             let cache_removed = cache::remove(&cache::sso_cache_file(&session)?)?;
-            Ok(SignedOut { profile: profile.to_string(), session, cache_removed })
+            Ok(SignedOut { profile: profile.to_string(), session, cache_removed, kept_for: vec![], ended_at_aws })
         }
         other => Err(Error::invalid("profile", format!("\"{profile}\" is not a sign-in profile (it uses {}); there is nothing to sign out of", other.as_str()))),
     }

@@ -28,11 +28,21 @@ pub struct SsoOptions {
 }
 
 impl SsoOptions {
+    /// Options for a sign-in at `start_url`. Its `[sso-session]` name is the instance's id; when the
+    /// config file already has a session of that name for another start URL, the name gets this URL's
+    /// hash, so an existing session is never repointed.
     pub fn new(start_url: &str, sso_region: &str) -> Self {
+        let mut session_name = session_name_for(start_url);
+        let configured = crate::paths::config_file_path().ok().and_then(|p| std::fs::read_to_string(p).ok());
+        if let Some(other) = configured.and_then(|t| crate::export::ini_value(&t, &format!("sso-session {session_name}"), "sso_start_url")) {
+            if normal_url(&other) != normal_url(start_url) {
+                session_name = format!("{session_name}-{}", url_hash(start_url));
+            }
+        }
         SsoOptions {
             start_url: start_url.trim().to_string(),
             sso_region: sso_region.trim().to_string(),
-            session_name: session_name_for(start_url),
+            session_name,
             oidc_endpoint: None,
             portal_endpoint: None,
             timeout: super::console::DEFAULT_TIMEOUT,
@@ -40,14 +50,26 @@ impl SsoOptions {
     }
 }
 
-/// An `sso-session` name from the start URL: its portal id (`d-1234567890`), or `s3aw`.
+/// An `sso-session` name from the start URL: the instance's id as it appears in the URL (`d-1234567890`,
+/// `ssoins-…`), else `s3aw-` and a hash of the URL. Two start URLs never share a name by accident.
 pub fn session_name_for(start_url: &str) -> String {
-    let host = start_url.trim().trim_start_matches("https://").split(['/', '.']).next().unwrap_or("");
-    if !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        host.to_string()
-    } else {
-        "s3aw".to_string()
+    let rest = start_url.trim().trim_start_matches("https://");
+    let is_id = |part: &&str| {
+        (part.starts_with("d-") || part.starts_with("ssoins-")) && part.len() > 4 && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    match rest.split(['/', '.', '?', '#']).find(is_id) {
+        Some(id) => id.to_string(),
+        None => format!("s3aw-{}", url_hash(start_url)),
     }
+}
+
+fn normal_url(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+fn url_hash(url: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(normal_url(url).as_bytes()).iter().take(5).map(|b| format!("{b:02x}")).collect()
 }
 
 fn env(k: &str) -> Option<String> {
@@ -242,7 +264,16 @@ pub struct SsoAccount {
 impl SsoSession {
     /// The session cached for `opts` (same start URL), when its token is good for at least a minute more:
     /// signing in again is then not needed to pick an account and role.
-    pub fn from_cache(opts: &SsoOptions) -> Option<SsoSession> {
+    ///
+    /// The start URL and region are checked first, as for a fresh sign-in: the cached token goes only
+    /// to the portal of a valid region.
+    pub fn from_cache(opts: &SsoOptions) -> Result<Option<SsoSession>> {
+        validate_start_url(&opts.start_url)?;
+        crate::validate::region(&opts.sso_region)?;
+        Ok(Self::read_cache(opts))
+    }
+
+    fn read_cache(opts: &SsoOptions) -> Option<SsoSession> {
         let json: serde_json::Value = serde_json::from_slice(&std::fs::read(super::cache::sso_cache_file(&opts.session_name).ok()?).ok()?).ok()?;
         let text = |k: &str| json.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let time = |k: &str| text(k).and_then(|t| crate::record::parse_time(&t).ok());
@@ -278,6 +309,12 @@ impl SsoSession {
             json["refreshToken"] = serde_json::Value::String(r.expose().to_string());
         }
         super::cache::write(&super::cache::sso_cache_file(&self.opts.session_name)?, json)
+    }
+
+    /// End the session at AWS (sso:Logout, as `aws sso logout` does): the token stops working everywhere,
+    /// on every computer it was copied to. `false` when AWS did not confirm (an expired token, no network).
+    pub async fn logout(&self) -> bool {
+        portal_client(&self.opts).logout().access_token(self.access_token.expose()).send().await.is_ok()
     }
 
     /// The accounts the portal lists for this person.
@@ -345,7 +382,11 @@ mod tests {
     #[test]
     fn names_endpoints_and_start_urls() {
         assert_eq!(session_name_for("https://d-1234567890.awsapps.com/start"), "d-1234567890");
-        assert_eq!(session_name_for("https://my%20org/start"), "s3aw");
+        assert_eq!(session_name_for("https://ssoins-7223bd6cf5e1a9f0.portal.us-east-1.app.aws"), "ssoins-7223bd6cf5e1a9f0");
+        assert_eq!(session_name_for("https://start.us-gov-home.awsapps.com/directory/d-9067f1a2b3"), "d-9067f1a2b3");
+        let (a, b) = (session_name_for("https://acme.awsapps.com/start"), session_name_for("https://other.awsapps.com/start"));
+        assert!(a.starts_with("s3aw-") && b.starts_with("s3aw-") && a != b, "{a} {b}");
+        assert_eq!(a, session_name_for("https://ACME.awsapps.com/start/"), "the same URL, the same name");
         let o = SsoOptions { oidc_endpoint: None, portal_endpoint: None, ..SsoOptions::new("https://d-1.awsapps.com/start", "eu-central-1") };
         assert!(oidc_endpoint(&o) == "https://oidc.eu-central-1.amazonaws.com" || std::env::var("AWS_ENDPOINT_URL").is_ok() || std::env::var(OIDC_ENDPOINT_ENV).is_ok());
         validate_start_url("https://d-1234567890.awsapps.com/start").unwrap();
