@@ -34,7 +34,7 @@ sandboxEndpoint: string | null, keychainService: string,
  */
 saveDialogStandIn: boolean, };
 
-export type ProfileKindDto = "keys" | "sso" | "login" | "assume-role" | "process" | "other";
+export type ProfileKindDto = "keys" | "sso" | "login" | "assume-role" | "process" | "web-identity" | "other";
 
 export type ProfileDto = { name: string, kind: ProfileKindDto, region: string | null, 
 /**
