@@ -116,6 +116,23 @@ pub struct ProfileDto {
     pub expires_at: Option<String>,
 }
 
+/// What signing out did: whether this computer's saved sign-in was deleted, which other profiles keep it
+/// (they use the same console session), and for Identity Center whether AWS confirmed the session's end.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedOutDto {
+    pub profile: String,
+    pub cache_removed: bool,
+    pub kept_for: Vec<String>,
+    pub ended_at_aws: Option<bool>,
+}
+
+impl From<s3aw_core::signin::SignedOut> for SignedOutDto {
+    fn from(o: s3aw_core::signin::SignedOut) -> Self {
+        SignedOutDto { profile: o.profile, cache_removed: o.cache_removed, kept_for: o.kept_for, ended_at_aws: o.ended_at_aws }
+    }
+}
+
 /// How to sign in from the Connect screen.
 #[derive(Debug, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -1175,6 +1192,7 @@ pub fn typescript_bindings() -> String {
         RevokePlanDto::decl(&cfg),
         RevokeOutcomeDto::decl(&cfg),
         HandoverDto::decl(&cfg),
+        SignedOutDto::decl(&cfg),
     ];
     let mut out = String::from("// Generated from src-tauri/src/ipc.rs by ts-rs. Do not edit: run\n// `UPDATE_BINDINGS=1 cargo test -p s3aw-desktop bindings` after changing the Rust types.\n\n");
     for d in decls {

@@ -227,8 +227,8 @@ pub async fn sso_use_role(state: State<'_, AppState>, args: SsoUseRoleArgs) -> I
 /// Sign out of a console sign-in profile (its session and profile are deleted), or an Identity Center
 /// one (its cached token is deleted).
 #[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>, profile: String) -> IpcResult<()> {
-    s3aw_core::signin::sign_out(&profile).await?;
+pub async fn sign_out(state: State<'_, AppState>, profile: String) -> IpcResult<SignedOutDto> {
+    let out = s3aw_core::signin::sign_out(&profile).await?;
     state.clear_session_for_profile(&profile).await;
-    Ok(())
+    Ok(out.into())
 }

@@ -76,15 +76,21 @@ test("sign in with your AWS account: the browser sign-in connects, is shared wit
   await ui.heading("Which bucket?");
   await ui.waitForText("main", "sample-reports");
 
-  // Sign out: the session and its profile are gone.
+  // Sign out removes only what signing in added: the profile's login_session, and the saved sign-in,
+  // which "old" (the same console session) still uses, so it stays until "old" signs out too.
   await ui.click("Back");
   await ui.click("Back");
   await ui.heading("Connect to your AWS account");
   await ui.choose("Profile “s3aw”");
   await ui.click("Sign out");
-  await ui.waitForText("main", "Signed out of “s3aw”");
+  await ui.waitForText("main", "Signed out of “s3aw”. The saved sign-in stays on this computer for “old”");
+  assert.ok(existsSync(cache));
+  assert.match(readFileSync(configFile(), "utf8"), /\[profile s3aw\]\nregion = us-east-1\n/);
+  await ui.choose("Profile “old”");
+  await ui.click("Sign out");
+  await ui.waitForText("main", "Signed out of “old”: its sign-in is deleted from this computer.");
   assert.ok(!existsSync(cache));
-  assert.doesNotMatch(readFileSync(configFile(), "utf8"), /profile s3aw/);
+  assert.doesNotMatch(readFileSync(configFile(), "utf8"), /login_session/);
 });
 
 test("a sign-in that ended is one click to renew; cancel and a refused sign-in say so plainly", { timeout: 180000 }, async () => {

@@ -4,6 +4,7 @@
 
 import type {
   InterruptedDto,
+  SignedOutDto,
   TriedDto,
   WhyDto,
   RecoveredDto,
@@ -72,7 +73,7 @@ export interface Backend {
   signInCancel(attemptId: number): Promise<void>;
   ssoRoles(accountId: string): Promise<string[]>;
   ssoUseRole(args: SsoUseRoleArgs): Promise<SignInDoneDto>;
-  signOut(profile: string): Promise<void>;
+  signOut(profile: string): Promise<SignedOutDto>;
   listSavedConnections(): Promise<SavedConnectionDto[]>;
   forgetConnection(accessKeyId: string): Promise<void>;
   listBuckets(): Promise<BucketDto[]>;

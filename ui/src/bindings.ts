@@ -344,3 +344,5 @@ kept: Array<string>, };
 export type RevokeOutcomeDto = { ok: boolean, failedSummary: string | null, message: string | null, done: Array<string>, remaining: Array<string>, };
 
 export type HandoverDto = { accessId: string, userName: string, accessKeyId: string, keychainEntry: string, };
+
+export type SignedOutDto = { profile: string, cacheRemoved: boolean, keptFor: Array<string>, endedAtAws: boolean | null, };

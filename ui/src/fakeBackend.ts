@@ -74,7 +74,7 @@ export function fakeBackend(): Backend {
     signInCancel: async () => {},
     ssoRoles: async () => ["AdministratorAccess", "S3Admin"],
     ssoUseRole: async () => fakeSignedIn(),
-    signOut: async () => {},
+    signOut: async (profile) => ({ profile, cacheRemoved: true, keptFor: [], endedAtAws: null }),
     listSavedConnections: async () => [],
     forgetConnection: async () => {},
     listBuckets: async () => {

@@ -7,7 +7,7 @@ import { field, h, uid } from "../dom";
 import { app, set } from "./context";
 import { navButtons } from "./nav";
 import { permissionCheckLine, permissionsPanel } from "./permissions";
-import { consoleFields, needsSignInAgain, ssoFields, startSignIn, untilText } from "./signin";
+import { consoleFields, needsSignInAgain, signedOutWords, ssoFields, startSignIn, untilText } from "./signin";
 
 export function connectScreen(main: HTMLElement, nav: HTMLElement) {
   const refresh = navButtons(nav);
@@ -98,11 +98,11 @@ export function connectScreen(main: HTMLElement, nav: HTMLElement) {
   };
   const signOut = async (profile: string) => {
     try {
-      await app.backend.signOut(profile);
+      const out = await app.backend.signOut(profile);
       set({ connection: null });
       app.redrawHeader();
       refresh();
-      status.replaceChildren(h("p", { class: "ok", role: "status" }, `Signed out of “${profile}”: its sign-in is deleted from this computer.`));
+      status.replaceChildren(h("p", { class: "ok", role: "status" }, signedOutWords(out)));
       return true;
     } catch (e) {
       status.replaceChildren(errorBox(message(e)));
@@ -196,3 +196,4 @@ async function showReminders(area: HTMLElement) {
     ),
   );
 }
+

@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { validateRegion } from "../validate";
-import { needsSignInAgain, ssoProfileName, untilText } from "./signin";
+import { needsSignInAgain, signedOutWords, ssoProfileName, untilText } from "./signin";
 
 describe("sign-in wording", () => {
+  it("says what signing out did: deleted, kept for another profile, or ended at AWS", () => {
+    expect(signedOutWords({ profile: "me", cacheRemoved: true, keptFor: [], endedAtAws: null })).toBe("Signed out of “me”: its sign-in is deleted from this computer.");
+    expect(signedOutWords({ profile: "me", cacheRemoved: false, keptFor: ["old", "x"], endedAtAws: null })).toBe(
+      "Signed out of “me”. The saved sign-in stays on this computer for “old”, “x”, which use the same session.",
+    );
+    expect(signedOutWords({ profile: "sso", cacheRemoved: true, keptFor: [], endedAtAws: true })).toContain("AWS ended the session.");
+    expect(signedOutWords({ profile: "sso", cacheRemoved: false, keptFor: [], endedAtAws: false })).toContain("did not confirm");
+  });
+
   it("says until when, in the person's clock, and whether it is the latest", () => {
     const soon = new Date(Date.now() + 60_000);
     const time = soon.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });

@@ -2,7 +2,7 @@
 // "Sign in with IAM Identity Center" (then an account and a role), and signing in again to a profile
 // whose session ended. The app opens the browser and receives the sign-in; no token reaches this page.
 
-import type { SignInDoneDto, SignInStartDto } from "../bindings";
+import type { SignedOutDto, SignInDoneDto, SignInStartDto } from "../bindings";
 import { busy, errorBox, message } from "../common";
 import { field, h, uid } from "../dom";
 import { validateRegion } from "../validate";
@@ -192,4 +192,14 @@ export function ssoFields(status: HTMLElement, done: Done) {
     startSignIn({ kind: "sso", startUrl: startUrl.input.value.trim(), ssoRegion: region.input.value.trim() }, status, done, button);
   });
   return [startUrl.wrap, region.wrap, button];
+}
+
+/** What signing out did, in plain words. */
+export function signedOutWords(out: SignedOutDto): string {
+  const aws =
+    out.endedAtAws === true ? " AWS ended the session." : out.endedAtAws === false ? " AWS did not confirm the end of the session (it may have ended already)." : "";
+  if (out.keptFor.length > 0)
+    return `Signed out of “${out.profile}”.${aws} The saved sign-in stays on this computer for ${out.keptFor.map((p) => `“${p}”`).join(", ")}, which use the same session.`;
+  if (out.cacheRemoved) return `Signed out of “${out.profile}”:${aws} its sign-in is deleted from this computer.`;
+  return `Signed out of “${out.profile}”.${aws} There was no saved sign-in on this computer.`;
 }
