@@ -160,7 +160,7 @@ def test_revoke_removes_everything_it_made_and_nothing_else(cli, iam, s3, flags,
     # By default, sessions made before now are cut off first, and that inline policy goes with the user.
     plan = cli.json("access", "revoke", "vendor", "--dry-run")
     steps = plan["steps"]
-    assert steps[0]["call"] == "iam:PutUserPolicy" and "Cut off every session" in steps[0]["summary"]
+    assert steps[0]["call"] == "iam:PutUserPolicy" and "Cut off all temporary sessions" in steps[0]["summary"] and "within minutes" in steps[0]["summary"]
     assert [s["call"] for s in steps[1:3]] == ["iam:DeleteAccessKey", "iam:DeleteAccessKey"]
     assert any(s["call"] == "iam:DeleteUserPolicy" and "AWSRevokeOlderSessions" in s["summary"] for s in steps)
     proc = cli.run("access", "revoke", "vendor")

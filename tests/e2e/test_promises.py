@@ -5,6 +5,7 @@ keeps working after a rotation; files and commands we produce are safe to open a
 
 import csv
 import datetime
+import email.utils
 import json
 import os
 import pty
@@ -142,15 +143,19 @@ def test_deleting_the_old_key_cuts_off_its_sessions_unless_asked_not_to(cli, aws
     does not evaluate aws:TokenIssueTime, so the policy is checked by shape.)"""
     seed(iam, s3)
     grant(cli)
-    started = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - 2))
+    # The cut-off is AWS's time (the Date of its answer), 30 s back: never this computer's clock.
+    aws_time = lambda: email.utils.parsedate_to_datetime(iam.get_user(UserName="vendor")["ResponseMetadata"]["HTTPHeaders"]["date"])
+    margin = datetime.timedelta(seconds=30)
+    started = (aws_time() - margin - datetime.timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     plan_text = cli.run("access", "rotate", "vendor", "--delete-old", "--yes", check=0).stderr
-    assert "Cut off sessions made before now" in plan_text, plan_text
+    ended = (aws_time() - margin + datetime.timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert "Cut off all temporary sessions of" in plan_text and "within minutes" in plan_text, plan_text
     doc = revoke_policy(iam, "vendor")
     assert doc is not None
     st = doc["Statement"][0]
     assert (st["Effect"], st["Action"], st["Resource"]) == ("Deny", ["*"], ["*"])
     cutoff = st["Condition"]["DateLessThan"]["aws:TokenIssueTime"]
-    assert cutoff >= started and cutoff.endswith("Z"), cutoff
+    assert started <= cutoff <= ended and cutoff.endswith("Z"), (started, cutoff, ended)
     # What AWS decides on the user's policies as stored (the evaluator: moto ignores aws:TokenIssueTime): a
     # session issued before the cut-off is refused, one issued after it works, and so does the long-term key.
     held = policies_of(iam, user="vendor")

@@ -212,7 +212,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
   /** "Cut off sessions": a session made with a deleted key would otherwise live on for up to 36 hours. */
   const sessionsBox = (id: string) => {
     const box = h("input", { type: "checkbox", id, checked: true });
-    const row = h("div", { class: "check" }, box, h("label", { for: id }, "Also cut off sessions made with this user's keys before now (recommended: a session made with a deleted key lasts up to 36 hours)"));
+    const row = h("div", { class: "check" }, box, h("label", { for: id }, "Also cut off all temporary sessions of this user made before now (recommended: a session made with a deleted key lasts up to 36 hours; AWS applies this within minutes)"));
     return { box, row };
   };
 

@@ -110,6 +110,51 @@ pub fn revoke_older_sessions_policy(before: &str) -> crate::policy::PolicyDocume
     }])
 }
 
+/// How far before AWS's "now" a session cut-off is put: IAM refuses tokens issued before the cut-off, and
+/// one a little in the past never reaches a session made after the change (this computer's clock can be
+/// ahead of AWS's by minutes).
+pub const CUT_OFF_MARGIN: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The `Date` of an answer, as AWS's clock had it.
+#[derive(Debug, Clone, Default)]
+struct AnswerDate(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for AnswerDate {
+    fn name(&self) -> &'static str {
+        "AnswerDate"
+    }
+
+    fn read_before_deserialization(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> std::result::Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let Some(d) = ctx.response().headers().get("date") {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(d.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// The cut-off for "sessions made before now": AWS's time (the `Date` of an STS answer) less
+/// [`CUT_OFF_MARGIN`]; this computer's clock only when AWS's cannot be read.
+pub async fn session_cut_off(session: &Session) -> String {
+    let seen = AnswerDate::default();
+    let _ = session.sts.get_caller_identity().customize().interceptor(seen.clone()).send().await;
+    let date = seen.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    cut_off_from(date.as_deref(), std::time::SystemTime::now())
+}
+
+/// [`session_cut_off`] from an HTTP `Date` (IMF-fixdate, as AWS sends it).
+pub fn cut_off_from(date: Option<&str>, local_now: std::time::SystemTime) -> String {
+    let aws_now = date
+        .and_then(|d| aws_smithy_types::DateTime::from_str(d.trim(), aws_smithy_types::date_time::Format::HttpDate).ok())
+        .and_then(|d| std::time::SystemTime::try_from(d).ok())
+        .unwrap_or(local_now);
+    crate::record::format_time(aws_now - CUT_OFF_MARGIN)
+}
+
 /// Who a session cut-off applies to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Principal {
@@ -150,6 +195,15 @@ mod tests {
 
     /// The session cut-off is the console's: Deny everything for tokens issued before the time. It names no
     /// long-term key condition, so keys keep working (the emulator does not evaluate aws:TokenIssueTime).
+    #[test]
+    fn the_cut_off_is_awss_time_less_a_margin() {
+        let local = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+        // AWS's clock is behind this computer's by an hour: AWS's time wins.
+        assert_eq!(cut_off_from(Some("Tue, 15 Jan 2027 07:59:00 GMT"), local), "2027-01-15T07:58:30Z");
+        assert_eq!(cut_off_from(None, local), crate::record::format_time(local - CUT_OFF_MARGIN));
+        assert_eq!(cut_off_from(Some("not a date"), local), crate::record::format_time(local - CUT_OFF_MARGIN));
+    }
+
     #[test]
     fn older_sessions_are_refused_by_token_issue_time() {
         let doc = revoke_older_sessions_policy("2026-11-23T20:00:00Z");

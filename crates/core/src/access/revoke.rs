@@ -53,9 +53,9 @@ impl RevokeStep {
     pub fn summary(&self) -> String {
         match self {
             RevokeStep::RevokeOlderSessions { principal: Principal::User(u) } => {
-                format!("Cut off every session made before now from the keys of \"{u}\" (temporary credentials live up to 36 hours)")
+                format!("Cut off all temporary sessions of \"{u}\" made before now (they would live up to 36 hours); AWS applies this within minutes")
             }
-            RevokeStep::RevokeOlderSessions { principal: Principal::Role(r) } => format!("Cut off every session of role \"{r}\" made before now (as the console's \"Revoke active sessions\")"),
+            RevokeStep::RevokeOlderSessions { principal: Principal::Role(r) } => format!("Cut off all sessions of role \"{r}\" made before now, as the console's \"Revoke active sessions\" does; AWS applies this within minutes"),
             RevokeStep::DeleteAccessKey { user, access_key_id } => format!("Delete access key {access_key_id} of \"{user}\""),
             RevokeStep::DeleteUserPolicy { user, policy_name } => format!("Delete the policy \"{policy_name}\" of user \"{user}\" (its own, inline)"),
             RevokeStep::DetachUserPolicy { user, policy_arn } => format!("Take the policy {} away from \"{user}\"", short_arn(policy_arn)),
@@ -306,7 +306,7 @@ async fn execute(session: &Session, keychain: &Keychain, step: &RevokeStep) -> R
         };
     }
     match step {
-        RevokeStep::RevokeOlderSessions { principal } => crate::iam::revoke_older_sessions(session, principal, &crate::record::now_rfc3339()).await,
+        RevokeStep::RevokeOlderSessions { principal } => crate::iam::revoke_older_sessions(session, principal, &crate::iam::session_cut_off(session).await).await,
         RevokeStep::DeleteAccessKey { user, access_key_id } => gone_ok!(iam.delete_access_key().user_name(user).access_key_id(access_key_id), "DeleteAccessKey"),
         RevokeStep::DeleteUserPolicy { user, policy_name } => gone_ok!(iam.delete_user_policy().user_name(user).policy_name(policy_name), "DeleteUserPolicy"),
         RevokeStep::DetachUserPolicy { user, policy_arn } => gone_ok!(iam.detach_user_policy().user_name(user).policy_arn(policy_arn), "DetachUserPolicy"),

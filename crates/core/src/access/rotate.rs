@@ -57,7 +57,7 @@ impl RotatePlan {
             RotateStep::DeactivateOld => format!("Deactivate the old key {old}"),
             RotateStep::DeleteOld => format!("Delete the old key {old} and its saved secret"),
             RotateStep::RevokeOlderSessions => format!(
-                "Cut off sessions made before now from \"{}\"'s keys (temporary credentials made with the old key last up to 36 hours); keys are not affected",
+                "Cut off all temporary sessions of \"{}\" made before now, from any of its keys (one made with the old key would last up to 36 hours); its keys keep working. AWS applies this within minutes",
                 self.user_name
             ),
         }
@@ -306,7 +306,7 @@ impl Rotation<'_> {
                 Ok(None)
             }
             RotateStep::RevokeOlderSessions => {
-                crate::iam::revoke_older_sessions(self.session, &Principal::User(user.clone()), &crate::record::now_rfc3339()).await?;
+                crate::iam::revoke_older_sessions(self.session, &Principal::User(user.clone()), &crate::iam::session_cut_off(self.session).await).await?;
                 Ok(Some(format!("policy \"{REVOKE_OLDER_SESSIONS}\" on the user")))
             }
         }
@@ -426,5 +426,5 @@ pub async fn revoke_user_sessions(session: &Session, entry: &RecordEntry) -> Res
     if let Some(why) = out_of_reach(session, &account, entry) {
         return Err(Error::OutOfReach { why: format!("Sessions were not cut off: the access was {why}") });
     }
-    crate::iam::revoke_older_sessions(session, &Principal::User(user), &crate::record::now_rfc3339()).await
+    crate::iam::revoke_older_sessions(session, &Principal::User(user), &crate::iam::session_cut_off(session).await).await
 }
