@@ -125,20 +125,20 @@ pub fn write_private_bytes(path: &Path, contents: &[u8], force: bool) -> Result<
     // in a file anyone else can read, even for a moment, and a crash leaves no half-written file.
     let tmp = temp_path(path);
     {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp).map_err(io("create"))?;
-        // Windows has no file mode: the still-empty file gets a DACL that allows only this user.
+        // Windows has no file mode: the file is created with a DACL that allows only this user.
         #[cfg(windows)]
-        crate::winacl::restrict_to_owner(&tmp).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::Io { action: "make private", path: path.to_path_buf(), source: e }
-        })?;
+        let mut f = crate::winacl::create_owner_only(&tmp).map_err(io("create"))?;
+        #[cfg(not(windows))]
+        let mut f = {
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            opts.open(&tmp).map_err(io("create"))?
+        };
         f.write_all(contents).and_then(|_| f.sync_all()).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             Error::Io { action: "write", path: path.to_path_buf(), source: e }
