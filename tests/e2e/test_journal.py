@@ -222,3 +222,49 @@ def test_what_the_app_made_elsewhere_is_listed_adopted_and_revoked(cli, aws, iam
     cli.run("access", "revoke", "vendor", "--yes", check=0)
     after = account_state(iam, s3)
     assert after == {k: v for k, v in before.items() if k != "keychain"}
+
+
+def bucket_state(s3, bucket):
+    """The CORS rules and the bucket policy, as they are now."""
+    try:
+        cors = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
+    except s3.exceptions.ClientError:
+        cors = None
+    try:
+        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    except s3.exceptions.ClientError:
+        policy = None
+    return cors, policy
+
+
+def test_a_bucket_settings_change_killed_after_aws_changed_the_cors_is_undone_by_recover(cli, aws, iam, s3):
+    """A settings change replaces whole documents (CORS, the bucket policy): killed after AWS wrote the new
+    CORS rules, recovery puts back what the bucket held, with someone else's rule and statement."""
+    seed(iam, s3)
+    s3.put_bucket_cors(Bucket="data", CORSConfiguration={"CORSRules": [{"ID": "theirs", "AllowedOrigins": ["https://theirs.example"], "AllowedMethods": ["GET"]}]})
+    theirs = {"Sid": "Theirs", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/public/*"}
+    s3.put_bucket_policy(Bucket="data", Policy=json.dumps({"Version": "2012-10-17", "Statement": [theirs]}))
+    before = bucket_state(s3, "data")
+    killed_after(cli, aws, "s3:PutBucketCors", "bucket", "change", "data", "--tls-only", "--cors-origin", "https://app.example.com", "--yes")
+    cors, _ = bucket_state(s3, "data")
+    assert len(cors) == 2, "AWS wrote the new rules; the answer never came"
+    looked = cli.json("recover", "--dry-run")
+    assert [i["finishes"] for i in looked["interrupted"]] == [False]
+    cli.run("recover", "--yes", check=0)
+    assert bucket_state(s3, "data") == before, "the bucket holds what it held: nothing of the change is left"
+    assert cli.json("recover", "--dry-run")["interrupted"] == []
+
+
+def test_a_share_stop_killed_after_its_key_was_deleted_is_finished_by_recover(cli, aws, iam, s3):
+    seed(iam, s3)
+    s3.put_object(Bucket="data", Key="in/report.pdf", Body=b"x")
+    before = account_state(iam, s3, cli)
+    share = cli.json("share", "create", "s3://data/in/", "--keys", "report.pdf", "--expires", "1d", "--yes")
+    user = [e for e in record(cli) if e["id"] == share["id"]][0]["user_name"]
+    killed_after(cli, aws, "iam:DeleteAccessKey", "share", "stop", share["id"], "--yes")
+    assert keys_of(iam, user) == [], "the links are dead: AWS deleted the key"
+    assert [e["id"] for e in record(cli)] == [share["id"]], "the record still lists the share"
+    looked = cli.json("recover", "--dry-run")
+    assert [i["finishes"] for i in looked["interrupted"]] == [True]
+    cli.run("recover", "--yes", check=0)
+    assert account_state(iam, s3, cli) == before and record(cli) == []
