@@ -97,7 +97,8 @@ pub async fn access_reminders() -> IpcResult<Vec<ReminderDto>> {
 pub async fn why_denied(state: State<'_, AppState>, id: String, action: Option<TriedDto>, key: Option<String>, error_text: String) -> IpcResult<WhyDto> {
     let session = state.session().await?;
     let e = entry(&id)?;
-    let error = s3aw_core::why::read_error_text(&error_text);
+    let mut error = s3aw_core::why::read_error_text(&error_text);
+    error.sse_c |= action == Some(TriedDto::UploadSseC);
     let action = action.map(|a| a.action());
     let key = key.filter(|k| !k.trim().is_empty());
     let attempt = s3aw_core::why::attempt_of(&e, action, key.as_deref(), &error)?;

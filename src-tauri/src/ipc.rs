@@ -1085,6 +1085,8 @@ pub struct RecoveredDto {
 pub enum TriedDto {
     Download,
     Upload,
+    /// An upload with their own encryption key (SSE-C).
+    UploadSseC,
     List,
     Delete,
 }
@@ -1093,7 +1095,7 @@ impl TriedDto {
     pub fn action(self) -> &'static str {
         match self {
             TriedDto::Download => "s3:GetObject",
-            TriedDto::Upload => "s3:PutObject",
+            TriedDto::Upload | TriedDto::UploadSseC => "s3:PutObject",
             TriedDto::List => "s3:ListBucket",
             TriedDto::Delete => "s3:DeleteObject",
         }

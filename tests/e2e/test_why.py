@@ -98,3 +98,30 @@ def test_a_bucket_policy_deny_is_named_and_a_question_without_an_action_says_wha
     assert out["cause"] == "bucket_policy_deny" and "NoUploadsOnFridays" in out["message"], out
     proc = cli.run("access", "why", "vendor")
     assert proc.returncode != 0 and "--action" in proc.stderr and "panicked" not in proc.stderr, proc.stderr
+
+
+def test_an_sse_c_upload_refused_by_design_and_a_deleted_key_seen_by_boto3(cli, aws, iam, s3, tmp_path):
+    key = grant(cli, s3, "--access", "read-write")
+    # An upload with the uploader's own key (SSE-C): the AWS CLI's command and its error, as pasted. moto
+    # does not evaluate the access's Deny of SSE-C (a Null condition), so the evaluator decides, on the
+    # policy as it is in the account.
+    pasted = (
+        "$ aws s3 cp report.pdf s3://data/in/report.pdf --sse-c AES256 --sse-c-key fileb://key.bin\n"
+        "upload failed: ./report.pdf to s3://data/in/report.pdf An error occurred (AccessDenied) when calling the PutObject operation: Access Denied\n"
+    )
+    out = why(cli, "vendor", pasted)
+    assert out["cause"] == "sse_c" and "DenyCustomerProvidedKeys" in " ".join(out["decided_by"]), out
+    assert why(cli, "vendor", "", "--action", "s3:PutObject", "--key", "in/new.csv", "--sse-c")["cause"] == "sse_c"
+    assert why(cli, "vendor", "", "--action", "s3:PutObject", "--key", "in/new.csv")["cause"] == "allowed"
+
+    # The key was deleted: boto3's own error, under enforcement, names a key AWS does not know.
+    iam.delete_access_key(UserName="vendor", AccessKeyId=key["access_key_id"])
+    iam.create_access_key(UserName="vendor")  # the access has a key again, just not this one
+    aws.enforce_iam()
+    gone = boto3.client("s3", endpoint_url=aws.url, region_name="us-east-1", aws_access_key_id=key["access_key_id"], aws_secret_access_key=key["secret_access_key"])
+    with pytest.raises(ClientError) as e:
+        gone.get_object(Bucket="data", Key="in/report.pdf")
+    aws.enforce_iam(False)
+    text = f"botocore.exceptions.ClientError: {e.value}"
+    assert why(cli, "vendor", text)["cause"] == "key_unknown", text
+    assert "InvalidAccessKeyId" in text

@@ -11,7 +11,7 @@ export type InterruptedDto = { id: string,
  */
 description: string, };
 
-export type TriedDto = "download" | "upload" | "list" | "delete";
+export type TriedDto = "download" | "upload" | "upload_sse_c" | "list" | "delete";
 
 export type WhyDto = { cause: string, message: string, fix: string | null, decidedBy: Array<string>, };
 

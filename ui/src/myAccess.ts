@@ -164,7 +164,19 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
       "select",
       { id: triedId },
       h("option", { value: "" }, "(read it from their error)"),
-      ...(["download", "upload", "list", "delete"] as TriedDto[]).map((t) => h("option", { value: t }, { download: "Download a file", upload: "Upload a file", list: "List a folder", delete: "Delete a file" }[t])),
+      ...(["download", "upload", "upload_sse_c", "list", "delete"] as TriedDto[]).map((t) =>
+        h(
+          "option",
+          { value: t },
+          {
+            download: "Download a file",
+            upload: "Upload a file",
+            "upload_sse_c": "Upload a file encrypted with their own key (SSE-C)",
+            list: "List a folder",
+            delete: "Delete a file",
+          }[t],
+        ),
+      ),
     );
     const key = h("input", { type: "text", id: keyId, spellcheck: "false", placeholder: `${a.prefix ?? ""}report.pdf` });
     const out = h("div", { class: "why-answer", "aria-live": "polite" });

@@ -65,6 +65,9 @@ pub enum AccessCommand {
         /// A file holding the error they saw (from the AWS CLI, boto3, rclone, Cyberduck), or - for stdin.
         #[arg(long)]
         error_text: Option<std::path::PathBuf>,
+        /// They uploaded with their own encryption key (SSE-C; the error text does not say so).
+        #[arg(long)]
+        sse_c: bool,
     },
     /// Replace an access key: create a new one, save it, wait until it works, deactivate the old one.
     Rotate(RotateArgs),
@@ -220,7 +223,7 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
             }
             Ok(())
         }
-        AccessCommand::Why { access: query, action, key, error_text } => {
+        AccessCommand::Why { access: query, action, key, error_text, sse_c } => {
             let text = match error_text.as_deref() {
                 None => String::new(),
                 Some(p) if p.as_os_str() == "-" => {
@@ -234,7 +237,8 @@ pub async fn run(cli: &Cli, cmd: &AccessCommand) -> CliResult {
                 }
             };
             let entry = Record::load()?.find(query)?.clone();
-            let error = s3aw_core::why::read_error_text(&text);
+            let mut error = s3aw_core::why::read_error_text(&text);
+            error.sse_c |= *sse_c;
             let attempt = s3aw_core::why::attempt_of(&entry, action.as_deref(), key.as_deref(), &error)?;
             let session = connect(cli).await?;
             let answer = s3aw_core::why::why(&session, &keychain, &entry, &attempt, &error).await?;

@@ -26,6 +26,9 @@ pub struct ErrorText {
     pub access_key_id: Option<String>,
     /// The region the error says is right (`expecting 'eu-west-1'`).
     pub expected_region: Option<String>,
+    /// The request carried the uploader's own encryption key (SSE-C): the pasted command or error says so
+    /// (`--sse-c`, `SSECustomerAlgorithm`, `x-amz-server-side-encryption-customer-…`), or the person said so.
+    pub sse_c: bool,
 }
 
 /// The S3 action an API operation needs (the names the AWS CLI, boto3 and rclone print).
@@ -87,6 +90,8 @@ pub fn read_error_text(text: &str) -> ErrorText {
     });
     out.access_key_id = re(&KEY, r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b").captures(text).map(|c| c[1].to_string());
     out.expected_region = re(&REGION, r"expecting '([a-z0-9-]+)'").captures(text).map(|c| c[1].to_string());
+    let lower = text.to_ascii_lowercase();
+    out.sse_c = ["--sse-c", "ssecustomer", "sse_customer", "server-side-encryption-customer", "sse-c "].iter().any(|m| lower.contains(m));
     out
 }
 
@@ -199,6 +204,9 @@ pub fn diagnose(state: &State, attempt: &Attempt, error: &ErrorText, now: time::
     context.set("aws:CurrentTime", stamp).set("aws:SecureTransport", "true").set("aws:SourceIp", "192.0.2.1");
     if let Some(p) = &attempt.prefix {
         context.set("s3:prefix", p.as_str());
+    }
+    if error.sse_c {
+        context.set("s3:x-amz-server-side-encryption-customer-algorithm", "AES256");
     }
     let principal = match (&state.entry.user_name, &state.entry.role_name) {
         (Some(u), _) => format!("arn:aws:iam::{}:user/{u}", state.account),
@@ -391,6 +399,14 @@ mod tests {
         let mut kms = rw.clone();
         kms.bucket_kms_key = Some("arn:aws:kms:us-east-1:123456789012:key/1".into());
         assert_eq!(cause(&kms, Some("s3:GetObject"), Some("a.csv"), "").cause, "kms");
+
+        // An upload with the uploader's own key (SSE-C) is refused by the access's own Deny, by design: said
+        // when the pasted command shows it, and never said for a plain upload.
+        let sse_c = "aws s3 cp report.pdf s3://data/report.pdf --sse-c AES256 --sse-c-key fileb://k.bin\nupload failed: ./report.pdf to s3://data/report.pdf An error occurred (AccessDenied) when calling the PutObject operation: Access Denied";
+        assert!(read_error_text(sse_c).sse_c);
+        assert_eq!(cause(&rw, None, None, sse_c).cause, "sse_c");
+        assert_eq!(cause(&rw, None, None, &sse_c.replace(" --sse-c AES256 --sse-c-key fileb://k.bin", "")).cause, "allowed");
+        assert!(read_error_text("ClientError: PutObject SSECustomerAlgorithm='AES256'").sse_c);
         assert!(attempt_of(&rw.entry, None, None, &ErrorText::default()).unwrap_err().to_string().contains("--action"));
     }
 }
