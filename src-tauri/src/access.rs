@@ -51,6 +51,9 @@ fn access_dto(s: AccessStatus, partition: &str) -> AccessDto {
             .keys
             .into_iter()
             .map(|k| KeyStateDto {
+                age_days: k.age_days(std::time::SystemTime::now()).map(|d| d.min(u32::MAX as u64) as u32),
+                rotation_due: k.rotation_due(std::time::SystemTime::now(), s3aw_core::access::key_max_age_days()),
+                rotate_after_days: s3aw_core::access::key_max_age_days().min(u32::MAX as u64) as u32,
                 access_key_id: k.access_key_id,
                 status: match k.status.as_deref() {
                     Some("Active") => Some(KeyStatus::Active),

@@ -774,6 +774,11 @@ pub struct KeyStateDto {
     pub last_used_service: Option<String>,
     pub in_keychain: bool,
     pub recorded: bool,
+    /// Whole days since AWS made the key.
+    pub age_days: Option<u32>,
+    /// Active and older than the age keys should be rotated at (`rotate_after_days`).
+    pub rotation_due: bool,
+    pub rotate_after_days: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]

@@ -31,6 +31,12 @@ test("rotate a key and revoke the access from My access", { timeout: 240000 }, a
   const row = await ui.text(`tr[data-key="${oldKey}"]`);
   assert.match(row, /Active/);
   assert.match(row, /\(sts\)/, "last used: the CLI's check that the new key works");
+  // Times in words, in this time zone, never raw ISO text; the exact time is the hover title.
+  // (Made seconds ago: today, or yesterday when the test runs across midnight.)
+  assert.match(row, /(today|yesterday) at \d{1,2}:\d{2}.*(today|yesterday) at \d{1,2}:\d{2}[^(]*\(sts\)/s, row);
+  assert.doesNotMatch(row, /\d{4}-\d{2}-\d{2}T/, row);
+  assert.ok(await ui.b.$(`tr[data-key="${oldKey}"] time[datetime][title]`).isExisting());
+  assert.ok(!(await ui.b.$(".key-age").isExisting()), "a new key is not due for rotation");
   assert.match(row, /Secret saved/);
   await ui.shot("9-my-access");
 

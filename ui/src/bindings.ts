@@ -295,7 +295,15 @@ export type KeyStateDto = { accessKeyId: string,
 /**
  * null when AWS no longer has the key (or it was not checked).
  */
-status: KeyStatus | null, created: string | null, lastUsed: string | null, lastUsedService: string | null, inKeychain: boolean, recorded: boolean, };
+status: KeyStatus | null, created: string | null, lastUsed: string | null, lastUsedService: string | null, inKeychain: boolean, recorded: boolean, 
+/**
+ * Whole days since AWS made the key.
+ */
+ageDays: number | null, 
+/**
+ * Active and older than the age keys should be rotated at (`rotate_after_days`).
+ */
+rotationDue: boolean, rotateAfterDays: number, };
 
 export type AccessDto = { id: string, kind: AccessKind, label: string, account: string, createdAt: string, userName: string | null, roleName: string | null, bucket: string, prefix: string | null, 
 /**

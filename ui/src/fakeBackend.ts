@@ -30,7 +30,7 @@ export function fakeBackend(): Backend {
       level: "read",
       state: "exists",
       stateDetail: null,
-      keys: [{ accessKeyId: "AKIAFAKEEXAMPLE00001", status: "Active", created: "2026-11-22T10:00:00Z", lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true }],
+      keys: [{ accessKeyId: "AKIAFAKEEXAMPLE00001", status: "Active", created: "2026-11-22T10:00:00Z", lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true, ageDays: 15, rotationDue: false, rotateAfterDays: 90 }],
       policy: "{}",
       endsAt: "2026-12-31T00:00:00Z",
       endsText: "2026-12-31 00:00 UTC",
@@ -201,7 +201,7 @@ export function fakeBackend(): Backend {
       }
       old.status = "Inactive";
       const id = `AKIAFAKEROTATED${String(a.keys.length).padStart(5, "0")}`;
-      a.keys.push({ accessKeyId: id, status: "Active", created: "now", lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true });
+      a.keys.push({ accessKeyId: id, status: "Active", created: "now", lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true, ageDays: null, rotationDue: false, rotateAfterDays: 90 });
       return { ok: true, userName: a.userName, accessId: a.id, newAccessKeyId: id, keychainEntry: `${a.account}/${a.userName}/${id}`, oldAccessKeyId: old.accessKeyId, oldDeleted: false, failure: null };
     },
     deleteAccessKey: async (id, keyId) => {
@@ -222,7 +222,7 @@ export function fakeBackend(): Backend {
     },
     importKey: async (args) => {
       const id = `imported-${access.length}`;
-      access.push({ ...access[0], id, kind: "imported", label: 'IAM user "imported"', userName: "imported", bucket: "", prefix: null, level: null, keys: [{ accessKeyId: args.accessKeyId ?? "AKIAFROMCSV000000001", status: "Active", created: null, lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true }] });
+      access.push({ ...access[0], id, kind: "imported", label: 'IAM user "imported"', userName: "imported", bucket: "", prefix: null, level: null, keys: [{ accessKeyId: args.accessKeyId ?? "AKIAFROMCSV000000001", status: "Active", created: null, lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true, ageDays: null, rotationDue: false, rotateAfterDays: 90 }] });
       return id;
     },
     selectSavedKey: async (id, accessKeyId) => {

@@ -1,6 +1,6 @@
 import { describe as group, expect, it } from "vitest";
 import type { AccessDto } from "./bindings";
-import { describe, endsWords, stateWords } from "./myAccess";
+import { describe, endsWords, rotationWords, stateWords } from "./myAccess";
 
 const base: AccessDto = {
   id: "vendor-1",
@@ -47,5 +47,16 @@ group("My access words", () => {
     expect(stateWords(base)).toBe("In place");
     expect(stateWords({ ...base, state: "deleted" })).toBe("Deleted outside this app");
     expect(stateWords({ ...base, state: "unchecked", stateDetail: "created in AWS account 111122223333" })).toBe("created in AWS account 111122223333");
+  });
+});
+
+group("key age", () => {
+  it("asks to rotate an old active key, in months once it is two months old, and says nothing otherwise", () => {
+    const key = { accessKeyId: "AKIAOLD", status: "Active" as const, created: "2026-01-01T00:00:00Z", lastUsed: null, lastUsedService: null, inKeychain: true, recorded: true, rotateAfterDays: 90 };
+    expect(rotationWords({ ...key, ageDays: 120, rotationDue: true })).toBe(
+      "The key AKIAOLD is 4 months old. Keys should be replaced at least every 90 days, so a copy that leaked stops working: rotate it.",
+    );
+    expect(rotationWords({ ...key, ageDays: 45, rotationDue: true, rotateAfterDays: 30 })).toContain("is 45 days old");
+    expect(rotationWords({ ...key, ageDays: 30, rotationDue: false })).toBeNull();
   });
 });

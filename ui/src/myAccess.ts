@@ -9,6 +9,7 @@ import { cardView } from "./card";
 import { handoverPanel } from "./handover";
 import { copyLinkButton } from "./links";
 import { teamExport } from "./teamExport";
+import { exactly, when } from "./when";
 
 export interface MyAccessContext {
   backend: Backend;
@@ -46,9 +47,23 @@ function keyStatus(k: KeyStateDto): string {
   return k.status ?? "Gone from AWS";
 }
 
-function lastUsed(k: KeyStateDto): string {
+/** When AWS last saw the key, in words, with the exact time a hover (or a screen reader) away. */
+function lastUsed(k: KeyStateDto): HTMLElement | string {
   if (!k.lastUsed) return "Never";
-  return k.lastUsedService ? `${k.lastUsed} (${k.lastUsedService})` : k.lastUsed;
+  const words = k.lastUsedService ? `${when(k.lastUsed)} (${k.lastUsedService})` : when(k.lastUsed);
+  return h("time", { datetime: k.lastUsed, title: exactly(k.lastUsed) }, words);
+}
+
+function made(k: KeyStateDto): HTMLElement | string {
+  return k.created ? h("time", { datetime: k.created, title: exactly(k.created) }, when(k.created)) : "";
+}
+
+/** A key old enough to rotate, in plain words. */
+export function rotationWords(k: KeyStateDto): string | null {
+  if (!k.rotationDue || k.ageDays === null) return null;
+  const months = Math.floor(k.ageDays / 30);
+  const age = months >= 2 ? `${months} months` : `${k.ageDays} days`;
+  return `The key ${k.accessKeyId} is ${age} old. Keys should be replaced at least every ${k.rotateAfterDays} days, so a copy that leaked stops working: rotate it.`;
 }
 
 export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAccessContext) {
@@ -93,6 +108,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
         { "data-key": k.accessKeyId },
         h("th", { scope: "row" }, h("code", {}, k.accessKeyId)),
         h("td", { class: `key-${(k.status ?? "gone").toLowerCase()}` }, keyStatus(k)),
+        h("td", { class: k.rotationDue ? "key-old" : "" }, made(k)),
         h("td", {}, lastUsed(k)),
         h("td", {}, k.inKeychain ? "Secret saved" : "Secret not here"),
         h(
@@ -117,10 +133,22 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
             "table",
             { class: "keys" },
             h("caption", { class: "visually-hidden" }, `Access keys of ${a.label}`),
-            h("thead", {}, h("tr", {}, ["Key", "Status", "Last used", "On this computer", ""].map((t) => h("th", { scope: "col" }, t)))),
+            h("thead", {}, h("tr", {}, ["Key", "Status", "Made", "Last used", "On this computer", ""].map((t) => h("th", { scope: "col" }, t)))),
             h("tbody", {}, keyRows),
           )
         : null,
+      ...a.keys
+        .map(rotationWords)
+        .filter((w): w is string => w !== null)
+        .map((w) =>
+          h(
+            "p",
+            { class: "warning inline key-age" },
+            w,
+            " ",
+            canRotate ? h("button", { type: "button", class: "link", onclick: () => startRotate(a, panel!) }, "Rotate…") : null,
+          ),
+        ),
       h(
         "details",
         {},
@@ -132,7 +160,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
           h("dt", {}, "Account"),
           h("dd", {}, a.account),
           h("dt", {}, a.kind === "imported" ? "Added" : "Created"),
-          h("dd", {}, a.createdAt),
+          h("dd", {}, h("time", { datetime: a.createdAt, title: exactly(a.createdAt) }, when(a.createdAt))),
         ),
         cardView(a.can),
         a.policy ? h("details", { class: "json-details" }, h("summary", {}, "Show the policy (JSON)"), h("pre", { class: "json", tabindex: "0" }, a.policy)) : null,

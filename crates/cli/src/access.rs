@@ -480,6 +480,7 @@ fn status_json(s: &AccessStatus) -> serde_json::Value {
         "state_detail": live_word(&s.principal),
         "keys": s.keys.iter().map(|k| json!({
             "access_key_id": k.access_key_id, "status": k.status, "created": k.created, "last_used": k.last_used,
+            "age_days": k.age_days(std::time::SystemTime::now()), "rotation_due": k.rotation_due(std::time::SystemTime::now(), access::key_max_age_days()),
             "last_used_service": k.last_used_service, "in_keychain": k.in_keychain, "recorded": k.recorded,
         })).collect::<Vec<_>>(),
         "policy": s.policy_document,
@@ -533,7 +534,17 @@ fn print_status(s: &AccessStatus, details: bool) {
             _ => "never used".into(),
         };
         let saved = if k.in_keychain { "secret in keychain" } else { "secret not on this machine" };
-        println!("  key {}: {status}, {used}, {saved}", k.access_key_id);
+        let (now, max_age) = (std::time::SystemTime::now(), access::key_max_age_days());
+        let age = match k.age_days(now) {
+            Some(0) => ", made today".to_string(),
+            Some(1) => ", made 1 day ago".to_string(),
+            Some(d) => format!(", made {d} days ago"),
+            None => String::new(),
+        };
+        println!("  key {}: {status}{age}, {used}, {saved}", k.access_key_id);
+        if k.rotation_due(now, max_age) {
+            println!("    older than {max_age} days: rotate it (s3aw access rotate {})", s.entry.id);
+        }
     }
     if details {
         if let Some(p) = &s.policy_document {

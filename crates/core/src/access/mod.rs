@@ -44,6 +44,28 @@ pub struct KeyState {
     pub recorded: bool,
 }
 
+/// AWS's advice for long-term keys: rotate them at least every 90 days. `S3AW_KEY_MAX_AGE_DAYS` sets another
+/// age (a whole number of days, at least 1).
+pub const DEFAULT_KEY_MAX_AGE_DAYS: u64 = 90;
+
+/// The age after which a key is due for rotation, in days.
+pub fn key_max_age_days() -> u64 {
+    std::env::var("S3AW_KEY_MAX_AGE_DAYS").ok().and_then(|v| v.trim().parse::<u64>().ok()).filter(|d| *d >= 1).unwrap_or(DEFAULT_KEY_MAX_AGE_DAYS)
+}
+
+impl KeyState {
+    /// Whole days since AWS made the key (`None` when its creation time is not known).
+    pub fn age_days(&self, now: std::time::SystemTime) -> Option<u64> {
+        let created = crate::record::parse_time(self.created.as_deref()?).ok()?;
+        Some(now.duration_since(created).map(|d| d.as_secs() / 86_400).unwrap_or(0))
+    }
+
+    /// An active key at least `max_age_days` old: rotate it.
+    pub fn rotation_due(&self, now: std::time::SystemTime, max_age_days: u64) -> bool {
+        self.status.as_deref() == Some("Active") && self.age_days(now).is_some_and(|d| d >= max_age_days)
+    }
+}
+
 /// An entry of the record with the live state of what it names.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessStatus {
@@ -314,6 +336,26 @@ pub async fn import_key(session: &Session, keychain: &Keychain, key: AccessKey) 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn keys_are_due_for_rotation_when_active_and_old() {
+        let now = crate::record::parse_time("2026-12-07T12:00:00Z").unwrap();
+        let key = |status: &str, created: &str| KeyState {
+            access_key_id: "AKIAEXAMPLEEXAMPLE00".into(),
+            status: Some(status.into()),
+            created: Some(created.into()),
+            last_used: None,
+            last_used_service: None,
+            in_keychain: true,
+            recorded: true,
+        };
+        assert_eq!(key("Active", "2026-09-08T12:00:00Z").age_days(now), Some(90));
+        assert!(key("Active", "2026-09-08T12:00:00Z").rotation_due(now, 90));
+        assert!(!key("Active", "2026-09-09T12:00:00Z").rotation_due(now, 90), "89 days");
+        assert!(!key("Inactive", "2020-01-01T00:00:00Z").rotation_due(now, 90), "an inactive key signs nothing");
+        assert_eq!(KeyState { created: None, ..key("Active", "") }.age_days(now), None);
+        assert_eq!(key("Active", "2027-01-01T00:00:00Z").age_days(now), Some(0), "a clock behind AWS's");
+    }
+
     use super::*;
 
     #[test]
