@@ -7,6 +7,7 @@ import type { LinkDto, SignerDto } from "./bindings";
 import { busy, errorBox, message, progressList } from "./common";
 import { failureView, planView } from "./planView";
 import { field, h, uid } from "./dom";
+import { when } from "./when";
 
 export const ROW_HEIGHT = 32;
 const MAX_SECONDS = 7 * 24 * 3600;
@@ -225,7 +226,7 @@ export function linksScreen(main: HTMLElement, nav: HTMLElement, backend: Backen
       signerNote.className = s.temporary ? "warning" : "hint";
       signerNote.textContent = s.temporary
         ? s.expiresAt
-          ? `These credentials are temporary: links signed with them stop working when the session ends, at ${s.expiresAt}. For longer links, sign with a saved key.`
+          ? `These credentials are temporary: links signed with them stop working when the session ends, ${when(s.expiresAt)}. For longer links, sign with a saved key.`
           : "These credentials are temporary (they carry a session token): links signed with them stop working when the session ends, and its end time is not known here. For longer links, sign with a saved key."
         : signerSelect.value
           ? "Recommended: a least-privilege key, so a leaked link grants no more than this key can."
@@ -259,8 +260,8 @@ export function linksScreen(main: HTMLElement, nav: HTMLElement, backend: Backen
   const showLinks = (links: LinkDto[]) => {
     const copyStatus = h("p", { class: "hint", role: "status", "aria-live": "polite", id: "copy-status" });
     results.replaceChildren(
-      h("h2", { tabindex: "-1" }, `${links.length} link${links.length === 1 ? "" : "s"}, until ${links[0]?.expiresAt ?? ""}`),
-      links.some((l) => l.cutShort) ? h("p", { class: "warning box", role: "note" }, `Cut short: the signing credentials expire first, so these links stop working at ${links[0].expiresAt}.`) : "",
+      h("h2", { tabindex: "-1" }, `${links.length} link${links.length === 1 ? "" : "s"}, until ${links[0] ? when(links[0].expiresAt) : ""}`),
+      links.some((l) => l.cutShort) ? h("p", { class: "warning box", role: "note" }, `Cut short: the signing credentials expire first, so these links stop working ${when(links[0].expiresAt)}.`) : "",
       h(
         "ol",
         { class: "links" },

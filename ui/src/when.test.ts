@@ -19,7 +19,9 @@ describe("times in words", () => {
     expect(when(at(2023, 0, 1), now)).toBe("3 years ago");
   });
 
-  it("gives a time ahead of this clock as a date, and text that is no time as it is", () => {
+  it("gives a time ahead as today, tomorrow or its date, and text that is no time as it is", () => {
+    expect(when(at(2026, 11, 7, 18, 30), now)).toBe(`today at ${time(18, 30)}`);
+    expect(when(at(2026, 11, 8, 9, 0), now)).toBe(`tomorrow at ${time(9, 0)}`);
     expect(when(at(2027, 0, 15), now)).toMatch(/^on .+2027 at /);
     expect(when("not a time", now)).toBe("not a time");
   });

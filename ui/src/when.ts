@@ -14,15 +14,16 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"} ago`;
 }
 
-/** An instant (RFC 3339) as a person says it, relative to `now`: today/yesterday with the time, then days,
- * weeks, months, years ago. A time ahead of `now` (another clock) reads as its date. Text that is not a
+/** An instant (RFC 3339) as a person says it, relative to `now`: today, yesterday or tomorrow with the
+ * time; further back, days, weeks, months, years ago; further ahead, its date and time. Text that is not a
  * time is given back as it is. */
 export function when(iso: string, now: Date = new Date()): string {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
   const days = Math.round((startOfDay(now) - startOfDay(t)) / DAY);
-  if (t.getTime() > now.getTime() + 60_000) return `on ${t.toLocaleDateString([], { day: "numeric", month: "short", year: "numeric" })} at ${clock(t)}`;
-  if (days <= 0) return `today at ${clock(t)}`;
+  if (days === 0) return `today at ${clock(t)}`;
+  if (days === -1) return `tomorrow at ${clock(t)}`;
+  if (days < 0) return `on ${t.toLocaleDateString([], { day: "numeric", month: "short", year: "numeric" })} at ${clock(t)}`;
   if (days === 1) return `yesterday at ${clock(t)}`;
   if (days < 14) return plural(days, "day");
   if (days < 60) return plural(Math.floor(days / 7), "week");
