@@ -39,4 +39,16 @@ test("an error pasted in My access is answered with its cause, and so is what th
   await ui.click("Find out why");
   await ui.waitForText(".why-answer", "the listing");
   assert.equal(await ui.b.execute(() => document.querySelector(".why-answer h4").dataset.cause), "outside_places");
+
+  // A wrong secret (boto3's words): the fix the app can do is to hand the current key over again.
+  await (await ui.fieldByLabel("Or what they tried")).selectByAttribute("value", "");
+  await ui.b.execute((el, t) => {
+    el.value = t;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, field, "botocore.exceptions.ClientError: An error occurred (SignatureDoesNotMatch) when calling the GetObject operation: The request signature we calculated does not match the signature you provided.");
+  await ui.click("Find out why");
+  await ui.waitForText(".why-answer", "the secret they use with it is wrong");
+  assert.equal(await ui.b.execute(() => document.querySelector(".why-answer h4").dataset.cause), "signature");
+  await ui.clickElement(await ui.b.$(".why-fix-this"), "Fix this: hand over the current key");
+  await ui.waitForText("main", "Hand over key AKIA");
 });

@@ -219,6 +219,7 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
           h("h4", { tabindex: "-1", "data-cause": w.cause }, "Most likely"),
           h("p", { class: "why-message" }, w.message),
           w.fix ? h("p", { class: "why-fix" }, h("strong", {}, "What to do: "), w.fix) : h("span"),
+          fixThis(a, w.cause, panel),
           w.decidedBy.length ? h("details", {}, h("summary", {}, "Which statements decide it"), h("ul", {}, w.decidedBy.map((d) => h("li", {}, d)))) : h("span"),
         );
         out.querySelector<HTMLElement>("h4")?.focus();
@@ -234,6 +235,16 @@ export function myAccessScreen(main: HTMLElement, nav: HTMLElement, ctx: MyAcces
       out,
     );
     focusFirst(panel);
+  };
+
+  /** "Fix this", where the fix is one the app does now: a secret they mistyped, or a key that was deleted or
+   * rotated away, is answered by handing over the current key again (from the keychain, revealed only on a
+   * click). */
+  const fixThis = (a: AccessDto, cause: string, panel: HTMLElement): HTMLElement => {
+    const current = a.keys.find((k) => k.status === "Active" && k.inKeychain);
+    if ((cause === "signature" || cause === "key_unknown") && current)
+      return h("button", { type: "button", class: "secondary why-fix-this", onclick: () => handOver(a, current.accessKeyId, panel) }, `Fix this: hand over the current key (${current.accessKeyId})…`);
+    return h("span");
   };
 
   const closeButton = (panel: HTMLElement, label = "Cancel") => h("button", { type: "button", class: "secondary", onclick: () => panel.replaceChildren() }, label);
