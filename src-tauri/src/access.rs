@@ -18,6 +18,7 @@ const ENDS_SOON: std::time::Duration = std::time::Duration::from_secs(7 * 86_400
 
 fn access_dto(s: AccessStatus, partition: &str) -> AccessDto {
     let now = std::time::SystemTime::now();
+    let max_age = s3aw_core::access::key_max_age_days();
     let limits = s.limits();
     let expired = s.expired(now);
     let ends_soon = !expired && s3aw_core::limits::Limits { ends_at: limits.ends_at.clone(), source_ips: vec![] }.ended(now + ENDS_SOON);
@@ -51,9 +52,9 @@ fn access_dto(s: AccessStatus, partition: &str) -> AccessDto {
             .keys
             .into_iter()
             .map(|k| KeyStateDto {
-                age_days: k.age_days(std::time::SystemTime::now()).map(|d| d.min(u32::MAX as u64) as u32),
-                rotation_due: k.rotation_due(std::time::SystemTime::now(), s3aw_core::access::key_max_age_days()),
-                rotate_after_days: s3aw_core::access::key_max_age_days().min(u32::MAX as u64) as u32,
+                age_days: k.age_days(now).map(|d| d.min(u32::MAX as u64) as u32),
+                rotation_due: k.rotation_due(now, max_age),
+                rotate_after_days: max_age.min(u32::MAX as u64) as u32,
                 access_key_id: k.access_key_id,
                 status: match k.status.as_deref() {
                     Some("Active") => Some(KeyStatus::Active),

@@ -224,19 +224,6 @@ def test_what_the_app_made_elsewhere_is_listed_adopted_and_revoked(cli, aws, iam
     assert after == {k: v for k, v in before.items() if k != "keychain"}
 
 
-def bucket_state(s3, bucket):
-    """The CORS rules and the bucket policy, as they are now."""
-    try:
-        cors = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
-    except s3.exceptions.ClientError:
-        cors = None
-    try:
-        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-    except s3.exceptions.ClientError:
-        policy = None
-    return cors, policy
-
-
 def test_a_bucket_settings_change_killed_after_aws_changed_the_cors_is_undone_by_recover(cli, aws, iam, s3):
     """A settings change replaces whole documents (CORS, the bucket policy): killed after AWS wrote the new
     CORS rules, recovery puts back what the bucket held, with someone else's rule and statement."""
@@ -244,14 +231,13 @@ def test_a_bucket_settings_change_killed_after_aws_changed_the_cors_is_undone_by
     s3.put_bucket_cors(Bucket="data", CORSConfiguration={"CORSRules": [{"ID": "theirs", "AllowedOrigins": ["https://theirs.example"], "AllowedMethods": ["GET"]}]})
     theirs = {"Sid": "Theirs", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/public/*"}
     s3.put_bucket_policy(Bucket="data", Policy=json.dumps({"Version": "2012-10-17", "Statement": [theirs]}))
-    before = bucket_state(s3, "data")
+    before = account_state(iam, s3, cli)
     killed_after(cli, aws, "s3:PutBucketCors", "bucket", "change", "data", "--tls-only", "--cors-origin", "https://app.example.com", "--yes")
-    cors, _ = bucket_state(s3, "data")
-    assert len(cors) == 2, "AWS wrote the new rules; the answer never came"
+    assert len(account_state(iam, s3)["buckets"]["data"]["cors"]) == 2, "AWS wrote the new rules; the answer never came"
     looked = cli.json("recover", "--dry-run")
     assert [i["finishes"] for i in looked["interrupted"]] == [False]
     cli.run("recover", "--yes", check=0)
-    assert bucket_state(s3, "data") == before, "the bucket holds what it held: nothing of the change is left"
+    assert account_state(iam, s3, cli) == before, "the bucket holds what it held: nothing of the change is left"
     assert cli.json("recover", "--dry-run")["interrupted"] == []
 
 

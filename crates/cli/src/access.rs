@@ -470,6 +470,7 @@ fn live_word(l: &Live) -> String {
 
 fn status_json(s: &AccessStatus) -> serde_json::Value {
     let e = &s.entry;
+    let now = std::time::SystemTime::now();
     let limits = s.limits();
     json!({
         "ends_at": limits.ends_at, "expired": s.expired(std::time::SystemTime::now()), "source_ips": limits.source_ips,
@@ -480,7 +481,7 @@ fn status_json(s: &AccessStatus) -> serde_json::Value {
         "state_detail": live_word(&s.principal),
         "keys": s.keys.iter().map(|k| json!({
             "access_key_id": k.access_key_id, "status": k.status, "created": k.created, "last_used": k.last_used,
-            "age_days": k.age_days(std::time::SystemTime::now()), "rotation_due": k.rotation_due(std::time::SystemTime::now(), access::key_max_age_days()),
+            "age_days": k.age_days(now), "rotation_due": k.rotation_due(now, access::key_max_age_days()),
             "last_used_service": k.last_used_service, "in_keychain": k.in_keychain, "recorded": k.recorded,
         })).collect::<Vec<_>>(),
         "policy": s.policy_document,

@@ -152,7 +152,8 @@ pub struct IacModel {
 
 /// A bucket policy read back as JSON, when it has statements.
 fn statements_of(document: &str) -> Option<Value> {
-    serde_json::from_str::<Value>(document).ok().filter(|v| v["Statement"].as_array().is_some_and(|s| !s.is_empty()) || v["Statement"].is_object())
+    crate::plan::policy_statements(document).ok().filter(|s| !s.is_empty())?;
+    serde_json::from_str(document).ok()
 }
 
 impl IacModel {

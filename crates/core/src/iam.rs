@@ -198,7 +198,7 @@ mod tests {
     #[test]
     fn the_cut_off_is_awss_time_less_a_margin() {
         let local = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
-        // AWS's clock is behind this computer's by an hour: AWS's time wins.
+        // AWS says a minute before this computer's clock: AWS's time wins.
         assert_eq!(cut_off_from(Some("Tue, 15 Jan 2027 07:59:00 GMT"), local), "2027-01-15T07:58:30Z");
         assert_eq!(cut_off_from(None, local), crate::record::format_time(local - CUT_OFF_MARGIN));
         assert_eq!(cut_off_from(Some("not a date"), local), crate::record::format_time(local - CUT_OFF_MARGIN));
